@@ -1,0 +1,114 @@
+"""The configs: the contract between the agent, the API and the workers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class TaskType(StrEnum):
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+    FORECASTING = "forecasting"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatasetById(_Strict):
+    id: int = Field(ge=1, description="A dataset's id, as GET /api/v1/datasets lists it.")
+
+
+class DatasetByName(_Strict):
+    name: str = Field(min_length=1, description="A dataset's name, e.g. 'penguins'.")
+
+
+class SqlDataset(_Strict):
+    source: Literal["sql"]
+    connection: str = Field(min_length=1)
+    query: str = Field(min_length=1)
+
+
+DatasetRef = DatasetById | DatasetByName | SqlDataset
+
+
+class SplitStrategy(StrEnum):
+    RANDOM = "random"
+    STRATIFIED = "stratified"
+    TIME = "time"
+
+
+class SplitConfig(_Strict):
+    """How rows are divided into train, validation and test parts."""
+
+    strategy: SplitStrategy = SplitStrategy.RANDOM
+    test_size: Annotated[float, Field(gt=0.0, lt=1.0, description="Share of rows held out.")] = 0.2
+    validation_size: Annotated[
+        float, Field(ge=0.0, lt=1.0, description="Share of rows for validation (0 for none).")
+    ] = 0.0
+    random_state: Annotated[int, Field(ge=0, le=2**32 - 1)] = 42
+
+    @model_validator(mode="after")
+    def _parts_fit(self) -> SplitConfig:
+        if self.test_size + self.validation_size >= 0.9:
+            raise ValueError(
+                "test_size + validation_size must leave at least 10% of rows for training"
+            )
+        return self
+
+
+class TrainingConfig(_Strict):
+    """One training run: which data, which target, which algorithm and how."""
+
+    name: str | None = Field(default=None, max_length=200)
+    algorithm: str = Field(min_length=1, description="A registered algorithm, e.g. 'xgboost'.")
+    task_type: TaskType | None = Field(default=None, description="Inferred from the target.")
+    dataset: DatasetRef
+    target_column: str = Field(min_length=1)
+    feature_columns: list[str] | None = Field(
+        default=None, description="Columns to learn from; null means all others."
+    )
+    split: SplitConfig = Field(default_factory=SplitConfig)
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    metrics: list[str] | None = Field(default=None, description="Null means the task's defaults.")
+    time_column: str | None = None
+    horizon: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class Direction(StrEnum):
+    MAXIMIZE = "maximize"
+    MINIMIZE = "minimize"
+
+
+class TuningConfig(TrainingConfig):
+    """A training run searched over hyperparameters with Optuna."""
+
+    n_trials: Annotated[int, Field(ge=1, le=10_000)] | None = 20
+    timeout_s: Annotated[float, Field(gt=0, le=86_400)] | None = None
+    goal_metric: str | None = None
+    direction: Direction | None = None
+    search_space: dict[str, Any] | None = None
+
+
+class ExplorerName(StrEnum):
+    SCATTER = "scatter"
+    HISTOGRAM = "histogram"
+    BOX = "box"
+    BAR = "bar"
+    LINE = "line"
+    CORRELATION = "correlation"
+    SCATTER_MATRIX = "scatter_matrix"
+    DESCRIBE = "describe"
+    MISSING = "missing"
+
+
+class ExplorationConfig(_Strict):
+    """One exploration: an explorer over some columns of a dataset."""
+
+    explorer: ExplorerName
+    dataset: DatasetRef
+    columns: list[str] = Field(default_factory=list)
+    parameters: dict[str, Any] = Field(default_factory=dict)
