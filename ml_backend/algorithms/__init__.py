@@ -1,0 +1,32 @@
+"""The algorithm registry: every algorithm mlchat can train, by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ml_backend.algorithms.base import AlgorithmSpec, ProgressHook
+from ml_backend.algorithms.lightgbm import LightGBMSpec
+from ml_backend.algorithms.linear import LinearSpec
+from ml_backend.algorithms.random_forest import RandomForestSpec
+from ml_backend.algorithms.xgboost import XGBoostSpec
+from ml_backend.errors import ConfigValidationError
+from ml_backend.suggestions import did_you_mean
+
+ALGORITHMS: dict[str, AlgorithmSpec[Any]] = {
+    spec.name: spec for spec in (XGBoostSpec(), LightGBMSpec(), RandomForestSpec(), LinearSpec())
+}
+
+
+def get_algorithm(name: str) -> AlgorithmSpec[Any]:
+    """The registered algorithm called `name`; ConfigValidationError with a suggestion if none."""
+    spec = ALGORITHMS.get(name)
+    if spec is None:
+        raise ConfigValidationError(
+            f"unknown algorithm '{name}'{did_you_mean(name, ALGORITHMS)} "
+            f"Available: {', '.join(ALGORITHMS)}",
+            field="algorithm",
+        )
+    return spec
+
+
+__all__ = ["ALGORITHMS", "AlgorithmSpec", "ProgressHook", "get_algorithm"]

@@ -1,0 +1,115 @@
+"""What every algorithm provides: its parameters, where it applies, how it builds and fits."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, Field
+
+from ml_backend.configs import TaskType
+from ml_backend.schema import DatasetProfile
+
+ProgressHook: TypeAlias = Callable[[int, int, dict[str, float]], None]
+"""`(step, total, live_metrics)`: called as training advances, e.g. once per boosting round."""
+
+Estimator: TypeAlias = Any
+"""A fitted or unfitted scikit-learn-compatible estimator (the libraries ship no types)."""
+
+Matrix: TypeAlias = NDArray[np.float64]
+Labels: TypeAlias = NDArray[Any]
+EvalPart: TypeAlias = tuple[Matrix, Labels]
+
+ParamsT = TypeVar("ParamsT", bound=BaseModel)
+
+# Threads per job: machines with many cores run several workers, so one job takes a share.
+_MAX_DEFAULT_THREADS = 8
+MAX_THREADS = 256
+
+
+Threads: TypeAlias = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=MAX_THREADS,
+        description="Threads to train with; null for the worker's cores "
+        f"(at most {_MAX_DEFAULT_THREADS}).",
+    ),
+]
+"""Thread-count hyperparameter; null is resolved on the worker, not where configs are checked."""
+
+
+def threads(n_jobs: int | None) -> int:
+    """`n_jobs`, or the worker machine's cores capped at a share, when it is None."""
+    if n_jobs is not None:
+        return n_jobs
+    return max(1, min(os.cpu_count() or 1, _MAX_DEFAULT_THREADS))
+
+
+def scored_part(
+    x_train: Matrix, y_train: Labels, validation: EvalPart | None
+) -> tuple[str, EvalPart]:
+    """The part boosting rounds are scored on, by name: validation if there is one, else train."""
+    if validation is not None:
+        return "validation", validation
+    return "train", (x_train, y_train)
+
+
+def no_progress(step: int, total: int, metrics: dict[str, float]) -> None:
+    """A progress hook that ignores everything."""
+
+
+class AlgorithmSpec(ABC, Generic[ParamsT]):
+    """One algorithm: its name, its hyperparameter model, and how it builds and fits."""
+
+    name: str
+    description: str
+    hyperparameters: type[ParamsT]
+    tasks: frozenset[TaskType] = frozenset({TaskType.CLASSIFICATION, TaskType.REGRESSION})
+    needs_scaling: bool = False
+    """Whether numeric inputs must be standardised (linear models) or may stay as they are."""
+
+    def applicable(self, profile: DatasetProfile, task: TaskType) -> str | None:
+        """None when this algorithm can learn `task` on this data, else the reason in words."""
+        if task not in self.tasks:
+            handled = " and ".join(sorted(t.value for t in self.tasks))
+            return f"{self.name} does {handled}, not {task.value}"
+        return None
+
+    @abstractmethod
+    def build(
+        self, task: TaskType, params: ParamsT, *, n_classes: int | None, random_state: int
+    ) -> Estimator:
+        """An unfitted estimator for `task`; classifiers get labels encoded as 0..n_classes-1."""
+
+    def fit(
+        self,
+        estimator: Estimator,
+        x_train: Matrix,
+        y_train: Labels,
+        *,
+        validation: EvalPart | None,
+        progress: ProgressHook,
+    ) -> Estimator:
+        """Fit `estimator`, reporting progress; `validation` serves early stopping where used."""
+        progress(0, 1, {})
+        estimator.fit(x_train, y_train)
+        progress(1, 1, {})
+        return estimator
+
+    def feature_weights(self, estimator: Estimator) -> NDArray[np.float64]:
+        """One non-negative weight per input feature of the fitted estimator."""
+        return np.asarray(estimator.feature_importances_, dtype=np.float64)
+
+    def save_native(self, estimator: Estimator, directory: Path) -> Path | None:
+        """Write the fitted estimator in its library's own format; None if it has none."""
+        return None
+
+    def search_space(self) -> dict[str, Any]:
+        """Hyperparameter ranges for tuning (filled in with the tuning issue)."""
+        return {}
