@@ -1,0 +1,63 @@
+"""The Litestar application; `create_app` does no work until the server starts it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+
+from service.deps import DEPENDENCIES
+from service.problems import EXCEPTION_HANDLERS
+from service.reaper import reap_forever
+from service.resources import Resources
+from service.routes.components.controllers import list_components
+from service.routes.datasets.controllers import DatasetController
+from service.routes.health.controllers import health
+from service.routes.jobs.controllers import ExploreController, TrainController
+from service.routes.runs.controllers import RunController
+from service.routes.runs.ws import run_events
+from service.samples import register_samples
+from service.settings import Settings
+
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Litestar:
+    """Build the app; connections open at start-up and close at shutdown."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        settings.ensure_dirs()
+        resources = Resources.open(settings)
+        app.state.resources = resources
+        await register_samples(resources, settings.tenant)
+        async with anyio.create_task_group() as tasks:
+            if reaper:
+                tasks.start_soon(reap_forever, resources)
+            try:
+                yield
+            finally:
+                tasks.cancel_scope.cancel()
+                await resources.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            DatasetController,
+            TrainController,
+            ExploreController,
+            RunController,
+            list_components,
+            run_events,
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_dataset_bytes + MULTIPART_OVERHEAD,
+        logging_config=None,
+        openapi_config=OpenAPIConfig(title="mlchat", version="0.1.0", path="/schema"),
+    )

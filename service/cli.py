@@ -1,0 +1,95 @@
+"""The `mlchat` command: up (everything on one machine), api, worker, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from service.logging_setup import configure_logging
+from service.settings import Settings
+
+log = logging.getLogger("mlchat")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {k: v for k, v in vars(args).items() if k in {"host", "port", "workers"} and v}
+    return Settings(**overrides)
+
+
+def cmd_migrate(settings: Settings) -> int:
+    from service.db.migrate import upgrade
+
+    settings.ensure_dirs()
+    upgrade(settings.resolved_database_url)
+    log.info("database is up to date", extra={"url": _safe(settings.resolved_database_url)})
+    return 0
+
+
+def cmd_api(settings: Settings) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    cmd_migrate(settings)
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port,
+        log_config=None, ws="websockets-sansio", lifespan="on",
+    )  # fmt: skip
+    uvicorn.Server(config).run()
+    return 0
+
+
+def cmd_worker(settings: Settings, *, burst: bool, name: str | None) -> int:
+    from service.worker import run_worker
+
+    run_worker(settings, burst=burst, name=name)
+    return 0
+
+
+def cmd_up(settings: Settings) -> int:
+    from service.supervisor import Supervisor
+
+    return Supervisor(settings).run()
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlchat", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="API, workers and (unless MLCHAT_REDIS_URL) a private Redis")
+    up.add_argument("--host", help="listen address (default 127.0.0.1)")
+    up.add_argument("--port", type=int, help="listen port (default 8000)")
+    up.add_argument("--workers", type=int, help="RQ workers to start (default 1)")
+    api = sub.add_parser("api", help="the HTTP/WebSocket API alone")
+    api.add_argument("--host")
+    api.add_argument("--port", type=int)
+    worker = sub.add_parser("worker", help="one RQ worker")
+    worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    worker.add_argument("--name", help="worker name (default: generated)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = _settings(args)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if args.command == "up":
+        return cmd_up(settings)
+    if args.command == "api":
+        return cmd_api(settings)
+    if args.command == "worker":
+        return cmd_worker(settings, burst=args.burst, name=args.name)
+    return cmd_migrate(settings)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Run status changes as conditional updates, so a late writer can't undo a final state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, Update, update
+
+from service.db.models import ACTIVE_STATUSES, Run, RunStatus
+
+
+def transition(
+    run_id: int,
+    status: RunStatus,
+    *,
+    allowed_from: Iterable[RunStatus] = ACTIVE_STATUSES,
+    **values: Any,
+) -> Update:
+    """UPDATE the run to `status` only if it is now in one of `allowed_from`."""
+    return (
+        update(Run)
+        .where(Run.id == run_id, Run.status.in_([s.value for s in allowed_from]))
+        .values(status=status.value, **values)
+    )
+
+
+def applied(result: Result[Any]) -> bool:
+    """Whether a conditional UPDATE changed a row (its WHERE still held)."""
+    return cast(CursorResult[Any], result).rowcount > 0

@@ -1,0 +1,54 @@
+"""One error hierarchy for the service, mapped once to RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """The root of errors a client can act on; `detail` tells them how."""
+
+    status_code = 500
+    title = "Internal error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFoundError(ServiceError):
+    status_code = 404
+    title = "Not found"
+
+
+class ConflictError(ServiceError):
+    status_code = 409
+    title = "Conflict"
+
+
+class InvalidInputError(ServiceError):
+    status_code = 422
+    title = "Invalid input"
+
+
+class PayloadTooLargeError(ServiceError):
+    status_code = 413
+    title = "Payload too large"
+
+
+def upload_too_large(limit_mb: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the upload is larger than the {limit_mb} MiB limit (MLCHAT_MAX_DATASET_MB); "
+        "send a sample of it, or Parquet, which is usually several times smaller"
+    )
+
+
+class UnsupportedMediaTypeError(ServiceError):
+    status_code = 415
+    title = "Unsupported media type"
+
+
+class UnavailableError(ServiceError):
+    status_code = 503
+    title = "Service unavailable"

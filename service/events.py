@@ -1,0 +1,139 @@
+"""Run events: one Redis Stream per run, numbered by a per-run sequence, fanned out by pub/sub.
+
+A Lua script gives each event its `seq` and appends it in one step, so events from the API
+(queued, cancelled) and from a worker (progress, finished) never interleave out of order.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import redis
+import redis.asyncio as aioredis
+
+EventType = Literal[
+    "queued", "started", "progress", "metric", "log", "artifact", "finished", "failed", "cancelled"
+]
+FINAL_EVENT_TYPES = frozenset({"finished", "failed", "cancelled"})
+STREAM_MAXLEN = 100_000
+STREAM_TTL_S = 30 * 24 * 3600
+
+_APPEND_LUA = """
+local seq = redis.call('INCR', KEYS[1])
+local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', event)
+if ARGV[3] == '1' then
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+for i = 5, #ARGV do
+  redis.call('PUBLISH', ARGV[i], event)
+end
+return {seq, id}
+"""
+
+
+def stream_key(run_id: int) -> str:
+    return f"mlchat:run:{run_id}:events"
+
+
+def _seq_key(run_id: int) -> str:
+    return f"mlchat:run:{run_id}:seq"
+
+
+def feed_channel(tenant: str) -> str:
+    return f"mlchat:tenant:{tenant}:feed"
+
+
+def conversation_channel(conversation_id: int) -> str:
+    return f"mlchat:conversation:{conversation_id}:events"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _channels(tenant: str, conversation_id: int | None) -> list[str]:
+    channels = [feed_channel(tenant)]
+    if conversation_id is not None:
+        channels.append(conversation_channel(conversation_id))
+    return channels
+
+
+def _script_args(
+    event_type: EventType,
+    run_id: int,
+    job_id: str,
+    tenant: str,
+    conversation_id: int | None,
+    fields: dict[str, Any],
+) -> tuple[list[str], list[Any]]:
+    body = {"type": event_type, "run_id": run_id, "job_id": job_id, "ts": _now()}
+    body.update({k: v for k, v in fields.items() if v is not None})
+    final = "1" if event_type in FINAL_EVENT_TYPES else "0"
+    args: list[Any] = [json.dumps(body, allow_nan=False), STREAM_MAXLEN, final, STREAM_TTL_S]
+    args.extend(_channels(tenant, conversation_id))
+    return [_seq_key(run_id), stream_key(run_id)], args
+
+
+def append_event(
+    client: redis.Redis,
+    event_type: EventType,
+    *,
+    run_id: int,
+    job_id: str,
+    tenant: str,
+    conversation_id: int | None = None,
+    **fields: Any,
+) -> int:
+    """Append one event to the run's stream and publish it; returns its seq."""
+    keys, args = _script_args(event_type, run_id, job_id, tenant, conversation_id, fields)
+    seq, _ = client.register_script(_APPEND_LUA)(keys=keys, args=args)
+    return int(seq)
+
+
+async def append_event_async(
+    client: aioredis.Redis,
+    event_type: EventType,
+    *,
+    run_id: int,
+    job_id: str,
+    tenant: str,
+    conversation_id: int | None = None,
+    **fields: Any,
+) -> int:
+    """The same as `append_event`, from the web process."""
+    keys, args = _script_args(event_type, run_id, job_id, tenant, conversation_id, fields)
+    seq, _ = await client.register_script(_APPEND_LUA)(keys=keys, args=args)
+    return int(seq)
+
+
+def _decode(entries: Any) -> list[tuple[str, dict[str, Any]]]:
+    decoded = []
+    for entry_id, values in entries:
+        raw = values[b"event"] if b"event" in values else values["event"]
+        entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        decoded.append((entry, json.loads(raw)))
+    return decoded
+
+
+async def read_events(
+    client: aioredis.Redis, run_id: int, *, after: str = "0-0", block_ms: int | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Events after stream id `after`: at once, or waiting up to `block_ms` for new ones."""
+    if block_ms is None:
+        entries = await client.xrange(stream_key(run_id), min=f"({after}", max="+")
+        return _decode(entries)
+    result: Any = await client.xread({stream_key(run_id): after}, block=block_ms, count=500)
+    return _decode(result[0][1]) if result else []
+
+
+async def latest_progress(client: aioredis.Redis, run_id: int) -> dict[str, Any] | None:
+    """The newest progress event of a run, if any (for status polling)."""
+    entries = await client.xrevrange(stream_key(run_id), count=20)
+    for _, event in _decode(entries):
+        if event["type"] == "progress":
+            return event
+    return None

@@ -1,0 +1,99 @@
+"""Every error leaves as RFC 9457 problem+json with a detail a person can act on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+from pydantic import ValidationError
+
+from ml_backend.errors import DatasetFormatError, MLInputError
+from service.errors import ServiceError, upload_too_large
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def describe_pydantic_errors(errors: list[Any]) -> str:
+    """Pydantic's error list in words: 'split.test_size: Input should be less than 1 (got 1.5)'."""
+    parts = []
+    for error in errors:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        message = error.get("msg", "invalid")
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field; remove it or check its spelling"
+        got = error.get("input")
+        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
+        parts.append(f"{location}: {message}{shown}" if location else f"{message}{shown}")
+    return "; ".join(parts)
+
+
+def _service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[dict[str, Any]]:
+    return problem(exc.status_code, exc.title, exc.detail, **exc.extra)
+
+
+def _ml_input_error(_: Request[Any, Any, Any], exc: MLInputError) -> Response[dict[str, Any]]:
+    extra = {"field": exc.field} if exc.field else {}
+    title = "Unreadable dataset" if isinstance(exc, DatasetFormatError) else "Invalid config"
+    return problem(422, title, exc.detail, **extra)
+
+
+def _pydantic_error(_: Request[Any, Any, Any], exc: ValidationError) -> Response[dict[str, Any]]:
+    return problem(422, "Invalid input", describe_pydantic_errors(exc.errors()))
+
+
+def _plain(message: str) -> str:
+    if message == "Extra inputs are not permitted":
+        return "unknown field; remove it or check its spelling"
+    return message
+
+
+def _validation_exception(
+    _: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    parts = [
+        f"{e.get('key')}: {_plain(str(e.get('message')))}"
+        if e.get("key")
+        else str(e.get("message"))
+        for e in errors
+        if isinstance(e, dict)
+    ]
+    detail = "; ".join(parts) or exc.detail
+    return problem(exc.status_code if exc.status_code != 400 else 422, "Invalid input", detail)
+
+
+def _http_exception(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[dict[str, Any]]:
+    if exc.status_code == 413:
+        limit = request.app.state.resources.settings.max_dataset_mb
+        return _service_error(request, upload_too_large(limit))
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request error")
+    return problem(exc.status_code, title, exc.detail)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem(
+        500, "Internal error", "something went wrong on our side; the error has been logged"
+    )
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    ServiceError: _service_error,
+    MLInputError: _ml_input_error,
+    ValidationError: _pydantic_error,
+    ValidationException: _validation_exception,
+    HTTPException: _http_exception,
+    Exception: _unexpected,
+}

@@ -1,0 +1,81 @@
+"""HTTP endpoints for datasets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from litestar import Controller, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.routes.datasets.schemas import DatasetDetail, DatasetRows, DatasetSummary
+from service.routes.datasets.services import DatasetService
+from service.settings import Settings
+
+
+@dataclass
+class DatasetUpload:
+    file: UploadFile
+    name: str | None = None
+
+
+class DatasetController(Controller):
+    path = "/api/v1/datasets"
+    tags = ("datasets",)
+
+    @post("/", status_code=201, summary="Upload a CSV, TSV, Parquet, JSON lines or Arrow file")
+    async def upload(
+        self,
+        data: Annotated[DatasetUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        session: AsyncSession,
+        settings: Settings,
+        tenant: str,
+    ) -> DatasetDetail:
+        service = DatasetService(session, settings, tenant)
+        try:
+            dataset = await service.create_from_upload(
+                data.file.file, data.file.filename or "upload", data.name
+            )
+        finally:
+            await data.file.close()
+        return DatasetDetail.of(dataset)
+
+    @get("/", summary="List datasets")
+    async def list_datasets(
+        self, session: AsyncSession, settings: Settings, tenant: str
+    ) -> list[DatasetSummary]:
+        datasets = await DatasetService(session, settings, tenant).all()
+        return [DatasetSummary.of(d) for d in datasets]
+
+    @get("/{dataset_id:int}", summary="A dataset with its profile")
+    async def get_dataset(
+        self, dataset_id: int, session: AsyncSession, settings: Settings, tenant: str
+    ) -> DatasetDetail:
+        return DatasetDetail.of(await DatasetService(session, settings, tenant).get(dataset_id))
+
+    @get("/{dataset_id:int}/rows", summary="A page of a dataset's rows")
+    async def get_rows(
+        self,
+        dataset_id: int,
+        session: AsyncSession,
+        settings: Settings,
+        tenant: str,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
+    ) -> DatasetRows:
+        service = DatasetService(session, settings, tenant)
+        dataset, rows = await service.rows(dataset_id, offset, limit)
+        columns = [c["name"] for c in dataset.profile["columns"]]
+        return DatasetRows(
+            dataset_id=dataset.id, offset=offset, limit=limit, total=dataset.row_count,
+            columns=columns, rows=rows,
+        )  # fmt: skip
+
+    @delete("/{dataset_id:int}", summary="Delete a dataset")
+    async def delete_dataset(
+        self, dataset_id: int, session: AsyncSession, settings: Settings, tenant: str
+    ) -> None:
+        await DatasetService(session, settings, tenant).delete(dataset_id)

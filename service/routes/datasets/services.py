@@ -1,0 +1,167 @@
+"""Dataset logic: store an upload once as Parquet, profile it, list, page and delete."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+import anyio.to_thread
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ml_backend.datasets import IngestedDataset, ingest_file, read_rows
+from ml_backend.suggestions import did_you_mean
+from service.db.models import Dataset
+from service.errors import ConflictError, InvalidInputError, NotFoundError, upload_too_large
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^[\w][\w .()\-]{0,199}$")
+
+
+def dataset_path(settings: Settings, dataset: Dataset) -> Path:
+    return settings.datasets_dir / f"{dataset.content_hash}.parquet"
+
+
+def _name_from(filename: str) -> str:
+    stem = Path(filename).name.rsplit(".", 1)[0].strip()
+    return re.sub(r"[^\w .()\-]", "_", stem)[:200] or "dataset"
+
+
+def _spool_to_disk(source: IO[bytes], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".upload") as target:
+        shutil.copyfileobj(source, target, length=1024 * 1024)
+        return Path(target.name)
+
+
+class DatasetService:
+    """Owns the session for dataset requests."""
+
+    def __init__(self, session: AsyncSession, settings: Settings, tenant: str) -> None:
+        self.session = session
+        self.settings = settings
+        self.tenant = tenant
+
+    async def _name_taken(self, name: str) -> bool:
+        query = select(Dataset.id).where(Dataset.tenant == self.tenant, Dataset.name == name)
+        return (await self.session.scalar(query)) is not None
+
+    async def create_from_upload(
+        self, source: IO[bytes], filename: str, name: str | None
+    ) -> Dataset:
+        """Store an uploaded file: stream it to disk, convert, profile, then add the row."""
+        name = (name or "").strip() or _name_from(filename)
+        if not _NAME.match(name):
+            raise InvalidInputError(
+                f"dataset name {name!r} is not usable: use letters, digits, spaces, "
+                "'.', '-', '_' or parentheses, at most 200 characters"
+            )
+        if await self._name_taken(name):
+            raise ConflictError(
+                f"a dataset named {name!r} already exists; pass another `name` or delete it first"
+            )
+        upload = await anyio.to_thread.run_sync(
+            _spool_to_disk, source, self.settings.datasets_dir / "incoming"
+        )
+        try:
+            if upload.stat().st_size > self.settings.max_dataset_bytes:
+                raise upload_too_large(self.settings.max_dataset_mb)
+            ingested = await anyio.to_thread.run_sync(
+                ingest_file, upload, filename, self.settings.datasets_dir
+            )
+        finally:
+            upload.unlink(missing_ok=True)
+        return await self._add(ingested, name=name, filename=filename)
+
+    async def _add(
+        self,
+        ingested: IngestedDataset,
+        *,
+        name: str,
+        filename: str | None,
+        description: str | None = None,
+        target_hint: str | None = None,
+        is_sample: bool = False,
+    ) -> Dataset:
+        dataset = Dataset(
+            tenant=self.tenant,
+            name=name,
+            description=description,
+            filename=filename,
+            format=ingested.format.value,
+            content_hash=ingested.content_hash,
+            size_bytes=ingested.path.stat().st_size,
+            row_count=ingested.row_count,
+            column_count=len(ingested.profile.columns),
+            profile=ingested.profile.model_dump(mode="json"),
+            target_hint=target_hint,
+            is_sample=is_sample,
+        )
+        self.session.add(dataset)
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            await self._forget_file(ingested.content_hash)
+            raise ConflictError(f"a dataset named {name!r} already exists") from None
+        return dataset
+
+    async def add_sample(
+        self, ingested: IngestedDataset, name: str, description: str, target: str | None
+    ) -> Dataset:
+        return await self._add(
+            ingested, name=name, filename=None, description=description,
+            target_hint=target, is_sample=True,
+        )  # fmt: skip
+
+    async def _forget_file(self, content_hash: str) -> None:
+        """Delete a Parquet file once no dataset row refers to it."""
+        query = select(func.count()).where(Dataset.content_hash == content_hash)
+        if not await self.session.scalar(query):
+            (self.settings.datasets_dir / f"{content_hash}.parquet").unlink(missing_ok=True)
+
+    async def all(self) -> list[Dataset]:
+        query = select(Dataset).where(Dataset.tenant == self.tenant).order_by(Dataset.id)
+        return list(await self.session.scalars(query))
+
+    async def get(self, dataset_id: int) -> Dataset:
+        dataset = await self.session.get(Dataset, dataset_id)
+        if dataset is None or dataset.tenant != self.tenant:
+            raise NotFoundError(
+                f"dataset {dataset_id} does not exist; GET /api/v1/datasets lists them"
+            )
+        return dataset
+
+    async def find(self, *, dataset_id: int | None = None, name: str | None = None) -> Dataset:
+        """A dataset by id or by name, with a did-you-mean for names."""
+        if dataset_id is not None:
+            return await self.get(dataset_id)
+        query = select(Dataset).where(Dataset.tenant == self.tenant, Dataset.name == name)
+        dataset = await self.session.scalar(query)
+        if dataset is None:
+            names = [d.name for d in await self.all()]
+            raise NotFoundError(
+                f"no dataset named {name!r}{did_you_mean(name or '', names)} "
+                f"Available: {', '.join(names) or 'none'}"
+            )
+        return dataset
+
+    async def rows(self, dataset_id: int, offset: int, limit: int) -> tuple[Dataset, list[Any]]:
+        dataset = await self.get(dataset_id)
+        rows = await anyio.to_thread.run_sync(
+            read_rows, dataset_path(self.settings, dataset), offset, limit
+        )
+        return dataset, rows
+
+    async def delete(self, dataset_id: int) -> None:
+        dataset = await self.get(dataset_id)
+        await self.session.delete(dataset)
+        await self.session.commit()
+        await self._forget_file(dataset.content_hash)

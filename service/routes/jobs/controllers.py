@@ -1,0 +1,67 @@
+"""The jobs API: /ml/train and /ml/explore share one shape."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, post
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ml_backend.configs import ExplorationConfig, TrainingConfig
+from service.db.models import RunKind, RunStatus
+from service.resources import Resources
+from service.routes.jobs.schemas import JobAccepted, JobPage, JobView
+from service.routes.jobs.services import JobService
+
+
+class _JobController(Controller):
+    kind: RunKind
+
+    @get("/{job_id:str}", summary="A job's status and, when finished, its result")
+    async def get_job(
+        self, job_id: str, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobView:
+        return await JobService(session, resources, tenant).get(job_id, self.kind)
+
+    @get("/", summary="List jobs, newest first")
+    async def list_jobs(
+        self,
+        session: AsyncSession,
+        resources: Resources,
+        tenant: str,
+        status: RunStatus | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> JobPage:
+        return await JobService(session, resources, tenant).list(self.kind, status, limit, offset)
+
+    @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running job")
+    async def cancel_job(
+        self, job_id: str, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobView:
+        return await JobService(session, resources, tenant).cancel(job_id, self.kind)
+
+
+class TrainController(_JobController):
+    path = "/api/v1/ml/train"
+    tags = ("training",)
+    kind = RunKind.TRAIN
+
+    @post("/", status_code=202, summary="Validate a TrainingConfig and queue it")
+    async def submit(
+        self, data: TrainingConfig, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobAccepted:
+        return await JobService(session, resources, tenant).submit_training(data)
+
+
+class ExploreController(_JobController):
+    path = "/api/v1/ml/explore"
+    tags = ("exploration",)
+    kind = RunKind.EXPLORE
+
+    @post("/", status_code=202, summary="Validate an ExplorationConfig and queue it")
+    async def submit(
+        self, data: ExplorationConfig, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobAccepted:
+        return await JobService(session, resources, tenant).submit_exploration(data)

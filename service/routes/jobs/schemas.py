@@ -1,0 +1,40 @@
+"""What the jobs API returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    run_id: int
+    status: str
+    kind: str
+
+
+class JobView(BaseModel):
+    job_id: str
+    run_id: int
+    kind: str
+    status: str
+    dataset_id: int | None
+    progress: float | None
+    step: int | None = None
+    total: int | None = None
+    message: str | None = None
+    error: str | None = None
+    config: dict[str, Any]
+    result: dict[str, Any] | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobPage(BaseModel):
+    items: list[JobView]
+    total: int
+    limit: int
+    offset: int

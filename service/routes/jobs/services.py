@@ -1,0 +1,193 @@
+"""Job logic: validate a config against its dataset, record the run, enqueue, cancel."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+import anyio.to_thread
+from rq.command import send_stop_job_command
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ml_backend.configs import (
+    DatasetById,
+    DatasetByName,
+    DatasetRef,
+    ExplorationConfig,
+    TrainingConfig,
+)
+from ml_backend.explorers import validate_exploration
+from ml_backend.schema import DatasetProfile
+from ml_backend.validation import resolve_training
+from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
+from service.db.transitions import applied, transition
+from service.errors import ConflictError, InvalidInputError, NotFoundError, UnavailableError
+from service.events import append_event_async, latest_progress
+from service.queues import tenant_queue
+from service.resources import Resources
+from service.routes.datasets.services import DatasetService
+from service.routes.jobs.schemas import JobAccepted, JobPage, JobView
+
+log = logging.getLogger(__name__)
+
+_ENTRY_POINTS = {
+    RunKind.TRAIN: "service.worker.train_job",
+    RunKind.EXPLORE: "service.worker.explore_job",
+}
+
+
+class JobService:
+    """Owns the session and the queue for job requests."""
+
+    def __init__(self, session: AsyncSession, resources: Resources, tenant: str) -> None:
+        self.session = session
+        self.resources = resources
+        self.tenant = tenant
+
+    async def _dataset(self, ref: DatasetRef) -> Dataset:
+        datasets = DatasetService(self.session, self.resources.settings, self.tenant)
+        try:
+            if isinstance(ref, DatasetById):
+                return await datasets.find(dataset_id=ref.id)
+            if isinstance(ref, DatasetByName):
+                return await datasets.find(name=ref.name)
+        except NotFoundError as exc:
+            # In a config, a missing dataset is a mistake in the request, like a bad column.
+            raise InvalidInputError(exc.detail, field="dataset") from None
+        raise InvalidInputError(
+            "SQL sources are not enabled on this server yet; upload the query's result as a file"
+        )
+
+    async def submit_training(self, config: TrainingConfig) -> JobAccepted:
+        dataset = await self._dataset(config.dataset)
+        resolved = resolve_training(config, DatasetProfile.model_validate(dataset.profile))
+        return await self._submit(RunKind.TRAIN, dataset, config, resolved.model_dump(mode="json"))
+
+    async def submit_exploration(self, config: ExplorationConfig) -> JobAccepted:
+        dataset = await self._dataset(config.dataset)
+        resolved = validate_exploration(config, DatasetProfile.model_validate(dataset.profile))
+        return await self._submit(
+            RunKind.EXPLORE, dataset, config, resolved.model_dump(mode="json")
+        )
+
+    async def _submit(
+        self,
+        kind: RunKind,
+        dataset: Dataset,
+        config: TrainingConfig | ExplorationConfig,
+        resolved: dict[str, Any],
+        conversation_id: int | None = None,
+    ) -> JobAccepted:
+        run = Run(
+            tenant=self.tenant,
+            kind=kind.value,
+            status=RunStatus.QUEUED.value,
+            job_id=uuid.uuid4().hex,
+            dataset_id=dataset.id,
+            conversation_id=conversation_id,
+            config=config.model_dump(mode="json", exclude_none=True),
+            resolved=resolved,
+        )
+        self.session.add(run)
+        await self.session.commit()
+        try:
+            await anyio.to_thread.run_sync(self._enqueue, run)
+        except Exception as exc:
+            await self.session.execute(
+                transition(run.id, RunStatus.FAILED, error=f"could not queue the job: {exc}")
+            )
+            await self.session.commit()
+            raise UnavailableError("the job queue (Redis) is not reachable; try again") from exc
+        await append_event_async(
+            self.resources.redis, "queued", run_id=run.id, job_id=run.job_id,
+            tenant=run.tenant, conversation_id=run.conversation_id, progress=0.0,
+        )  # fmt: skip
+        return JobAccepted(job_id=run.job_id, run_id=run.id, status=run.status, kind=run.kind)
+
+    def _enqueue(self, run: Run) -> None:
+        queue = tenant_queue(self.resources.sync_redis, run.tenant)
+        queue.enqueue(
+            _ENTRY_POINTS[RunKind(run.kind)],
+            run.id,
+            job_id=run.job_id,
+            job_timeout=self.resources.settings.job_timeout_s,
+            result_ttl=24 * 3600,
+            failure_ttl=7 * 24 * 3600,
+            description=f"{run.kind} run {run.id}",
+        )
+
+    async def _run(self, job_id: str, kind: RunKind) -> Run:
+        query = select(Run).where(Run.job_id == job_id, Run.tenant == self.tenant)
+        run = await self.session.scalar(query)
+        if run is None or run.kind != kind.value:
+            raise NotFoundError(
+                f"no {kind.value} job {job_id!r}; GET /api/v1/ml/{kind.value} lists them"
+            )
+        return run
+
+    async def view(self, run: Run) -> JobView:
+        view = JobView(
+            job_id=run.job_id, run_id=run.id, kind=run.kind, status=run.status,
+            dataset_id=run.dataset_id, progress=run.progress, error=run.error,
+            config=run.config, result=run.result, created_at=run.created_at,
+            started_at=run.started_at, finished_at=run.finished_at,
+        )  # fmt: skip
+        if not RunStatus(run.status).is_final:
+            event = await latest_progress(self.resources.redis, run.id)
+            if event:
+                view.progress = event.get("progress")
+                view.step, view.total = event.get("step"), event.get("total")
+                view.message = event.get("message")
+        return view
+
+    async def get(self, job_id: str, kind: RunKind) -> JobView:
+        return await self.view(await self._run(job_id, kind))
+
+    async def list(
+        self, kind: RunKind, status: RunStatus | None, limit: int, offset: int
+    ) -> JobPage:
+        where = [Run.tenant == self.tenant, Run.kind == kind.value]
+        if status is not None:
+            where.append(Run.status == status.value)
+        total = await self.session.scalar(select(func.count()).select_from(Run).where(*where))
+        query = select(Run).where(*where).order_by(Run.id.desc()).limit(limit).offset(offset)
+        runs = list(await self.session.scalars(query))
+        items = [await self.view(run) for run in runs]
+        return JobPage(items=items, total=total or 0, limit=limit, offset=offset)
+
+    async def cancel(self, job_id: str, kind: RunKind) -> JobView:
+        """Mark the run cancelled, then make sure RQ never starts it or stops it now."""
+        run = await self._run(job_id, kind)
+        changed = await self.session.execute(
+            transition(run.id, RunStatus.CANCELLED, finished_at=utcnow(),
+                       error="cancelled by request")
+        )  # fmt: skip
+        await self.session.commit()
+        if not applied(changed):
+            await self.session.refresh(run)
+            raise ConflictError(f"job {job_id} is already {run.status}; nothing to cancel")
+        await anyio.to_thread.run_sync(self._stop, run.job_id)
+        await append_event_async(
+            self.resources.redis, "cancelled", run_id=run.id, job_id=run.job_id,
+            tenant=run.tenant, conversation_id=run.conversation_id, message="cancelled by request",
+        )  # fmt: skip
+        await self.session.refresh(run)
+        return await self.view(run)
+
+    def _stop(self, job_id: str) -> None:
+        connection = self.resources.sync_redis
+        try:
+            job = Job.fetch(job_id, connection=connection)
+        except NoSuchJobError:
+            return
+        # Cancel drops it from the queue; stop kills the work horse if a worker holds it.
+        # Both are tried, since the job may be dequeued between the two looks.
+        with contextlib.suppress(InvalidJobOperation):
+            job.cancel()
+        with contextlib.suppress(InvalidJobOperation):
+            send_stop_job_command(connection, job_id)

@@ -1,0 +1,85 @@
+"""Runs, whatever their kind: details, plots and the trained model."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from litestar import Controller, get
+from litestar.params import Parameter
+from litestar.response import File
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import Run, RunKind, RunStatus
+from service.errors import ConflictError, NotFoundError
+from service.resources import Resources
+from service.routes.jobs.schemas import JobView
+from service.routes.jobs.services import JobService
+
+
+async def load_run(session: AsyncSession, run_id: int, tenant: str) -> Run:
+    run = await session.get(Run, run_id)
+    if run is None or run.tenant != tenant:
+        raise NotFoundError(f"run {run_id} does not exist; GET /api/v1/runs lists them")
+    return run
+
+
+class RunController(Controller):
+    path = "/api/v1/runs"
+    tags = ("runs",)
+
+    @get("/", summary="List runs of every kind, newest first")
+    async def list_runs(
+        self,
+        session: AsyncSession,
+        resources: Resources,
+        tenant: str,
+        kind: RunKind | None = None,
+        status: RunStatus | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, Parameter(ge=0)] = 0,
+    ) -> list[JobView]:
+        query = select(Run).where(Run.tenant == tenant)
+        if kind is not None:
+            query = query.where(Run.kind == kind.value)
+        if status is not None:
+            query = query.where(Run.status == status.value)
+        runs = await session.scalars(query.order_by(Run.id.desc()).limit(limit).offset(offset))
+        service = JobService(session, resources, tenant)
+        return [await service.view(run) for run in runs]
+
+    @get("/{run_id:int}", summary="A run: config, metrics per split, importance, summary")
+    async def get_run(
+        self, run_id: int, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobView:
+        run = await load_run(session, run_id, tenant)
+        return await JobService(session, resources, tenant).view(run)
+
+    @get("/{run_id:int}/plots/{name:str}", summary="One of a run's plots as Plotly JSON")
+    async def get_plot(
+        self, run_id: int, name: str, session: AsyncSession, resources: Resources, tenant: str
+    ) -> dict[str, Any]:
+        run = await load_run(session, run_id, tenant)
+        folder = resources.settings.artifacts_dir / str(run.id)
+        available = sorted(p.stem for p in folder.glob("*.json") if p.stem != "metrics")
+        path = folder / f"{name}.json"
+        if name not in available:
+            raise NotFoundError(
+                f"run {run_id} has no plot {name!r}; it has: {', '.join(available) or 'none yet'}"
+            )
+        stored: dict[str, Any] = json.loads(path.read_text())
+        figure: dict[str, Any] = stored.get("figure", stored)
+        return figure
+
+    @get("/{run_id:int}/model", summary="Download the trained model (joblib)")
+    async def get_model(
+        self, run_id: int, session: AsyncSession, resources: Resources, tenant: str
+    ) -> File:
+        run = await load_run(session, run_id, tenant)
+        path = resources.settings.artifacts_dir / str(run.id) / "model.joblib"
+        if run.kind != RunKind.TRAIN.value or run.status != RunStatus.FINISHED.value:
+            raise ConflictError(f"run {run_id} has no model: it is a {run.kind} run, {run.status}")
+        if not path.exists():
+            raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")
+        return File(path, filename=f"mlchat-run-{run.id}-model.joblib")

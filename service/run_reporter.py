@@ -1,0 +1,78 @@
+"""The worker's Reporter: ml_backend progress becomes run events on Redis."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import redis
+
+from service.events import EventType, append_event
+
+
+def _clean_metrics(metrics: dict[str, float] | None) -> dict[str, float] | None:
+    if not metrics:
+        return None
+    return {k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)}
+
+
+class RunReporter:
+    """Sends a run's events; progress is thinned to a few per second, the last step always."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        run_id: int,
+        job_id: str,
+        tenant: str,
+        conversation_id: int | None,
+        min_interval_s: float = 0.1,
+    ) -> None:
+        self.client = client
+        self.run_id = run_id
+        self.job_id = job_id
+        self.tenant = tenant
+        self.conversation_id = conversation_id
+        self.min_interval_s = min_interval_s
+        self._last_progress = 0.0
+
+    def emit(self, event_type: EventType, **fields: Any) -> int:
+        return append_event(
+            self.client,
+            event_type,
+            run_id=self.run_id,
+            job_id=self.job_id,
+            tenant=self.tenant,
+            conversation_id=self.conversation_id,
+            **fields,
+        )
+
+    def progress(
+        self,
+        step: int,
+        total: int,
+        *,
+        message: str | None = None,
+        metrics: dict[str, float] | None = None,
+    ) -> None:
+        now = time.monotonic()
+        if step < total and now - self._last_progress < self.min_interval_s:
+            return
+        self._last_progress = now
+        fraction = min(1.0, step / total) if total > 0 else None
+        self.emit(
+            "progress",
+            step=step,
+            total=total,
+            progress=fraction,
+            message=message,
+            metrics=_clean_metrics(metrics),
+        )
+
+    def log(self, message: str) -> None:
+        self.emit("log", message=message)
+
+    def artifact(self, kind: str, name: str) -> None:
+        self.emit("artifact", artifact={"kind": kind, "name": name})

@@ -1,0 +1,34 @@
+"""Registers the built-in sample datasets on first start, once per tenant."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+from sqlalchemy import select
+
+from ml_backend.datasets.samples import SAMPLE_DATASETS, write_sample
+from service.db.models import Dataset
+from service.resources import Resources
+from service.routes.datasets.services import DatasetService
+
+log = logging.getLogger(__name__)
+
+
+async def register_samples(resources: Resources, tenant: str) -> list[str]:
+    """Add every sample dataset the tenant lacks; returns the names added."""
+    added = []
+    async with resources.sessions() as session:
+        existing = set(await session.scalars(select(Dataset.name).where(Dataset.tenant == tenant)))
+        service = DatasetService(session, resources.settings, tenant)
+        for name, sample in SAMPLE_DATASETS.items():
+            if name in existing:
+                continue
+            ingested = await anyio.to_thread.run_sync(
+                write_sample, name, resources.settings.datasets_dir
+            )
+            await service.add_sample(ingested, name, sample.description, sample.target)
+            added.append(name)
+    if added:
+        log.info("sample datasets registered", extra={"names": added})
+    return added

@@ -1,0 +1,72 @@
+"""Settings, read from MLCHAT_* environment variables; every field has a working default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""
+
+    model_config = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("~/.mlchat"),
+        description="Where the embedded database, Redis data, datasets and artifacts live.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql://user@host/db; unset: SQLite under home.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db; unset: `mlchat up` starts a private redis-server.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port the API listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="RQ workers that `mlchat up` starts.")
+    tenant: str = Field(default="default", description="The tenant of requests without one.")
+    max_dataset_mb: int = Field(
+        default=500, ge=1, description="Largest dataset upload accepted, in MiB."
+    )
+    job_timeout_s: int = Field(
+        default=6 * 3600, ge=10, description="A job running longer than this is stopped."
+    )
+    heartbeat_s: float = Field(
+        default=2.0, gt=0, description="How often a worker vouches for the job it runs."
+    )
+    dead_after_s: float = Field(
+        default=20.0, gt=0, description="A running job unheard of for this long is marked failed."
+    )
+    log_level: str = Field(default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_json: bool = Field(default=True, description="Log one JSON object a line.")
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def datasets_dir(self) -> Path:
+        return self.home_dir / "datasets"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.home_dir / "artifacts"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home_dir / 'mlchat.db'}"
+
+    @property
+    def max_dataset_bytes(self) -> int:
+        return self.max_dataset_mb * 1024 * 1024
+
+    def ensure_dirs(self) -> None:
+        """Create the folders under home that the service writes to."""
+        for path in (self.home_dir, self.datasets_dir, self.artifacts_dir):
+            path.mkdir(parents=True, exist_ok=True)

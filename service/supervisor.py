@@ -1,0 +1,117 @@
+"""`mlchat up`: a private Redis (unless one is configured), the API and N workers.
+
+Children run in sessions of their own so that Ctrl-C reaches only this process, which then
+stops them in order: the API first, then the workers (each finishing or abandoning its
+job), then Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from service.embedded_redis import EmbeddedRedis
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 15.0
+
+
+class Supervisor:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.redis: EmbeddedRedis | None = None
+        self.api: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.stopping = False
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["MLCHAT_HOME"] = str(self.settings.home_dir)
+        env["MLCHAT_DATABASE_URL"] = self.settings.resolved_database_url
+        env["MLCHAT_REDIS_URL"] = self.settings.redis_url or ""
+        env["MLCHAT_HOST"] = self.settings.host
+        env["MLCHAT_PORT"] = str(self.settings.port)
+        return env
+
+    def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "service.cli", *args]
+        return subprocess.Popen(command, env=self._env(), start_new_session=True)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping", extra={"signal": signal.Signals(signum).name})
+        self.stopping = True
+
+    def run(self) -> int:
+        self.settings.ensure_dirs()
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        try:
+            if not self.settings.redis_url:
+                self.redis = EmbeddedRedis(self.settings.home_dir / "redis")
+                self.settings.redis_url = self.redis.start()
+            from service.cli import cmd_migrate
+
+            cmd_migrate(self.settings)
+            self.workers = [self._spawn("worker") for _ in range(self.settings.workers)]
+            self.api = self._spawn("api")
+            log.info(
+                "mlchat is up",
+                extra={"url": f"http://{self.settings.host}:{self.settings.port}",
+                       "workers": self.settings.workers},
+            )  # fmt: skip
+            return self._watch()
+        finally:
+            self._stop_all()
+
+    def _watch(self) -> int:
+        while not self.stopping:
+            time.sleep(0.3)
+            if self.api is not None and self.api.poll() is not None:
+                log.error("the API exited", extra={"code": self.api.returncode})
+                return 1
+            if self.redis is not None and self.redis.process and self.redis.process.poll():
+                log.error("the embedded redis-server exited")
+                return 1
+            for index, worker in enumerate(self.workers):
+                if worker.poll() is not None and not self.stopping:
+                    log.warning(
+                        "a worker exited; starting another", extra={"code": worker.returncode}
+                    )
+                    self.workers[index] = self._spawn("worker")
+        return 0
+
+    def _stop_all(self) -> None:
+        self.stopping = True
+        children = [p for p in [self.api, *self.workers] if p is not None]
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        # RQ finishes the current job on the first SIGTERM and abandons it on the second;
+        # a person pressing Ctrl-C wants out now, so idle workers get a moment, busy ones the
+        # second signal (their runs are then marked failed by the reaper on the next start).
+        _wait_all(self.workers, 3.0)
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if self.redis is not None:
+            self.redis.stop()
+
+
+def _wait_all(processes: list[subprocess.Popen[bytes]], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+        time.sleep(0.05)

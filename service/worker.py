@@ -1,0 +1,223 @@
+"""RQ entry points and the worker process; heavy ML imports happen once, before the fork."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+from rq import Worker
+from rq.job import Job
+from sqlalchemy.orm import Session
+
+from ml_backend.errors import MLInputError
+from service.db.engines import sync_engine, sync_session_factory
+from service.db.models import Dataset, Run, RunStatus, utcnow
+from service.db.transitions import applied, transition
+from service.events import append_event
+from service.queues import queue_name
+from service.run_reporter import RunReporter
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    """What a job needs: its run, a database session, Redis and a reporter."""
+
+    settings: Settings
+    session: Session
+    run: Run
+    reporter: RunReporter
+
+    def move(self, status: RunStatus, **values: Any) -> bool:
+        """Change the run's status if it is still active; False if it was cancelled meanwhile."""
+        changed = applied(self.session.execute(transition(self.run.id, status, **values)))
+        self.session.commit()
+        return bool(changed)
+
+    def dataset_path(self) -> Path:
+        dataset = self.session.get(Dataset, self.run.dataset_id)
+        if dataset is None:
+            raise MLInputError("the dataset of this run was deleted; upload it again")
+        return self.settings.datasets_dir / f"{dataset.content_hash}.parquet"
+
+    def artifact_dir(self) -> Path:
+        path = self.settings.artifacts_dir / str(self.run.id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@contextmanager
+def job_context(run_id: int) -> Iterator[JobContext | None]:
+    """Open the run; yields None when it must not start (cancelled while queued)."""
+    settings = Settings()
+    engine = sync_engine(settings.resolved_database_url)
+    client = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    session = sync_session_factory(engine)()
+    try:
+        run = session.get(Run, run_id)
+        if run is None or run.status != RunStatus.QUEUED.value:
+            yield None
+            return
+        reporter = RunReporter(
+            client,
+            run_id=run.id,
+            job_id=run.job_id,
+            tenant=run.tenant,
+            conversation_id=run.conversation_id,
+        )
+        yield JobContext(settings=settings, session=session, run=run, reporter=reporter)
+    finally:
+        session.close()
+        engine.dispose()
+        client.close()
+
+
+def _run_job(run_id: int, body: Callable[[JobContext], dict[str, Any]]) -> None:
+    with job_context(run_id) as ctx:
+        if ctx is None or not ctx.move(
+            RunStatus.PREPROCESSING, allowed_from=[RunStatus.QUEUED], started_at=utcnow()
+        ):
+            return
+        ctx.reporter.emit("started", message=f"{ctx.run.kind} started")
+        try:
+            result = body(ctx)
+        except MLInputError as exc:
+            _fail(ctx, exc.detail)
+            return
+        except Exception as exc:
+            _fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
+            raise
+        if ctx.move(RunStatus.FINISHED, result=result, progress=1.0, finished_at=utcnow()):
+            ctx.reporter.emit("finished", progress=1.0, message=f"{ctx.run.kind} finished")
+
+
+def _fail(ctx: JobContext, reason: str) -> None:
+    log.warning("run failed", extra={"run_id": ctx.run.id, "reason": reason})
+    ctx.session.rollback()
+    if ctx.move(RunStatus.FAILED, error=reason, finished_at=utcnow()):
+        ctx.reporter.emit("failed", message=reason)
+
+
+def train_job(run_id: int) -> None:
+    """RQ entry point: train the run's resolved config."""
+    _run_job(run_id, _train)
+
+
+def explore_job(run_id: int) -> None:
+    """RQ entry point: run the run's exploration."""
+    _run_job(run_id, _explore)
+
+
+def _train(ctx: JobContext) -> dict[str, Any]:
+    from ml_backend.datasets import read_frame
+    from ml_backend.training import train
+    from ml_backend.validation import ResolvedTraining
+
+    resolved = ResolvedTraining.model_validate(ctx.run.resolved)
+    columns = [*resolved.feature_columns, resolved.target_column]
+    if resolved.time_column and resolved.time_column not in columns:
+        columns.append(resolved.time_column)
+    frame = read_frame(ctx.dataset_path(), columns=columns)
+    ctx.move(RunStatus.TRAINING)
+    result = train(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
+    test_metrics = result.metrics.get("test") or {}
+    ctx.reporter.emit(
+        "metric",
+        metrics={f"test/{k}": v for k, v in test_metrics.items() if isinstance(v, float)},
+    )
+    dumped: dict[str, Any] = result.model_dump(mode="json")
+    dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
+    return dumped
+
+
+def _explore(ctx: JobContext) -> dict[str, Any]:
+    from ml_backend.configs import ExplorationConfig
+    from ml_backend.datasets import read_frame
+    from ml_backend.explorers import run_exploration
+
+    config = ExplorationConfig.model_validate(ctx.run.resolved)
+    frame = read_frame(ctx.dataset_path())
+    ctx.move(RunStatus.TRAINING)
+    result = run_exploration(config, frame, ctx.reporter)
+    figure_path = ctx.artifact_dir() / f"{config.explorer.value}.json"
+    figure_path.write_text(result.model_dump_json(include={"figure"}))
+    ctx.reporter.artifact("plot", config.explorer.value)
+    dumped: dict[str, Any] = result.model_dump(mode="json")
+    return dumped
+
+
+def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
+    """Marks the run failed when its work horse dies (OOM killer, kill -9, a crash)."""
+
+    def handler(job: Job, _pid: int, status: int, _rusage: Any) -> None:
+        run_id = int(job.args[0]) if job.args else None
+        if run_id is None:
+            return
+        detail = f"exit status {status}"
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            detail = f"signal {sig} ({signal.Signals(sig).name})"
+        reason = (
+            f"the worker process running this job died ({detail}); "
+            "it may have run out of memory — try a smaller dataset or fewer estimators"
+        )
+        engine = sync_engine(settings.resolved_database_url)
+        try:
+            with Session(engine) as session:
+                run = session.get(Run, run_id)
+                changed = applied(
+                    session.execute(
+                        transition(run_id, RunStatus.FAILED, error=reason, finished_at=utcnow())
+                    )
+                )
+                session.commit()
+            if run is not None and changed:
+                append_event(
+                    job.connection,
+                    "failed",
+                    run_id=run_id,
+                    job_id=job.id,
+                    tenant=run.tenant,
+                    conversation_id=run.conversation_id,
+                    message=reason,
+                )
+        except Exception:
+            log.error("could not record a dead work horse: %s", traceback.format_exc())
+        finally:
+            engine.dispose()
+
+    return handler
+
+
+def preload_ml_libraries() -> None:
+    """Import the heavy libraries once in the worker parent, so each forked job starts fast."""
+    import lightgbm  # noqa: F401
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    import sklearn.ensemble  # noqa: F401
+    import xgboost  # noqa: F401
+
+
+def run_worker(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:
+    """Work the tenant's queue until stopped (SIGTERM/SIGINT: finish the job, then exit)."""
+    preload_ml_libraries()
+    connection = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    worker = Worker(
+        [queue_name(settings.tenant)],
+        connection=connection,
+        name=name,
+        job_monitoring_interval=max(1, int(settings.heartbeat_s)),
+        work_horse_killed_handler=_horse_killed(settings),
+    )
+    worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)

@@ -1,0 +1,44 @@
+"""Session fixtures: one running mlchat per database backend (SQLite; PostgreSQL if given)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.embedded_redis import EmbeddedRedis
+from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
+
+POSTGRES_URL = os.environ.get("MLCHAT_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    home: Path = tmp_path_factory.mktemp(f"mlchat-{request.param}")
+    pg_name = None
+    if request.param == "postgresql" and POSTGRES_URL:
+        database_url, pg_name = create_postgres_database(POSTGRES_URL)
+    else:
+        database_url = f"sqlite:///{home / 'mlchat.db'}"
+    stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
+                  database_url=database_url)  # fmt: skip
+    try:
+        stack.start(n_workers=2)
+        yield stack
+    finally:
+        stack.stop()
+        if pg_name and POSTGRES_URL:
+            drop_postgres_database(POSTGRES_URL, pg_name)
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[httpx.Client]:
+    stack.replace_dead_workers()
+    with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+        yield http

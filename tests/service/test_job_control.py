@@ -1,0 +1,131 @@
+"""Cancel a queued and a running job; a worker killed mid-job; nothing is left 'running'."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from rq import Worker
+
+from tests.service.helpers import SLOW_XGBOOST, run_events, slow_training_csv, upload, wait_for
+from tests.service.stack import Stack
+
+
+@pytest.fixture(scope="module")
+def slow_dataset(stack: Stack) -> str:
+    with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+        response = upload(http, slow_training_csv(), "slow.csv", name="slow")
+        assert response.status_code in (201, 409), response.text
+    return "slow"
+
+
+def _slow_job(client: httpx.Client, dataset: str) -> dict[str, Any]:
+    config = {"algorithm": "xgboost", "dataset": {"name": dataset}, "target_column": "y",
+              "hyperparameters": SLOW_XGBOOST}  # fmt: skip
+    response = client.post("/api/v1/ml/train", json=config)
+    assert response.status_code == 202, response.text
+    return dict(response.json())
+
+
+def _wait_training(client: httpx.Client, job_id: str) -> dict[str, Any]:
+    """Until the job is training and has reported at least one boosting round."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = wait_for(client, "train", job_id, {"training", "finished", "failed"})
+        if job["status"] != "training" or (job.get("step") or 0) > 0:
+            return job
+        time.sleep(0.1)
+    raise AssertionError("no boosting round reported")
+
+
+def _worker_of(stack: Stack, job_id: str) -> Worker:
+    connection = redis.Redis.from_url(stack.redis.url)
+    for worker in Worker.all(connection=connection):
+        if worker.get_current_job_id() == job_id:
+            return worker
+    raise AssertionError(f"no worker holds job {job_id}")
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.integration
+def test_cancel_running_and_queued_jobs(
+    client: httpx.Client, stack: Stack, slow_dataset: str
+) -> None:
+    running = [_slow_job(client, slow_dataset) for _ in range(len(stack.workers))]
+    for job in running:
+        assert _wait_training(client, job["job_id"])["status"] == "training"
+    queued = _slow_job(client, slow_dataset)  # every worker is busy: this one waits
+    assert client.get(f"/api/v1/ml/train/{queued['job_id']}").json()["status"] == "queued"
+
+    cancelled = client.delete(f"/api/v1/ml/train/{queued['job_id']}")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+    horses = [_children(int(_worker_of(stack, j["job_id"]).pid or 0)) for j in running]
+    started = time.monotonic()
+    for job in running:
+        response = client.delete(f"/api/v1/ml/train/{job['job_id']}")
+        assert response.json()["status"] == "cancelled"
+    while any(_alive(pid) for pids in horses for pid in pids) and time.monotonic() - started < 5:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pids in horses for pid in pids), "training still running"
+    assert time.monotonic() - started < 3
+
+    # The queued one never starts, even now that workers are free; the workers live on.
+    time.sleep(1.5)
+    events = [e["type"] for e in run_events(stack, queued["run_id"])]
+    assert events == ["queued", "cancelled"]
+    assert client.get(f"/api/v1/ml/train/{queued['job_id']}").json()["status"] == "cancelled"
+    assert all(w.poll() is None for w in stack.workers)
+    again = client.delete(f"/api/v1/ml/train/{queued['job_id']}")
+    assert again.status_code == 409
+
+
+@pytest.mark.integration
+def test_killed_work_horse_marks_run_failed(
+    client: httpx.Client, stack: Stack, slow_dataset: str
+) -> None:
+    job = _slow_job(client, slow_dataset)
+    _wait_training(client, job["job_id"])
+    worker = _worker_of(stack, job["job_id"])
+    for pid in _children(int(worker.pid or 0)):
+        os.kill(pid, signal.SIGKILL)  # what the kernel's OOM killer would do
+    failed = wait_for(client, "train", job["job_id"], {"failed", "finished"}, timeout_s=20)
+    assert failed["status"] == "failed"
+    assert "died" in failed["error"] and "SIGKILL" in failed["error"]
+    assert run_events(stack, job["run_id"])[-1]["type"] == "failed"
+
+
+@pytest.mark.integration
+def test_killed_worker_marks_run_failed(
+    client: httpx.Client, stack: Stack, slow_dataset: str
+) -> None:
+    job = _slow_job(client, slow_dataset)
+    _wait_training(client, job["job_id"])
+    worker = _worker_of(stack, job["job_id"])
+    pid = int(worker.pid or 0)
+    horses = _children(pid)
+    os.kill(pid, signal.SIGKILL)  # the whole worker machine going away
+    for horse in horses:
+        os.kill(horse, signal.SIGKILL)
+    failed = wait_for(client, "train", job["job_id"], {"failed", "finished"}, timeout_s=40)
+    assert failed["status"] == "failed"
+    assert "stopped answering" in failed["error"]
+    stack.replace_dead_workers()
