@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -121,6 +122,7 @@ def explore_job(run_id: int) -> None:
 def _train(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.datasets import read_frame
     from ml_backend.training import train
+    from ml_backend.training_plots import training_plots
     from ml_backend.validation import ResolvedTraining
 
     resolved = ResolvedTraining.model_validate(ctx.run.resolved)
@@ -130,6 +132,10 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     frame = read_frame(ctx.dataset_path(), columns=columns)
     ctx.move(RunStatus.TRAINING)
     result = train(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
+    plots = training_plots(result)
+    for name, figure in plots.items():
+        (ctx.artifact_dir() / f"{name}.json").write_text(json.dumps(figure))
+        ctx.reporter.artifact("plot", name)
     test_metrics = result.metrics.get("test") or {}
     ctx.reporter.emit(
         "metric",
@@ -137,6 +143,7 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     )
     dumped: dict[str, Any] = result.model_dump(mode="json")
     dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
+    dumped["plots"] = sorted(plots)
     return dumped
 
 
@@ -150,9 +157,10 @@ def _explore(ctx: JobContext) -> dict[str, Any]:
     ctx.move(RunStatus.TRAINING)
     result = run_exploration(config, frame, ctx.reporter)
     figure_path = ctx.artifact_dir() / f"{config.explorer.value}.json"
-    figure_path.write_text(result.model_dump_json(include={"figure"}))
+    figure_path.write_text(json.dumps(result.figure))
     ctx.reporter.artifact("plot", config.explorer.value)
     dumped: dict[str, Any] = result.model_dump(mode="json")
+    dumped["plots"] = [config.explorer.value]
     return dumped
 
 

@@ -68,8 +68,7 @@ class RunController(Controller):
             raise NotFoundError(
                 f"run {run_id} has no plot {name!r}; it has: {', '.join(available) or 'none yet'}"
             )
-        stored: dict[str, Any] = json.loads(path.read_text())
-        figure: dict[str, Any] = stored.get("figure", stored)
+        figure: dict[str, Any] = json.loads(path.read_text())
         return figure
 
     @get("/{run_id:int}/model", summary="Download the trained model (joblib)")

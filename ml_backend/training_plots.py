@@ -1,0 +1,63 @@
+"""The plots of a finished training run, as plain Plotly JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from ml_backend.explorers.figures import figure_json
+from ml_backend.metrics import ConfusionMatrix
+from ml_backend.training import FeatureImportance, TrainingResult
+
+MAX_FEATURES_SHOWN = 30
+
+
+def feature_importance_figure(importance: list[FeatureImportance]) -> dict[str, Any]:
+    """Horizontal bars, the most important feature on top."""
+    shown = importance[:MAX_FEATURES_SHOWN][::-1]
+    figure = go.Figure(
+        go.Bar(
+            x=[item.importance for item in shown],
+            y=[item.feature for item in shown],
+            orientation="h",
+        )
+    )
+    title = "Feature importance"
+    if len(importance) > MAX_FEATURES_SHOWN:
+        title += f" (top {MAX_FEATURES_SHOWN} of {len(importance)})"
+    figure.update_layout(title=title, xaxis_title="share of importance", yaxis_title=None)
+    return figure_json(figure)
+
+
+def confusion_matrix_figure(confusion: ConfusionMatrix) -> dict[str, Any]:
+    """A heatmap of counts: rows are true classes, columns predicted ones."""
+    labels = [str(label) for label in confusion.labels]
+    figure = go.Figure(
+        go.Heatmap(
+            z=confusion.matrix,
+            x=labels,
+            y=labels,
+            text=confusion.matrix,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Confusion matrix (test split)",
+        xaxis_title="predicted",
+        yaxis_title="true",
+        yaxis_autorange="reversed",
+    )
+    return figure_json(figure)
+
+
+def training_plots(result: TrainingResult) -> dict[str, dict[str, Any]]:
+    """Every plot the run has, by name."""
+    plots = {}
+    if result.feature_importance:
+        plots["feature_importance"] = feature_importance_figure(result.feature_importance)
+    if result.confusion_matrix is not None:
+        plots["confusion_matrix"] = confusion_matrix_figure(result.confusion_matrix)
+    return plots
