@@ -12,7 +12,7 @@ from ml_backend.datasets.formats import (
     ingest_file,
     ingest_table,
 )
-from ml_backend.datasets.loading import read_frame, read_rows, read_table
+from ml_backend.datasets.loading import frame_from_table, read_frame, read_rows, read_table
 from ml_backend.datasets.profile import KindEvidence, infer_kind, looks_like_id, profile_parquet
 from ml_backend.datasets.samples import SAMPLE_DATASETS, SampleDataset, snake_case, write_sample
 
@@ -26,6 +26,7 @@ __all__ = [
     "convert_to_parquet",
     "detect_format",
     "file_sha256",
+    "frame_from_table",
     "infer_kind",
     "ingest_file",
     "ingest_table",

@@ -30,7 +30,11 @@ def read_frame(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     with NaN; booleans with missing values become float64 0/1/NaN; decimals become float64;
     dates become datetime64 columns.
     """
-    table = read_table(path, columns)
+    return frame_from_table(read_table(path, columns))
+
+
+def frame_from_table(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as pandas, converted as `read_frame` describes."""
     table = pa.Table.from_arrays(
         [_for_pandas(column) for column in table.columns], names=table.column_names
     )

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ml_backend.configs import DatasetById, DatasetByName, DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_file, read_rows
 from ml_backend.suggestions import did_you_mean
 from service.db.models import Dataset
@@ -89,6 +90,7 @@ class DatasetService:
         description: str | None = None,
         target_hint: str | None = None,
         is_sample: bool = False,
+        parent_id: int | None = None,
     ) -> Dataset:
         dataset = Dataset(
             tenant=self.tenant,
@@ -103,6 +105,7 @@ class DatasetService:
             profile=ingested.profile.model_dump(mode="json"),
             target_hint=target_hint,
             is_sample=is_sample,
+            parent_id=parent_id,
         )
         self.session.add(dataset)
         try:
@@ -120,6 +123,19 @@ class DatasetService:
             ingested, name=name, filename=None, description=description,
             target_hint=target, is_sample=True,
         )  # fmt: skip
+
+    async def add_derived(
+        self, ingested: IngestedDataset, *, name: str, parent: Dataset, description: str
+    ) -> Dataset:
+        """Register a dataset computed from `parent` (a lineage edge to it)."""
+        if await self._name_taken(name):
+            await self._forget_file(ingested.content_hash)
+            raise ConflictError(
+                f"a dataset named {name!r} already exists; pass another `name` or delete it first"
+            )
+        return await self._add(
+            ingested, name=name, filename=None, description=description, parent_id=parent.id
+        )
 
     async def _forget_file(self, content_hash: str) -> None:
         """Delete a Parquet file once no dataset row refers to it."""
@@ -152,6 +168,20 @@ class DatasetService:
                 f"Available: {', '.join(names) or 'none'}"
             )
         return dataset
+
+    async def find_ref(self, ref: DatasetRef) -> Dataset:
+        """The dataset a config names; a missing one is a mistake in the request (422)."""
+        try:
+            if isinstance(ref, DatasetById):
+                return await self.find(dataset_id=ref.id)
+            if isinstance(ref, DatasetByName):
+                return await self.find(name=ref.name)
+        except NotFoundError as exc:
+            raise InvalidInputError(exc.detail, field="dataset") from None
+        raise InvalidInputError(
+            "SQL sources are not enabled on this server yet; upload the query's result as a file",
+            field="dataset",
+        )
 
     async def rows(self, dataset_id: int, offset: int, limit: int) -> tuple[Dataset, list[Any]]:
         dataset = await self.get(dataset_id)

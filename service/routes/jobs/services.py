@@ -15,8 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import (
-    DatasetById,
-    DatasetByName,
     DatasetRef,
     ExplorationConfig,
     TrainingConfig,
@@ -26,7 +24,7 @@ from ml_backend.schema import DatasetProfile
 from ml_backend.validation import resolve_training
 from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
 from service.db.transitions import applied, transition
-from service.errors import ConflictError, InvalidInputError, NotFoundError, UnavailableError
+from service.errors import ConflictError, NotFoundError, UnavailableError
 from service.events import append_event_async, latest_progress
 from service.queues import tenant_queue
 from service.resources import Resources
@@ -51,17 +49,7 @@ class JobService:
 
     async def _dataset(self, ref: DatasetRef) -> Dataset:
         datasets = DatasetService(self.session, self.resources.settings, self.tenant)
-        try:
-            if isinstance(ref, DatasetById):
-                return await datasets.find(dataset_id=ref.id)
-            if isinstance(ref, DatasetByName):
-                return await datasets.find(name=ref.name)
-        except NotFoundError as exc:
-            # In a config, a missing dataset is a mistake in the request, like a bad column.
-            raise InvalidInputError(exc.detail, field="dataset") from None
-        raise InvalidInputError(
-            "SQL sources are not enabled on this server yet; upload the query's result as a file"
-        )
+        return await datasets.find_ref(ref)
 
     async def submit_training(self, config: TrainingConfig) -> JobAccepted:
         dataset = await self._dataset(config.dataset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.response import File
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
 from service.routes.jobs.schemas import JobView
 from service.routes.jobs.services import JobService
+from service.routes.runs.schemas import BatchPrediction, PredictRequest, RowPredictions
+from service.routes.runs.services import RunService
 
 
 async def load_run(session: AsyncSession, run_id: int, tenant: str) -> Run:
@@ -82,3 +84,23 @@ class RunController(Controller):
         if not path.exists():
             raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")
         return File(path, filename=f"mlchat-run-{run.id}-model.joblib")
+
+    @post("/{run_id:int}/predict", status_code=200, summary="Predict rows, or a whole dataset")
+    async def predict(
+        self,
+        run_id: int,
+        data: PredictRequest,
+        session: AsyncSession,
+        resources: Resources,
+        tenant: str,
+    ) -> RowPredictions | BatchPrediction:
+        run = await load_run(session, run_id, tenant)
+        runs = RunService(session, resources, tenant)
+        if data.rows is not None:
+            return await runs.predict_rows(run, data.rows)
+        if data.dataset is not None:
+            return await runs.predict_dataset(run, data.dataset, data.name)
+        raise ConflictError(
+            f"run {run_id} is not a forecasting run; 'horizon' applies only to forecasts. "
+            "Send 'rows' or 'dataset' instead"
+        )

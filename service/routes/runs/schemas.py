@@ -1,0 +1,53 @@
+"""What the runs API takes and returns beyond the job view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ml_backend.configs import DatasetRef
+from ml_backend.prediction import RowPrediction
+from service.routes.datasets.schemas import DatasetSummary
+
+
+class PredictRequest(BaseModel):
+    """Exactly one of: `rows` (JSON objects), `dataset` (batch), `horizon` (a forecast run)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict[str, Any]] | None = Field(
+        default=None, description="Rows as column: value objects, with the training columns."
+    )
+    dataset: DatasetRef | None = Field(
+        default=None, description="Predict every row of this dataset into a new dataset."
+    )
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="Name of the new dataset of a batch prediction."
+    )
+    horizon: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="For a forecasting run: how many future steps."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PredictRequest:
+        given = [key for key in ("rows", "dataset", "horizon") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'rows' (a list of row objects), 'dataset' "
+                "({'id': ...} or {'name': ...}) or, for a forecast, 'horizon'"
+            )
+        return self
+
+
+class RowPredictions(BaseModel):
+    run_id: int
+    target_column: str
+    predictions: list[RowPrediction]
+    ignored_columns: list[str]
+
+
+class BatchPrediction(BaseModel):
+    run_id: int
+    dataset: DatasetSummary
+    added_columns: list[str]

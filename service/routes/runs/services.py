@@ -1,0 +1,94 @@
+"""What a finished run can still do: predict, batch-predict into a dataset."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import anyio.to_thread
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ml_backend.configs import DatasetRef
+from ml_backend.datasets import IngestedDataset, ingest_table, read_table
+from ml_backend.model import TabularModel
+from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
+from ml_backend.validation import ResolvedTraining
+from service.db.models import Run, RunKind, RunStatus
+from service.errors import ConflictError, NotFoundError
+from service.resources import Resources
+from service.routes.datasets.schemas import DatasetSummary
+from service.routes.datasets.services import DatasetService, dataset_path
+from service.routes.runs.schemas import BatchPrediction, RowPredictions
+
+
+@lru_cache(maxsize=8)
+def _cached_model(folder: str, _modified_ns: int) -> TabularModel:
+    # Keyed by the file's mtime too, so a run's model written again is read again.
+    return TabularModel.load(Path(folder))
+
+
+def load_model(folder: Path) -> TabularModel:
+    """The model saved in `folder`, loaded once and kept for the next requests."""
+    return _cached_model(str(folder), (folder / "model.joblib").stat().st_mtime_ns)
+
+
+class RunService:
+    """Owns the session for requests about one finished run."""
+
+    def __init__(self, session: AsyncSession, resources: Resources, tenant: str) -> None:
+        self.session = session
+        self.resources = resources
+        self.tenant = tenant
+
+    def artifact_dir(self, run: Run) -> Path:
+        return self.resources.settings.artifacts_dir / str(run.id)
+
+    def trained(self, run: Run) -> tuple[ResolvedTraining, Path]:
+        """The run's resolved config and model folder; a clear error if it has no model."""
+        if run.kind != RunKind.TRAIN.value:
+            raise ConflictError(f"run {run.id} is a {run.kind} run; only training runs predict")
+        if run.status != RunStatus.FINISHED.value:
+            raise ConflictError(
+                f"run {run.id} is {run.status}; predictions need a finished training run"
+            )
+        folder = self.artifact_dir(run)
+        if not (folder / "model.joblib").exists():
+            raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
+        return ResolvedTraining.model_validate(run.resolved), folder
+
+    async def predict_rows(self, run: Run, rows: list[dict[str, object]]) -> RowPredictions:
+        resolved, folder = self.trained(run)
+
+        def work() -> RowPredictions:
+            frame, ignored = rows_frame(rows, resolved.feature_kinds)
+            predictions = predict_rows(load_model(folder), frame)
+            return RowPredictions(
+                run_id=run.id, target_column=resolved.target_column,
+                predictions=predictions, ignored_columns=ignored,
+            )  # fmt: skip
+
+        return await anyio.to_thread.run_sync(work)
+
+    async def predict_dataset(self, run: Run, ref: DatasetRef, name: str | None) -> BatchPrediction:
+        resolved, folder = self.trained(run)
+        datasets = DatasetService(self.session, self.resources.settings, self.tenant)
+        source = await datasets.find_ref(ref)
+        new_name = name or f"{source.name} predicted by run {run.id}"
+        source_file = dataset_path(self.resources.settings, source)
+        target_dir = self.resources.settings.datasets_dir
+
+        def work() -> tuple[IngestedDataset, list[str]]:
+            model = load_model(folder)
+            table = predict_table(model, read_table(source_file), resolved.target_column)
+            return ingest_table(table, target_dir), predicted_column_names(
+                model, resolved.target_column
+            )
+
+        ingested, added = await anyio.to_thread.run_sync(work)
+        dataset = await datasets.add_derived(
+            ingested, name=new_name, parent=source,
+            description=f"{source.name} with the predictions of run {run.id}",
+        )  # fmt: skip
+        return BatchPrediction(
+            run_id=run.id, dataset=DatasetSummary.of(dataset), added_columns=added
+        )
