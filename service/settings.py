@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+PLOTS_DIR = "plots"
+"""A run's Plotly figures live in this folder of its artifact folder, one JSON file each."""
+
 
 class Settings(BaseSettings):
     """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""

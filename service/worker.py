@@ -27,7 +27,7 @@ from service.db.transitions import applied, transition
 from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
-from service.settings import Settings
+from service.settings import PLOTS_DIR, Settings
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,15 @@ class JobContext:
         path = self.settings.artifacts_dir / str(self.run.id)
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def save_plots(self, figures: dict[str, dict[str, Any]]) -> list[str]:
+        """Write Plotly figures where `GET /runs/{id}/plots/{name}` finds them; their names."""
+        folder = self.artifact_dir() / PLOTS_DIR
+        folder.mkdir(exist_ok=True)
+        for name, figure in figures.items():
+            (folder / f"{name}.json").write_text(json.dumps(figure))
+            self.reporter.artifact("plot", name)
+        return sorted(figures)
 
 
 _engines: dict[str, Engine] = {}
@@ -161,10 +170,7 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     frame = read_frame(ctx.dataset_path(), columns=columns)
     ctx.move(RunStatus.TRAINING)
     result = train(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
-    plots = training_plots(result)
-    for name, figure in plots.items():
-        (ctx.artifact_dir() / f"{name}.json").write_text(json.dumps(figure))
-        ctx.reporter.artifact("plot", name)
+    plots = ctx.save_plots(training_plots(result))
     test_metrics = result.metrics.get("test") or {}
     ctx.reporter.emit(
         "metric",
@@ -172,7 +178,7 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     )
     dumped: dict[str, Any] = result.model_dump(mode="json")
     dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
-    dumped["plots"] = sorted(plots)
+    dumped["plots"] = plots
     return dumped
 
 
@@ -185,11 +191,8 @@ def _explore(ctx: JobContext) -> dict[str, Any]:
     frame = read_frame(ctx.dataset_path())
     ctx.move(RunStatus.TRAINING)
     result = run_exploration(config, frame, ctx.reporter)
-    figure_path = ctx.artifact_dir() / f"{config.explorer.value}.json"
-    figure_path.write_text(json.dumps(result.figure))
-    ctx.reporter.artifact("plot", config.explorer.value)
     dumped: dict[str, Any] = result.model_dump(mode="json")
-    dumped["plots"] = [config.explorer.value]
+    dumped["plots"] = ctx.save_plots({config.explorer.value: result.figure})
     return dumped
 
 

@@ -18,6 +18,7 @@ from service.routes.jobs.schemas import JobView
 from service.routes.jobs.services import JobService
 from service.routes.runs.schemas import BatchPrediction, PredictRequest, RowPredictions
 from service.routes.runs.services import RunService
+from service.settings import PLOTS_DIR
 
 
 async def load_run(session: AsyncSession, run_id: int, tenant: str) -> Run:
@@ -63,8 +64,8 @@ class RunController(Controller):
         self, run_id: int, name: str, session: AsyncSession, resources: Resources, tenant: str
     ) -> dict[str, Any]:
         run = await load_run(session, run_id, tenant)
-        folder = resources.settings.artifacts_dir / str(run.id)
-        available = sorted(p.stem for p in folder.glob("*.json") if p.stem != "metrics")
+        folder = resources.settings.artifacts_dir / str(run.id) / PLOTS_DIR
+        available = sorted(p.stem for p in folder.glob("*.json"))
         path = folder / f"{name}.json"
         if name not in available:
             raise NotFoundError(
