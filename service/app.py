@@ -16,7 +16,7 @@ from service.resources import Resources
 from service.routes.components.controllers import list_components
 from service.routes.datasets.controllers import DatasetController
 from service.routes.health.controllers import health
-from service.routes.jobs.controllers import ExploreController, TrainController
+from service.routes.jobs.controllers import ExploreController, TrainController, TuneController
 from service.routes.runs.controllers import RunController
 from service.routes.runs.ws import run_events
 from service.samples import register_samples
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             DatasetController,
             TrainController,
             ExploreController,
+            TuneController,
             RunController,
             list_components,
             run_events,

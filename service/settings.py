@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,18 @@ class Settings(BaseSettings):
     )
     dead_after_s: float = Field(
         default=20.0, gt=0, description="A running job unheard of for this long is marked failed."
+    )
+    llm: Literal["builtin", "openai", "local"] = Field(
+        default="builtin",
+        description="The agent's model: builtin (no key, no network), openai (any "
+        "OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY) or local (a GGUF file).",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name for the openai provider.")
+    llm_model_path: Path | None = Field(
+        default=None, description="The GGUF model file of the local provider."
+    )
+    auto_approve: bool = Field(
+        default=False, description="Run the agent's plans without waiting for a yes."
     )
     log_level: str = Field(default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
     log_json: bool = Field(default=True, description="Log one JSON object a line.")

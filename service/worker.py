@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from rq import Worker
@@ -28,6 +28,9 @@ from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
+
+if TYPE_CHECKING:
+    from ml_backend.validation import ResolvedTraining
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +150,20 @@ def _fail(ctx: JobContext, reason: str) -> None:
         ctx.reporter.emit("failed", message=reason)
 
 
+def _training_columns(resolved: ResolvedTraining) -> list[str]:
+    columns = [*resolved.feature_columns, resolved.target_column]
+    if resolved.time_column and resolved.time_column not in columns:
+        columns.append(resolved.time_column)
+    return columns
+
+
+def _emit_test_metrics(ctx: JobContext, metrics: dict[str, dict[str, float | None]]) -> None:
+    test = metrics.get("test") or {}
+    ctx.reporter.emit(
+        "metric", metrics={f"test/{k}": v for k, v in test.items() if isinstance(v, float)}
+    )
+
+
 def train_job(run_id: int) -> None:
     """RQ entry point: train the run's resolved config."""
     _run_job(run_id, _train)
@@ -164,19 +181,38 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.validation import ResolvedTraining
 
     resolved = ResolvedTraining.model_validate(ctx.run.resolved)
-    columns = [*resolved.feature_columns, resolved.target_column]
-    if resolved.time_column and resolved.time_column not in columns:
-        columns.append(resolved.time_column)
-    frame = read_frame(ctx.dataset_path(), columns=columns)
+    frame = read_frame(ctx.dataset_path(), columns=_training_columns(resolved))
     ctx.move(RunStatus.TRAINING)
     result = train(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
     plots = ctx.save_plots(training_plots(result))
-    test_metrics = result.metrics.get("test") or {}
-    ctx.reporter.emit(
-        "metric",
-        metrics={f"test/{k}": v for k, v in test_metrics.items() if isinstance(v, float)},
-    )
+    _emit_test_metrics(ctx, result.metrics)
     dumped: dict[str, Any] = result.model_dump(mode="json")
+    dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
+    dumped["plots"] = plots
+    return dumped
+
+
+def tune_job(run_id: int) -> None:
+    """RQ entry point: search hyperparameters, then refit the best."""
+    _run_job(run_id, _tune)
+
+
+def _tune(ctx: JobContext) -> dict[str, Any]:
+    from ml_backend.datasets import read_frame
+    from ml_backend.training_plots import training_plots
+    from ml_backend.tuning import ResolvedTuning, tune
+
+    resolved = ResolvedTuning.model_validate(ctx.run.resolved)
+    frame = read_frame(ctx.dataset_path(), columns=_training_columns(resolved.training))
+    ctx.move(RunStatus.TRAINING)
+    outcome = tune(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
+    training = outcome.result.training
+    plots = ctx.save_plots({**outcome.plots, **training_plots(training)})
+    _emit_test_metrics(ctx, training.metrics)
+    dumped: dict[str, Any] = outcome.result.model_dump(mode="json")
+    # The refit model's figures at the top level too, so every model run reads alike.
+    for key in ("metrics", "feature_importance", "confusion_matrix", "data_summary"):
+        dumped[key] = dumped["training"][key]
     dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
     dumped["plots"] = plots
     return dumped
@@ -239,11 +275,17 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
 def preload_ml_libraries() -> None:
     """Import the heavy libraries once in the worker parent, so each forked job starts fast."""
     import lightgbm  # noqa: F401
+    import optuna  # noqa: F401
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
     import pyarrow.parquet  # noqa: F401
     import sklearn.ensemble  # noqa: F401
     import xgboost  # noqa: F401
+
+    # mlchat's own modules too: a job then imports nothing before it starts.
+    import ml_backend.explorers
+    import ml_backend.training_plots
+    import ml_backend.tuning  # noqa: F401
 
 
 def run_worker(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:

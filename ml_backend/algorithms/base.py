@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
+from optuna.distributions import BaseDistribution
 from pydantic import BaseModel, Field
 
 from ml_backend.configs import TaskType
@@ -110,6 +111,9 @@ class AlgorithmSpec(ABC, Generic[ParamsT]):
         """Write the fitted estimator in its library's own format; None if it has none."""
         return None
 
-    def search_space(self) -> dict[str, Any]:
-        """Hyperparameter ranges for tuning (filled in with the tuning issue)."""
+    def search_space(self, task: TaskType) -> dict[str, BaseDistribution]:
+        """Optuna distributions over the hyperparameters worth tuning for `task`.
+
+        Each range lies inside the hyperparameter model's bounds; a person may narrow it.
+        """
         return {}

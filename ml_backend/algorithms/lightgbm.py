@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from lightgbm import LGBMClassifier, LGBMRegressor
 from lightgbm.callback import CallbackEnv
+from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ml_backend.algorithms.base import (
@@ -155,6 +156,18 @@ class LightGBMSpec(AlgorithmSpec[LightGBMParams]):
         if reporter.rounds_done < total:
             progress(total, total, {})
         return estimator
+
+    def search_space(self, task: TaskType) -> dict[str, BaseDistribution]:
+        """Rounds, leaves, shrinkage, sampling and penalties."""
+        return {
+            "n_estimators": IntDistribution(50, 600, log=True),
+            "num_leaves": IntDistribution(8, 128, log=True),
+            "learning_rate": FloatDistribution(0.01, 0.3, log=True),
+            "subsample": FloatDistribution(0.6, 1.0),
+            "colsample_bytree": FloatDistribution(0.6, 1.0),
+            "min_child_samples": IntDistribution(5, 50, log=True),
+            "reg_lambda": FloatDistribution(1e-3, 10.0, log=True),
+        }
 
     def save_native(self, estimator: Estimator, directory: Path) -> Path:
         """The booster as LightGBM's text model (`model.txt`)."""

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from optuna.distributions import BaseDistribution, FloatDistribution
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -97,3 +98,9 @@ class LinearSpec(AlgorithmSpec[LinearParams]):
         """Mean absolute coefficient per (standardised) feature, over classes."""
         coefficients = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
         return np.asarray(np.abs(coefficients).mean(axis=0), dtype=np.float64)
+
+    def search_space(self, task: TaskType) -> dict[str, BaseDistribution]:
+        """Regularisation strength: C for classification, alpha for regression."""
+        if task is TaskType.CLASSIFICATION:
+            return {"C": FloatDistribution(1e-3, 100.0, log=True)}
+        return {"alpha": FloatDistribution(1e-3, 100.0, log=True)}

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
+from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
@@ -192,3 +193,13 @@ class RandomForestSpec(AlgorithmSpec[RandomForestParams]):
     ) -> Estimator:
         """Grow the forest on the training part; forests need no validation part."""
         return estimator.fit(x_train, y_train, progress=progress)
+
+    def search_space(self, task: TaskType) -> dict[str, BaseDistribution]:
+        """Trees, depth, leaf size and features per split."""
+        return {
+            "n_estimators": IntDistribution(50, 500, log=True),
+            "max_depth": IntDistribution(3, 30),
+            "min_samples_split": IntDistribution(2, 20, log=True),
+            "min_samples_leaf": IntDistribution(1, 10),
+            "max_features": CategoricalDistribution(["sqrt", "log2", 0.5, 1.0]),
+        }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
 from pydantic import BaseModel, ConfigDict, Field
 from xgboost import XGBClassifier, XGBRegressor
 from xgboost.callback import TrainingCallback
@@ -130,6 +131,18 @@ class XGBoostSpec(AlgorithmSpec[XGBoostParams]):
         if reporter.rounds_done < total:
             progress(total, total, {})
         return estimator
+
+    def search_space(self, task: TaskType) -> dict[str, BaseDistribution]:
+        """Rounds, depth, shrinkage, sampling and penalties."""
+        return {
+            "n_estimators": IntDistribution(50, 600, log=True),
+            "max_depth": IntDistribution(2, 10),
+            "learning_rate": FloatDistribution(0.01, 0.3, log=True),
+            "subsample": FloatDistribution(0.6, 1.0),
+            "colsample_bytree": FloatDistribution(0.6, 1.0),
+            "min_child_weight": FloatDistribution(0.5, 10.0, log=True),
+            "reg_lambda": FloatDistribution(1e-3, 10.0, log=True),
+        }
 
     def save_native(self, estimator: Estimator, directory: Path) -> Path:
         """The booster as Universal Binary JSON (`model.ubj`)."""

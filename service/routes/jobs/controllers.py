@@ -8,7 +8,7 @@ from litestar import Controller, delete, get, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ml_backend.configs import ExplorationConfig, TrainingConfig
+from ml_backend.configs import ExplorationConfig, TrainingConfig, TuningConfig
 from service.db.models import RunKind, RunStatus
 from service.resources import Resources
 from service.routes.jobs.schemas import JobAccepted, JobPage, JobView
@@ -65,3 +65,15 @@ class ExploreController(_JobController):
         self, data: ExplorationConfig, session: AsyncSession, resources: Resources, tenant: str
     ) -> JobAccepted:
         return await JobService(session, resources, tenant).submit_exploration(data)
+
+
+class TuneController(_JobController):
+    path = "/api/v1/ml/tune"
+    tags = ("tuning",)
+    kind = RunKind.TUNE
+
+    @post("/", status_code=202, summary="Validate a TuningConfig and queue the search")
+    async def submit(
+        self, data: TuningConfig, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobAccepted:
+        return await JobService(session, resources, tenant).submit_tuning(data)

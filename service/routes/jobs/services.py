@@ -18,9 +18,11 @@ from ml_backend.configs import (
     DatasetRef,
     ExplorationConfig,
     TrainingConfig,
+    TuningConfig,
 )
 from ml_backend.explorers import validate_exploration
 from ml_backend.schema import DatasetProfile
+from ml_backend.tuning import resolve_tuning
 from ml_backend.validation import resolve_training
 from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
 from service.db.transitions import applied, transition
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 _ENTRY_POINTS = {
     RunKind.TRAIN: "service.worker.train_job",
     RunKind.EXPLORE: "service.worker.explore_job",
+    RunKind.TUNE: "service.worker.tune_job",
 }
 
 
@@ -51,23 +54,38 @@ class JobService:
         datasets = DatasetService(self.session, self.resources.settings, self.tenant)
         return await datasets.find_ref(ref)
 
-    async def submit_training(self, config: TrainingConfig) -> JobAccepted:
+    async def submit_training(
+        self, config: TrainingConfig, conversation_id: int | None = None
+    ) -> JobAccepted:
         dataset = await self._dataset(config.dataset)
         resolved = resolve_training(config, DatasetProfile.model_validate(dataset.profile))
-        return await self._submit(RunKind.TRAIN, dataset, config, resolved.model_dump(mode="json"))
+        return await self._submit(
+            RunKind.TRAIN, dataset, config, resolved.model_dump(mode="json"), conversation_id
+        )
 
-    async def submit_exploration(self, config: ExplorationConfig) -> JobAccepted:
+    async def submit_exploration(
+        self, config: ExplorationConfig, conversation_id: int | None = None
+    ) -> JobAccepted:
         dataset = await self._dataset(config.dataset)
         resolved = validate_exploration(config, DatasetProfile.model_validate(dataset.profile))
         return await self._submit(
-            RunKind.EXPLORE, dataset, config, resolved.model_dump(mode="json")
+            RunKind.EXPLORE, dataset, config, resolved.model_dump(mode="json"), conversation_id
+        )
+
+    async def submit_tuning(
+        self, config: TuningConfig, conversation_id: int | None = None
+    ) -> JobAccepted:
+        dataset = await self._dataset(config.dataset)
+        resolved = resolve_tuning(config, DatasetProfile.model_validate(dataset.profile))
+        return await self._submit(
+            RunKind.TUNE, dataset, config, resolved.model_dump(mode="json"), conversation_id
         )
 
     async def _submit(
         self,
         kind: RunKind,
         dataset: Dataset,
-        config: TrainingConfig | ExplorationConfig,
+        config: TrainingConfig | ExplorationConfig | TuningConfig,
         resolved: dict[str, Any],
         conversation_id: int | None = None,
     ) -> JobAccepted:
@@ -108,6 +126,12 @@ class JobService:
             failure_ttl=7 * 24 * 3600,
             description=f"{run.kind} run {run.id}",
         )
+
+    async def run_by_id(self, run_id: int) -> Run:
+        run = await self.session.get(Run, run_id)
+        if run is None or run.tenant != self.tenant:
+            raise NotFoundError(f"run {run_id} does not exist; GET /api/v1/runs lists them")
+        return run
 
     async def _run(self, job_id: str, kind: RunKind) -> Run:
         query = select(Run).where(Run.job_id == job_id, Run.tenant == self.tenant)

@@ -80,7 +80,8 @@ class RunController(Controller):
     ) -> File:
         run = await load_run(session, run_id, tenant)
         path = resources.settings.artifacts_dir / str(run.id) / "model.joblib"
-        if run.kind != RunKind.TRAIN.value or run.status != RunStatus.FINISHED.value:
+        has_model = run.kind in {RunKind.TRAIN.value, RunKind.TUNE.value}
+        if not has_model or run.status != RunStatus.FINISHED.value:
             raise ConflictError(f"run {run_id} has no model: it is a {run.kind} run, {run.status}")
         if not path.exists():
             raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")

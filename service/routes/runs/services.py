@@ -45,7 +45,7 @@ class RunService:
 
     def trained(self, run: Run) -> tuple[ResolvedTraining, Path]:
         """The run's resolved config and model folder; a clear error if it has no model."""
-        if run.kind != RunKind.TRAIN.value:
+        if run.kind not in {RunKind.TRAIN.value, RunKind.TUNE.value}:
             raise ConflictError(f"run {run.id} is a {run.kind} run; only training runs predict")
         if run.status != RunStatus.FINISHED.value:
             raise ConflictError(
@@ -54,7 +54,8 @@ class RunService:
         folder = self.artifact_dir(run)
         if not (folder / "model.joblib").exists():
             raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
-        return ResolvedTraining.model_validate(run.resolved), folder
+        resolved = run.resolved["training"] if run.kind == RunKind.TUNE.value else run.resolved
+        return ResolvedTraining.model_validate(resolved), folder
 
     async def predict_rows(self, run: Run, rows: list[dict[str, object]]) -> RowPredictions:
         resolved, folder = self.trained(run)

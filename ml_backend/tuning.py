@@ -1,0 +1,325 @@
+"""Tuning: Optuna searches an algorithm's hyperparameters; the best are refit like a normal run.
+
+Every trial trains on the same split and is scored by the goal metric on the validation
+part (the test part stays untouched until the refit). Trials of iterative models report
+their validation loss each round, and a MedianPruner stops hopeless ones early: the loss
+is reported negated when the study maximises, so "better" points the study's way.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import optuna
+import pandas as pd
+from optuna.samplers import TPESampler
+from optuna.trial import TrialState
+from pydantic import BaseModel, ConfigDict
+
+from ml_backend.algorithms import get_algorithm
+from ml_backend.configs import Direction, TaskType, TrainingConfig, TuningConfig
+from ml_backend.errors import ConfigValidationError, JobCancelledError, MLInputError
+from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.metrics import METRICS, metric_names
+from ml_backend.reporting import Reporter
+from ml_backend.schema import DatasetProfile
+from ml_backend.suggestions import did_you_mean
+from ml_backend.training import TrainingResult, train
+from ml_backend.tuning_plots import tuning_plots
+from ml_backend.tuning_space import resolve_space, space_from_json, space_to_json
+from ml_backend.validation import ResolvedTraining, resolve_training
+
+DEFAULT_VALIDATION_SIZE = 0.2
+DEFAULT_GOALS = {TaskType.CLASSIFICATION: "accuracy", TaskType.REGRESSION: "rmse"}
+_TUNING_FIELDS = {"n_trials", "timeout_s", "goal_metric", "direction", "search_space"}
+
+
+class ResolvedTuning(BaseModel):
+    """A TuningConfig checked against its dataset, every default explicit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    training: ResolvedTraining
+    n_trials: int | None
+    timeout_s: float | None
+    goal_metric: str
+    direction: Literal["maximize", "minimize"]
+    search_space: dict[str, str]
+    """Each searched hyperparameter's Optuna distribution, in Optuna's JSON form."""
+    fixed: dict[str, Any]
+    """Hyperparameters held at one value in every trial."""
+
+
+class TrialRecord(BaseModel):
+    """One trial: what it tried and how it did on the validation part."""
+
+    number: int
+    state: Literal["complete", "pruned", "failed"]
+    params: dict[str, Any]
+    value: float | None
+    metrics: dict[str, float | None]
+    duration_s: float
+    error: str | None = None
+
+
+class TuningResult(BaseModel):
+    """A finished search and the best trial's settings refit."""
+
+    goal_metric: str
+    direction: Literal["maximize", "minimize"]
+    best_value: float
+    best_params: dict[str, Any]
+    best_trial: int
+    trials: list[TrialRecord]
+    n_pruned: int
+    n_failed: int
+    duration_s: float
+    training: TrainingResult
+
+
+@dataclass(frozen=True)
+class TuningOutcome:
+    """The result and its plots (Plotly JSON by name: history, slice, contour, importance)."""
+
+    result: TuningResult
+    plots: dict[str, dict[str, Any]]
+
+
+def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTuning:
+    """`config` checked against `profile`; ConfigValidationError says what to fix."""
+    if config.n_trials is None and config.timeout_s is None:
+        raise ConfigValidationError(
+            "give n_trials, timeout_s or both, so the search knows when to stop",
+            field="n_trials",
+        )
+    split = config.split
+    if split.validation_size == 0:
+        if split.test_size + DEFAULT_VALIDATION_SIZE >= 0.9:
+            raise ConfigValidationError(
+                "tuning scores trials on a validation part; lower test_size so that "
+                f"{DEFAULT_VALIDATION_SIZE:.0%} of rows can be set aside for it",
+                field="split.test_size",
+            )
+        split = split.model_copy(update={"validation_size": DEFAULT_VALIDATION_SIZE})
+    fields = config.model_dump(exclude=_TUNING_FIELDS)
+    fields["split"] = split
+    training = resolve_training(TrainingConfig.model_validate(fields), profile)
+    goal = _goal(config.goal_metric, training.task_type)
+    direction = _direction(goal, config.direction)
+    spec = get_algorithm(training.algorithm)
+    given = dict(config.hyperparameters)
+    space, fixed = resolve_space(spec, training.task_type, config.search_space, given)
+    metrics = training.metrics if goal in training.metrics else [*training.metrics, goal]
+    return ResolvedTuning(
+        training=training.model_copy(update={"metrics": metrics}),
+        n_trials=config.n_trials,
+        timeout_s=config.timeout_s,
+        goal_metric=goal,
+        direction=direction,
+        search_space=space_to_json(space),
+        fixed=fixed,
+    )
+
+
+def _goal(name: str | None, task: TaskType) -> str:
+    if name is None:
+        return DEFAULT_GOALS[task]
+    valid = [m for m in metric_names(task) if m in METRICS]
+    if name not in valid:
+        raise ConfigValidationError(
+            f"goal_metric '{name}' is not a {task.value} metric{did_you_mean(name, valid)} "
+            f"Choose one of: {', '.join(valid)}",
+            field="goal_metric",
+        )
+    return name
+
+
+def _direction(goal: str, asked: Direction | None) -> Literal["maximize", "minimize"]:
+    natural: Literal["maximize", "minimize"] = (
+        "maximize" if METRICS[goal].greater_is_better else "minimize"
+    )
+    if asked is not None and asked.value != natural:
+        raise ConfigValidationError(
+            f"{goal} is better when {'higher' if natural == 'maximize' else 'lower'}; "
+            f"direction '{asked.value}' would search for the worst model. Leave direction "
+            "out, or choose another goal_metric",
+            field="direction",
+        )
+    return natural
+
+
+class _TrialReporter:
+    """Feeds a trial's round-by-round validation loss to its pruner, and overall progress out."""
+
+    def __init__(
+        self,
+        outer: Reporter,
+        trial: optuna.Trial,
+        direction: str,
+        done: float,
+        planned: float | None,
+        started: float,
+        timeout_s: float | None,
+    ) -> None:
+        self.outer = outer
+        self.trial = trial
+        self.sign = -1.0 if direction == "maximize" else 1.0
+        self.done = done
+        self.planned = planned
+        self.started = started
+        self.timeout_s = timeout_s
+
+    def progress(
+        self,
+        step: int,
+        total: int,
+        *,
+        message: str | None = None,
+        metrics: dict[str, float] | None = None,
+    ) -> None:
+        loss = next((v for k, v in (metrics or {}).items() if k.startswith("validation/")), None)
+        if loss is not None:
+            self.trial.report(self.sign * loss, step)
+            if self.trial.should_prune():
+                raise optuna.TrialPruned()
+        fraction = (self.done + step / max(total, 1)) / self.planned if self.planned else 0.0
+        if self.timeout_s:
+            fraction = max(fraction, (time.monotonic() - self.started) / self.timeout_s)
+        self.outer.progress(int(1000 * min(fraction, 0.999)), 1000)
+
+    def log(self, message: str) -> None:
+        return None
+
+    def artifact(self, kind: str, name: str) -> None:
+        return None
+
+
+def tune(
+    resolved: ResolvedTuning, frame: pd.DataFrame, *, reporter: Reporter, artifact_dir: Any = None
+) -> TuningOutcome:
+    """Search, record every trial, then refit the best settings (saved if `artifact_dir`)."""
+    started = time.monotonic()
+    # Optuna logs every trial at INFO on its own handler; the reporter carries them instead.
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    space = space_from_json(resolved.search_space)
+    study = optuna.create_study(
+        direction=resolved.direction,
+        sampler=TPESampler(seed=resolved.training.split.random_state),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10),
+    )
+    goal = resolved.goal_metric
+    reporter.log(
+        f"tuning {resolved.training.algorithm} over {', '.join(space)}: "
+        f"{resolved.n_trials or 'unlimited'} trials"
+        + (f" or {resolved.timeout_s:g} s" if resolved.timeout_s else "")
+        + f", {resolved.direction} validation {goal}"
+    )
+    records: list[TrialRecord] = []
+    while _more(resolved, len(records), started):
+        records.append(_trial(resolved, frame, study, space, reporter, len(records), started))
+        best = _best(records, resolved.direction)
+        last = records[-1]
+        said = f"{last.value:.4g}" if last.value is not None else last.state
+        best_said = f" (best {best.value:.4g})" if best and best.value is not None else ""
+        live = {f"best/{goal}": best.value} if best and best.value is not None else {}
+        if last.value is not None:
+            live[f"trial/{goal}"] = last.value
+        reporter.progress(
+            len(records),
+            resolved.n_trials or len(records),
+            message=f"trial {len(records)}: {goal} {said}{best_said}",
+            metrics=live or None,
+        )
+    best = _best(records, resolved.direction)
+    if best is None or best.value is None:
+        reasons = "; ".join(sorted({r.error or r.state for r in records}))
+        raise ConfigValidationError(f"no trial finished ({reasons})", field="search_space")
+    reporter.log(f"refitting the best settings (trial {best.number}): {best.params}")
+    training = _with_params(resolved, best.params)
+    refit = train(training, frame, reporter=reporter, artifact_dir=artifact_dir)
+    result = TuningResult(
+        goal_metric=goal,
+        direction=resolved.direction,
+        best_value=best.value,
+        best_params=best.params,
+        best_trial=best.number,
+        trials=records,
+        n_pruned=sum(r.state == "pruned" for r in records),
+        n_failed=sum(r.state == "failed" for r in records),
+        duration_s=time.monotonic() - started,
+        training=refit,
+    )
+    return TuningOutcome(result=result, plots=tuning_plots(study, goal))
+
+
+def _more(resolved: ResolvedTuning, done: int, started: float) -> bool:
+    if resolved.n_trials is not None and done >= resolved.n_trials:
+        return False
+    return resolved.timeout_s is None or time.monotonic() - started < resolved.timeout_s
+
+
+def _with_params(resolved: ResolvedTuning, params: dict[str, Any]) -> ResolvedTraining:
+    spec = get_algorithm(resolved.training.algorithm)
+    values = validate_hyperparameters(spec, {**resolved.fixed, **params})
+    return resolved.training.model_copy(update={"hyperparameters": values})
+
+
+def _trial(
+    resolved: ResolvedTuning,
+    frame: pd.DataFrame,
+    study: optuna.Study,
+    space: dict[str, Any],
+    reporter: Reporter,
+    done: int,
+    started: float,
+) -> TrialRecord:
+    trial = study.ask(space)
+    began = time.monotonic()
+    params = dict(trial.params)
+    watcher = _TrialReporter(
+        reporter, trial, resolved.direction, done, resolved.n_trials, started, resolved.timeout_s
+    )
+
+    def record(
+        state: Literal["complete", "pruned", "failed"],
+        value: float | None = None,
+        metrics: dict[str, float | None] | None = None,
+        error: str | None = None,
+    ) -> TrialRecord:
+        return TrialRecord(
+            number=trial.number,
+            state=state,
+            params=params,
+            value=value,
+            metrics=metrics or {},
+            duration_s=time.monotonic() - began,
+            error=error,
+        )
+
+    try:
+        result = train(_with_params(resolved, params), frame, reporter=watcher)
+    except optuna.TrialPruned:
+        study.tell(trial, state=TrialState.PRUNED)
+        return record("pruned")
+    except JobCancelledError:
+        raise
+    except (MLInputError, ValueError, ArithmeticError) as error:
+        study.tell(trial, state=TrialState.FAIL)
+        return record("failed", error=f"{type(error).__name__}: {error}")
+    metrics = result.metrics.get("validation") or {}
+    value = metrics.get(resolved.goal_metric)
+    if value is None:
+        study.tell(trial, state=TrialState.FAIL)
+        return record("failed", metrics=metrics, error=f"{resolved.goal_metric} not computable")
+    study.tell(trial, value)
+    return record("complete", value, metrics)
+
+
+def _best(records: list[TrialRecord], direction: str) -> TrialRecord | None:
+    complete = [r for r in records if r.value is not None]
+    if not complete:
+        return None
+    pick = max if direction == "maximize" else min
+    return pick(complete, key=lambda r: r.value if r.value is not None else 0.0)

@@ -1,0 +1,121 @@
+"""Tuning: trials scored on the validation part, the best refit, narrowing and bad input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import pytest
+from sklearn.metrics import accuracy_score
+
+from ml_backend.configs import TuningConfig
+from ml_backend.errors import ConfigValidationError
+from ml_backend.reporting import RecordingReporter
+from ml_backend.splitting import split_rows
+from ml_backend.tuning import ResolvedTuning, TuningOutcome, resolve_tuning, tune
+from ml_backend.tuning_space import space_from_json
+from tests.ml_backend.training_data import penguins, profile_of, rows_with_target
+
+FRAME = penguins()
+PROFILE = profile_of(FRAME)
+
+
+def _resolve(**fields: Any) -> ResolvedTuning:
+    config = {"dataset": {"name": "penguins"}, "n_trials": 6, **fields}
+    return resolve_tuning(TuningConfig.model_validate(config), PROFILE)
+
+
+def _tune(resolved: ResolvedTuning) -> tuple[TuningOutcome, RecordingReporter]:
+    reporter = RecordingReporter()
+    return tune(resolved, FRAME, reporter=reporter), reporter
+
+
+def _validation_rows(resolved: ResolvedTuning) -> pd.DataFrame:
+    rows = rows_with_target(FRAME, resolved.training.target_column)
+    parts = split_rows(rows[resolved.training.target_column], resolved.training.split)
+    return rows.iloc[parts.validation]
+
+
+def test_refit_scores_what_the_best_trial_scored(tmp_path: Any) -> None:
+    resolved = _resolve(algorithm="random_forest", target_column="species",
+                        hyperparameters={"n_jobs": 1},
+                        search_space={"n_estimators": {"low": 5, "high": 30}})  # fmt: skip
+    reporter = RecordingReporter()
+    outcome = tune(resolved, FRAME, reporter=reporter, artifact_dir=tmp_path)
+    result = outcome.result
+    assert resolved.training.split.validation_size == 0.2  # set aside for scoring trials
+    assert len(result.trials) == 6
+    assert result.best_value == max(t.value for t in result.trials if t.value is not None)
+    assert result.training.metrics["validation"]["accuracy"] == result.best_value
+    assert result.training.hyperparameters["n_estimators"] == result.best_params["n_estimators"]
+
+    # The best value is accuracy on the validation rows, recomputed with scikit-learn.
+    from ml_backend.model import TabularModel
+
+    model = TabularModel.load(tmp_path)
+    rows = _validation_rows(resolved)
+    assert accuracy_score(rows["species"], model.predict(rows)) == pytest.approx(result.best_value)
+    for trial in result.trials:
+        assert 5 <= trial.params["n_estimators"] <= 30
+    messages = [e["message"] for e in reporter.events if e["type"] == "progress" and e["message"]]
+    assert [m.split(":")[0] for m in messages] == [f"trial {i}" for i in range(1, 7)]
+
+
+def test_regression_minimises_rmse_and_fixed_values_stay_fixed() -> None:
+    resolved = _resolve(algorithm="xgboost", target_column="body_mass_g",
+                        hyperparameters={"n_jobs": 1, "max_depth": 3},
+                        search_space={"n_estimators": {"low": 10, "high": 40}})  # fmt: skip
+    assert resolved.direction == "minimize" and resolved.goal_metric == "rmse"
+    assert "max_depth" not in space_from_json(resolved.search_space)
+    outcome, _ = _tune(resolved)
+    result = outcome.result
+    finished = [t.value for t in result.trials if t.value is not None]
+    assert result.best_value == min(finished)
+    assert result.training.hyperparameters["max_depth"] == 3
+    assert result.training.metrics["validation"]["rmse"] == pytest.approx(result.best_value)
+
+
+def test_hopeless_trials_are_pruned() -> None:
+    # Very different learning rates over many rounds: slow learners fall behind the median.
+    rates = {"learning_rate": {"low": 0.001, "high": 0.5, "log": True}}
+    fixed = {"n_jobs": 1, "n_estimators": 60}
+    resolved = _resolve(algorithm="xgboost", target_column="species", n_trials=14,
+                        hyperparameters=fixed, search_space=rates)  # fmt: skip
+    outcome, _ = _tune(resolved)
+    states = [t.state for t in outcome.result.trials]
+    assert "pruned" in states and "complete" in states
+    assert outcome.result.n_pruned == states.count("pruned")
+
+
+def test_plots_are_plain_json() -> None:
+    resolved = _resolve(algorithm="linear", target_column="species")
+    outcome, _ = _tune(resolved)
+    assert set(outcome.plots) == {"history", "slice", "contour", "importance"}
+    text = json.dumps(outcome.plots, allow_nan=False)
+    assert "bdata" not in text
+    history = outcome.plots["history"]["data"]
+    values = [t.value for t in outcome.result.trials]
+    assert history[0]["y"] == pytest.approx(values)
+    # Linear classification tunes one hyperparameter: the contour says why it is empty.
+    assert "two numeric" in json.dumps(outcome.plots["contour"]["layout"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"goal_metric": "rmse"}, "not a classification metric"),
+        ({"goal_metric": "acuracy"}, "did you mean 'accuracy'"),
+        ({"direction": "minimize"}, "would search for the worst model"),
+        ({"n_trials": None}, "n_trials, timeout_s or both"),
+        ({"search_space": {"max_dept": {"low": 2, "high": 4}}}, "did you mean 'max_depth'"),
+        ({"search_space": {"max_depth": {"low": 0, "high": 4}}}, "outside what xgboost accepts"),
+        ({"search_space": {"max_depth": {"low": 5, "high": 2}}}, "low <= high"),
+        ({"hyperparameters": {"max_depth": 3},
+          "search_space": {"max_depth": {"low": 2, "high": 4}}}, "fixed in hyperparameters"),
+        ({"split": {"test_size": 0.75}}, "lower test_size"),
+    ],
+)  # fmt: skip
+def test_bad_tuning_requests_say_what_to_fix(fields: dict[str, Any], words: str) -> None:
+    with pytest.raises(ConfigValidationError, match=words):
+        _resolve(algorithm="xgboost", target_column="species", **fields)
