@@ -14,9 +14,11 @@ from typing import Any, Literal
 
 import optuna
 import pandas as pd
+from lightgbm.basic import LightGBMError
 from optuna.samplers import TPESampler
 from optuna.trial import TrialState
 from pydantic import BaseModel, ConfigDict
+from xgboost.core import XGBoostError
 
 from ml_backend.algorithms import get_algorithm
 from ml_backend.configs import Direction, TaskType, TrainingConfig, TuningConfig
@@ -50,6 +52,8 @@ class ResolvedTuning(BaseModel):
     """Each searched hyperparameter's Optuna distribution, in Optuna's JSON form."""
     fixed: dict[str, Any]
     """Hyperparameters held at one value in every trial."""
+    validation_added: bool = False
+    """Whether the config had no validation part and tuning set one aside."""
 
 
 class TrialRecord(BaseModel):
@@ -120,6 +124,7 @@ def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTun
         direction=direction,
         search_space=space_to_json(space),
         fixed=fixed,
+        validation_added=config.split.validation_size == 0,
     )
 
 
@@ -210,6 +215,11 @@ def tune(
         pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10),
     )
     goal = resolved.goal_metric
+    if resolved.validation_added:
+        reporter.log(
+            f"{DEFAULT_VALIDATION_SIZE:.0%} of the rows are set aside as a validation part "
+            "to score trials on; the test part stays untouched until the refit"
+        )
     reporter.log(
         f"tuning {resolved.training.algorithm} over {', '.join(space)}: "
         f"{resolved.n_trials or 'unlimited'} trials"
@@ -305,7 +315,8 @@ def _trial(
         return record("pruned")
     except JobCancelledError:
         raise
-    except (MLInputError, ValueError, ArithmeticError) as error:
+    except (MLInputError, ValueError, ArithmeticError, LightGBMError, XGBoostError) as error:
+        # One bad combination of settings fails its trial, not the search.
         study.tell(trial, state=TrialState.FAIL)
         return record("failed", error=f"{type(error).__name__}: {error}")
     metrics = result.metrics.get("validation") or {}

@@ -119,3 +119,18 @@ def test_plots_are_plain_json() -> None:
 def test_bad_tuning_requests_say_what_to_fix(fields: dict[str, Any], words: str) -> None:
     with pytest.raises(ConfigValidationError, match=words):
         _resolve(algorithm="xgboost", target_column="species", **fields)
+
+
+def test_choices_and_fixed_values_in_the_search_space() -> None:
+    resolved = _resolve(algorithm="random_forest", target_column="species", n_trials=4,
+                        hyperparameters={"n_jobs": 1},
+                        search_space={"max_features": {"choices": ["sqrt", 1.0]},
+                                      "n_estimators": 7})  # fmt: skip
+    assert resolved.fixed["n_estimators"] == 7
+    outcome, reporter = _tune(resolved)
+    for trial in outcome.result.trials:
+        assert trial.params["max_features"] in {"sqrt", 1.0}
+        assert "n_estimators" not in trial.params
+    assert outcome.result.training.hyperparameters["n_estimators"] == 7
+    logs = [e["message"] for e in reporter.events if e["type"] == "log"]
+    assert any("validation part" in line for line in logs)
