@@ -273,16 +273,22 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
 
 
 def preload_ml_libraries() -> None:
-    """Import the heavy libraries once in the worker parent, so each forked job starts fast."""
+    """Import the heavy libraries once in the worker parent, so each forked job starts fast.
+
+    Only imports: a parent that ran OpenMP work (xgboost, lightgbm, torch) before forking
+    can leave its children hanging.
+    """
     import lightgbm  # noqa: F401
     import optuna  # noqa: F401
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
     import pyarrow.parquet  # noqa: F401
     import sklearn.ensemble  # noqa: F401
+    import torch  # noqa: F401
     import xgboost  # noqa: F401
 
     # mlchat's own modules too: a job then imports nothing before it starts.
+    import ml_backend.algorithms.torch_mlp
     import ml_backend.explorers
     import ml_backend.training_plots
     import ml_backend.tuning  # noqa: F401

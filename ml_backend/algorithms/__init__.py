@@ -7,13 +7,21 @@ from typing import Any
 from ml_backend.algorithms.base import AlgorithmSpec, ProgressHook
 from ml_backend.algorithms.lightgbm import LightGBMSpec
 from ml_backend.algorithms.linear import LinearSpec
+from ml_backend.algorithms.neural_network import NeuralNetworkSpec
 from ml_backend.algorithms.random_forest import RandomForestSpec
 from ml_backend.algorithms.xgboost import XGBoostSpec
 from ml_backend.errors import ConfigValidationError
 from ml_backend.suggestions import did_you_mean
 
 ALGORITHMS: dict[str, AlgorithmSpec[Any]] = {
-    spec.name: spec for spec in (XGBoostSpec(), LightGBMSpec(), RandomForestSpec(), LinearSpec())
+    spec.name: spec
+    for spec in (
+        XGBoostSpec(),
+        LightGBMSpec(),
+        RandomForestSpec(),
+        LinearSpec(),
+        NeuralNetworkSpec(),
+    )
 }
 
 

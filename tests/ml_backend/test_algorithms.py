@@ -35,6 +35,7 @@ SMALL = {
     "lightgbm": {"n_estimators": 20, "num_leaves": 8, "min_child_samples": 5, "n_jobs": 1},
     "random_forest": {"n_estimators": 30, "max_depth": 6, "n_jobs": 1},
     "linear": {},
+    "neural_network": {"hidden_layers": [32], "epochs": 40, "learning_rate": 0.01, "n_jobs": 1},
 }
 TEST_SIZE, SEED = 0.25, 7
 
