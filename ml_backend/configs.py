@@ -112,3 +112,33 @@ class ExplorationConfig(_Strict):
     dataset: DatasetRef
     columns: list[str] = Field(default_factory=list)
     parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class LeaderboardConfig(_Strict):
+    """Several algorithms trained on the same data and split, ranked by one test metric.
+
+    The fields of a TrainingConfig, less `algorithm` and `hyperparameters` (each algorithm
+    trains with its defaults), plus the algorithms to compare and the metric to rank by.
+    """
+
+    name: str | None = Field(default=None, max_length=200)
+    algorithms: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Registered algorithms to compare; null means every tabular algorithm.",
+    )
+    task_type: TaskType | None = Field(default=None, description="Inferred from the target.")
+    dataset: DatasetRef
+    target_column: str = Field(min_length=1)
+    feature_columns: list[str] | None = Field(
+        default=None, description="Columns to learn from; null means all others."
+    )
+    split: SplitConfig = Field(default_factory=SplitConfig)
+    metrics: list[str] | None = Field(default=None, description="Null means the task's defaults.")
+    time_column: str | None = None
+    horizon: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    goal_metric: str | None = Field(
+        default=None,
+        description="The test metric to rank by; null means accuracy (classification) or r2 "
+        "(regression), or the first of `metrics` when those are not among them.",
+    )

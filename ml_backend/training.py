@@ -18,6 +18,13 @@ from ml_backend.algorithms import get_algorithm
 from ml_backend.algorithms.base import AlgorithmSpec, EvalPart
 from ml_backend.configs import SplitStrategy, TaskType
 from ml_backend.errors import ConfigValidationError
+from ml_backend.explanations import (
+    Explanations,
+    PermutationImportance,
+    PredictedValue,
+    ShapImportance,
+    explain,
+)
 from ml_backend.metrics import ConfusionMatrix, Predictions, compute_metrics, confusion_matrix
 from ml_backend.model import TabularModel
 from ml_backend.preprocessing import build_preprocessor
@@ -63,6 +70,12 @@ class TrainingResult(BaseModel):
     """File names, relative to the artifact directory."""
     hyperparameters: dict[str, Any]
     classes: list[Any] | None
+    permutation_importance: list[PermutationImportance] | None = None
+    """Permutation importance per column on the test part; None when skipped."""
+    shap_summary: list[ShapImportance] | None = None
+    """Mean |SHAP| per column of a tree model; None without the `shap` extra or for other models."""
+    test_predictions: list[PredictedValue] | None = None
+    """Up to 1000 (actual, predicted) test pairs of a regression; None for other tasks."""
 
 
 @dataclass(frozen=True)
@@ -87,13 +100,30 @@ def train(
     *,
     reporter: Reporter,
     artifact_dir: Path | None = None,
+    explanations: bool = True,
 ) -> TrainingResult:
-    """Train `resolved` on `frame`, reporting progress; save the model if `artifact_dir`."""
+    """Train `resolved` on `frame`, reporting progress; save the model if `artifact_dir`.
+
+    `explanations=False` skips permutation importance, SHAP and prediction pairs (tuning trials).
+    """
     spec = get_algorithm(resolved.algorithm)
     rows = _usable_rows(resolved, frame, reporter)
     encoder = _label_encoder(resolved, rows)
     data = _split(resolved, rows, encoder)
     model, seconds = _fit(spec, resolved, data, encoder, reporter)
+    test = data.parts.test
+    explained = (
+        explain(
+            model,
+            data.rows.iloc[test],
+            data.target[test],
+            metrics=resolved.metrics,
+            random_state=resolved.split.random_state,
+            reporter=reporter,
+        )
+        if explanations
+        else Explanations()
+    )
     result = TrainingResult(
         task_type=resolved.task_type,
         algorithm=spec.name,
@@ -108,6 +138,9 @@ def train(
         model_files=[],
         hyperparameters=resolved.hyperparameters,
         classes=model.classes,
+        permutation_importance=explained.permutation_importance,
+        shap_summary=explained.shap_summary,
+        test_predictions=explained.test_predictions,
     )
     if artifact_dir is not None:
         result = _save(model, result, artifact_dir, reporter)

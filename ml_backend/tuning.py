@@ -309,7 +309,7 @@ def _trial(
         )
 
     try:
-        result = train(_with_params(resolved, params), frame, reporter=watcher)
+        result = train(_with_params(resolved, params), frame, reporter=watcher, explanations=False)
     except optuna.TrialPruned:
         study.tell(trial, state=TrialState.PRUNED)
         return record("pruned")
