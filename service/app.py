@@ -16,7 +16,12 @@ from service.resources import Resources
 from service.routes.components.controllers import list_components
 from service.routes.datasets.controllers import DatasetController
 from service.routes.health.controllers import health
-from service.routes.jobs.controllers import ExploreController, TrainController, TuneController
+from service.routes.jobs.controllers import (
+    ExploreController,
+    LeaderboardController,
+    TrainController,
+    TuneController,
+)
 from service.routes.runs.controllers import RunController
 from service.routes.runs.ws import run_events
 from service.samples import register_samples
@@ -51,6 +56,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             TrainController,
             ExploreController,
             TuneController,
+            LeaderboardController,
             RunController,
             list_components,
             run_events,

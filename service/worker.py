@@ -218,6 +218,38 @@ def _tune(ctx: JobContext) -> dict[str, Any]:
     return dumped
 
 
+def leaderboard_job(run_id: int) -> None:
+    """RQ entry point: train every applicable algorithm of a project, then rank them."""
+    _run_job(run_id, _leaderboard)
+
+
+def _leaderboard(ctx: JobContext) -> dict[str, Any]:
+    from ml_backend.datasets import read_frame
+    from ml_backend.leaderboard import Phase, ResolvedLeaderboard, run_leaderboard
+
+    resolved = ResolvedLeaderboard.model_validate(ctx.run.resolved)
+    columns: dict[str, None] = {}
+    for candidate in resolved.applicable:
+        if candidate.training is not None:
+            columns.update(dict.fromkeys(_training_columns(candidate.training)))
+    frame = read_frame(ctx.dataset_path(), columns=list(columns))
+
+    def on_phase(phase: str, details: dict[str, Any]) -> None:
+        # The project protocol: preprocessing until every algorithm said whether it applies,
+        # training while the applicable ones train; the run's own `finished` is `trained`.
+        if phase == Phase.TRAINING:
+            ctx.move(RunStatus.TRAINING)
+        ctx.reporter.log(f"project {phase}: {json.dumps(details, default=str)}")
+
+    result = run_leaderboard(
+        resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir(), on_phase=on_phase
+    )
+    dumped: dict[str, Any] = result.model_dump(mode="json", exclude={"plots"})
+    dumped["project_status"] = Phase.TRAINED.value
+    dumped["plots"] = ctx.save_plots(result.plots)
+    return dumped
+
+
 def _explore(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.configs import ExplorationConfig
     from ml_backend.datasets import read_frame
@@ -290,6 +322,7 @@ def preload_ml_libraries() -> None:
     # mlchat's own modules too: a job then imports nothing before it starts.
     import ml_backend.algorithms.torch_mlp
     import ml_backend.explorers
+    import ml_backend.leaderboard
     import ml_backend.training_plots
     import ml_backend.tuning  # noqa: F401
 

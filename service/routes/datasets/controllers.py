@@ -9,10 +9,11 @@ from litestar import Controller, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
+from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.routes.datasets.schemas import DatasetDetail, DatasetRows, DatasetSummary
-from service.routes.datasets.services import DatasetService
+from service.routes.datasets.services import DatasetService, dataset_path, parquet_name
 from service.settings import Settings
 
 
@@ -73,6 +74,15 @@ class DatasetController(Controller):
             dataset_id=dataset.id, offset=offset, limit=limit, total=dataset.row_count,
             columns=columns, rows=rows,
         )  # fmt: skip
+
+    @get(
+        "/{dataset_id:int}/file", summary="Download the dataset as the Parquet file it is stored as"
+    )
+    async def get_file(
+        self, dataset_id: int, session: AsyncSession, settings: Settings, tenant: str
+    ) -> File:
+        dataset = await DatasetService(session, settings, tenant).get(dataset_id)
+        return File(dataset_path(settings, dataset), filename=parquet_name(dataset.name))
 
     @delete("/{dataset_id:int}", summary="Delete a dataset")
     async def delete_dataset(

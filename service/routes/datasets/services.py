@@ -30,6 +30,11 @@ def dataset_path(settings: Settings, dataset: Dataset) -> Path:
     return settings.datasets_dir / f"{dataset.content_hash}.parquet"
 
 
+def parquet_name(name: str) -> str:
+    """A safe file name for a dataset's Parquet download."""
+    return re.sub(r"[^\w.-]+", "_", name).strip("._") + ".parquet"
+
+
 def _name_from(filename: str) -> str:
     stem = Path(filename).name.rsplit(".", 1)[0].strip()
     return re.sub(r"[^\w .()\-]", "_", stem)[:200] or "dataset"

@@ -8,7 +8,7 @@ from litestar import Controller, delete, get, post
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ml_backend.configs import ExplorationConfig, TrainingConfig, TuningConfig
+from ml_backend.configs import ExplorationConfig, LeaderboardConfig, TrainingConfig, TuningConfig
 from service.db.models import RunKind, RunStatus
 from service.resources import Resources
 from service.routes.jobs.schemas import JobAccepted, JobPage, JobView
@@ -77,3 +77,15 @@ class TuneController(_JobController):
         self, data: TuningConfig, session: AsyncSession, resources: Resources, tenant: str
     ) -> JobAccepted:
         return await JobService(session, resources, tenant).submit_tuning(data)
+
+
+class LeaderboardController(_JobController):
+    path = "/api/v1/ml/leaderboard"
+    tags = ("training",)
+    kind = RunKind.LEADERBOARD
+
+    @post("/", status_code=202, summary="Train every applicable algorithm and rank them")
+    async def submit(
+        self, data: LeaderboardConfig, session: AsyncSession, resources: Resources, tenant: str
+    ) -> JobAccepted:
+        return await JobService(session, resources, tenant).submit_leaderboard(data)

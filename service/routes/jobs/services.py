@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ml_backend.configs import (
     DatasetRef,
     ExplorationConfig,
+    LeaderboardConfig,
     TrainingConfig,
     TuningConfig,
 )
 from ml_backend.explorers import validate_exploration
+from ml_backend.leaderboard import resolve_leaderboard
 from ml_backend.schema import DatasetProfile
 from ml_backend.tuning import resolve_tuning
 from ml_backend.validation import resolve_training
@@ -39,6 +41,7 @@ _ENTRY_POINTS = {
     RunKind.TRAIN: "service.worker.train_job",
     RunKind.EXPLORE: "service.worker.explore_job",
     RunKind.TUNE: "service.worker.tune_job",
+    RunKind.LEADERBOARD: "service.worker.leaderboard_job",
 }
 
 
@@ -81,11 +84,21 @@ class JobService:
             RunKind.TUNE, dataset, config, resolved.model_dump(mode="json"), conversation_id
         )
 
+    async def submit_leaderboard(
+        self, config: LeaderboardConfig, conversation_id: int | None = None
+    ) -> JobAccepted:
+        dataset = await self._dataset(config.dataset)
+        resolved = resolve_leaderboard(config, DatasetProfile.model_validate(dataset.profile))
+        return await self._submit(
+            RunKind.LEADERBOARD, dataset, config, resolved.model_dump(mode="json"),
+            conversation_id,
+        )  # fmt: skip
+
     async def _submit(
         self,
         kind: RunKind,
         dataset: Dataset,
-        config: TrainingConfig | ExplorationConfig | TuningConfig,
+        config: TrainingConfig | ExplorationConfig | TuningConfig | LeaderboardConfig,
         resolved: dict[str, Any],
         conversation_id: int | None = None,
     ) -> JobAccepted:

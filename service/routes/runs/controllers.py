@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.params import Parameter
-from litestar.response import File
+from litestar.response import File, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +86,20 @@ class RunController(Controller):
         if not path.exists():
             raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")
         return File(path, filename=f"mlchat-run-{run.id}-model.joblib")
+
+    @get(
+        "/{run_id:int}/reproduce",
+        summary="A Python script that retrains the run and checks its test metrics",
+        media_type="text/x-python",
+    )
+    async def reproduce(
+        self, run_id: int, session: AsyncSession, resources: Resources, tenant: str
+    ) -> Response[str]:
+        run = await load_run(session, run_id, tenant)
+        script, filename = await RunService(session, resources, tenant).reproduce(run)
+        disposition = f'attachment; filename="{filename}"'
+        return Response(script, media_type="text/x-python",
+                        headers={"content-disposition": disposition})  # fmt: skip
 
     @post("/{run_id:int}/predict", status_code=200, summary="Predict rows, or a whole dataset")
     async def predict(

@@ -12,12 +12,13 @@ from ml_backend.configs import DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_table, read_table
 from ml_backend.model import TabularModel
 from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
+from ml_backend.reproduce import reproduce_script
 from ml_backend.validation import ResolvedTraining
-from service.db.models import Run, RunKind, RunStatus
+from service.db.models import Dataset, Run, RunKind, RunStatus
 from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
 from service.routes.datasets.schemas import DatasetSummary
-from service.routes.datasets.services import DatasetService, dataset_path
+from service.routes.datasets.services import DatasetService, dataset_path, parquet_name
 from service.routes.runs.schemas import BatchPrediction, RowPredictions
 
 
@@ -56,6 +57,24 @@ class RunService:
             raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
         resolved = run.resolved["training"] if run.kind == RunKind.TUNE.value else run.resolved
         return ResolvedTraining.model_validate(resolved), folder
+
+    async def reproduce(self, run: Run) -> tuple[str, str]:
+        """A script that retrains `run` and checks its test metrics, and its file name."""
+        resolved, _ = self.trained(run)
+        result = run.result or {}
+        if run.kind == RunKind.TUNE.value:
+            # A tuning run's model is the refit of its best trial: those settings are the ones.
+            best = result.get("training", {}).get("hyperparameters", resolved.hyperparameters)
+            resolved = resolved.model_copy(update={"hyperparameters": best})
+        dataset = await self.session.get(Dataset, run.dataset_id) if run.dataset_id else None
+        if dataset is None:
+            raise NotFoundError(f"the dataset of run {run.id} was deleted; it cannot be reproduced")
+        script = reproduce_script(
+            resolved,
+            dataset_file=parquet_name(dataset.name),
+            expected_test_metrics=(result.get("metrics") or {}).get("test") or {},
+        )
+        return script, f"reproduce-run-{run.id}.py"
 
     async def predict_rows(self, run: Run, rows: list[dict[str, object]]) -> RowPredictions:
         resolved, folder = self.trained(run)
