@@ -9,7 +9,8 @@ from typing import Any
 
 from ml_backend.algorithms import ALGORITHMS
 from ml_backend.explorers import EXPLORERS
-from ml_backend.metrics import METRICS
+from ml_backend.forecasters import available_forecasters
+from ml_backend.metrics import METRICS, metric_tasks
 
 
 def _algorithms() -> list[dict[str, Any]]:
@@ -22,6 +23,15 @@ def _algorithms() -> list[dict[str, Any]]:
             "parameters": spec.hyperparameters.model_json_schema(),
         }
         for spec in ALGORITHMS.values()
+    ] + [
+        {
+            "type": "algorithm",
+            "name": spec.name,
+            "description": spec.description,
+            "tasks": ["forecasting"],
+            "parameters": spec.hyperparameters.model_json_schema(),
+        }
+        for spec in available_forecasters()
     ]
 
 
@@ -43,7 +53,7 @@ def _metrics() -> list[dict[str, Any]]:
             "type": "metric",
             "name": metric.name,
             "description": metric.description,
-            "tasks": [metric.task.value],
+            "tasks": [task.value for task in metric_tasks(metric)],
             "greater_is_better": metric.greater_is_better,
         }
         for metric in METRICS.values()

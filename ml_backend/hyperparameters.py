@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ml_backend.algorithms.base import AlgorithmSpec
 from ml_backend.errors import ConfigValidationError
 from ml_backend.suggestions import did_you_mean
 
@@ -20,7 +19,17 @@ _BOUNDS = {
 }
 
 
-def validate_hyperparameters(spec: AlgorithmSpec[Any], values: Mapping[str, Any]) -> dict[str, Any]:
+class Parameterised(Protocol):
+    """A component with a name and a pydantic model of its parameters (algorithm, forecaster)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def hyperparameters(self) -> type[BaseModel]: ...
+
+
+def validate_hyperparameters(spec: Parameterised, values: Mapping[str, Any]) -> dict[str, Any]:
     """`values` checked by the algorithm's model and filled with its defaults (JSON-ready)."""
     try:
         params = spec.hyperparameters.model_validate(dict(values))
@@ -42,7 +51,7 @@ def _by_parameter(errors: list[ErrorDetails]) -> dict[str, list[ErrorDetails]]:
     return grouped
 
 
-def _describe(spec: AlgorithmSpec[Any], name: str, errors: list[ErrorDetails]) -> str:
+def _describe(spec: Parameterised, name: str, errors: list[ErrorDetails]) -> str:
     fields = spec.hyperparameters.model_fields
     first = errors[0]
     got = first.get("input")

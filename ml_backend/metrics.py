@@ -12,6 +12,9 @@ Regression conventions:
 - mape is scikit-learn's mean_absolute_percentage_error (a share, 0.1 = 10%), and None when
   the true values include 0, where a percentage error has no meaning.
 - r2 is None on fewer than two rows.
+Forecasting conventions: a forecast is scored on its held-out tail with mae, rmse, mape and
+smape; smape is the mean of 2|y - ŷ| / (|y| + |ŷ|), a share from 0 to 2, where a point
+with both values 0 counts as 0.
 A metric that cannot be computed is None, never NaN, so results stay valid JSON.
 """
 
@@ -138,7 +141,21 @@ def _mape(p: Predictions) -> float | None:
     return _finite(skm.mean_absolute_percentage_error(p.y_true, p.y_pred))
 
 
+def _smape(p: Predictions) -> float | None:
+    y_true = np.asarray(p.y_true, dtype=np.float64)
+    y_pred = np.asarray(p.y_pred, dtype=np.float64)
+    if not len(y_true):
+        return None
+    scale = np.abs(y_true) + np.abs(y_pred)
+    errors = 2.0 * np.abs(y_pred - y_true)
+    shares = np.divide(errors, scale, out=np.zeros_like(scale), where=scale > 0)
+    return _finite(shares.mean())
+
+
 _C, _R = TaskType.CLASSIFICATION, TaskType.REGRESSION
+
+FORECASTING_METRICS = ("mae", "rmse", "mape", "smape")
+"""What a forecast is scored with (the error metrics of regression, plus smape)."""
 
 METRICS: dict[str, Metric] = {
     m.name: m
@@ -153,19 +170,39 @@ METRICS: dict[str, Metric] = {
         Metric("mae", _R, "Mean absolute error, in the target's unit.", False, _mae),
         Metric("r2", _R, "Share of the target's variance explained.", True, _r2),
         Metric("mape", _R, "Mean absolute percentage error, as a share.", False, _mape),
+        Metric(
+            "smape",
+            TaskType.FORECASTING,
+            "Symmetric mean absolute percentage error, as a share (0 to 2).",
+            False,
+            _smape,
+        ),
     )
 }
 
 
+def metric_tasks(metric: Metric) -> list[TaskType]:
+    """The tasks `metric` scores: its own, and forecasting for the forecast errors."""
+    if metric.name in FORECASTING_METRICS and metric.task is not TaskType.FORECASTING:
+        return [metric.task, TaskType.FORECASTING]
+    return [metric.task]
+
+
+def _task_metrics(task: TaskType) -> list[str]:
+    if task is TaskType.FORECASTING:
+        return list(FORECASTING_METRICS)
+    return [m.name for m in METRICS.values() if m.task is task]
+
+
 def metric_names(task: TaskType) -> list[str]:
     """Every metric name valid for `task`."""
-    names = [m.name for m in METRICS.values() if m.task is task]
+    names = _task_metrics(task)
     return [*names, CONFUSION_MATRIX] if task is TaskType.CLASSIFICATION else names
 
 
 def default_metrics(task: TaskType) -> list[str]:
     """The scalar metrics a run of `task` reports when the config names none: all of them."""
-    return [m.name for m in METRICS.values() if m.task is task]
+    return _task_metrics(task)
 
 
 def resolve_metrics(names: Sequence[str] | None, task: TaskType) -> list[str]:

@@ -180,6 +180,8 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.training_plots import training_plots
     from ml_backend.validation import ResolvedTraining
 
+    if ctx.run.resolved.get("task_type") == "forecasting":
+        return _forecast(ctx)
     resolved = ResolvedTraining.model_validate(ctx.run.resolved)
     frame = read_frame(ctx.dataset_path(), columns=_training_columns(resolved))
     ctx.move(RunStatus.TRAINING)
@@ -188,6 +190,23 @@ def _train(ctx: JobContext) -> dict[str, Any]:
     _emit_test_metrics(ctx, result.metrics)
     dumped: dict[str, Any] = result.model_dump(mode="json")
     dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
+    dumped["plots"] = plots
+    return dumped
+
+
+def _forecast(ctx: JobContext) -> dict[str, Any]:
+    from ml_backend.datasets import read_frame
+    from ml_backend.forecasting import ResolvedForecast, forecast
+
+    resolved = ResolvedForecast.model_validate(ctx.run.resolved)
+    columns = [resolved.time_column, resolved.target_column]
+    frame = read_frame(ctx.dataset_path(), columns=columns)
+    ctx.move(RunStatus.TRAINING)
+    result = forecast(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
+    plots = ctx.save_plots(result.plots)
+    _emit_test_metrics(ctx, result.metrics)
+    dumped: dict[str, Any] = result.model_dump(mode="json")
+    dumped["task_type"] = "forecasting"
     dumped["plots"] = plots
     return dumped
 
@@ -322,6 +341,7 @@ def preload_ml_libraries() -> None:
     # mlchat's own modules too: a job then imports nothing before it starts.
     import ml_backend.algorithms.torch_mlp
     import ml_backend.explorers
+    import ml_backend.forecasting
     import ml_backend.leaderboard
     import ml_backend.training_plots
     import ml_backend.tuning  # noqa: F401

@@ -11,6 +11,7 @@ from ml_backend.algorithms.neural_network import NeuralNetworkSpec
 from ml_backend.algorithms.random_forest import RandomForestSpec
 from ml_backend.algorithms.xgboost import XGBoostSpec
 from ml_backend.errors import ConfigValidationError
+from ml_backend.forecasters import is_forecaster
 from ml_backend.suggestions import did_you_mean
 
 ALGORITHMS: dict[str, AlgorithmSpec[Any]] = {
@@ -28,6 +29,13 @@ ALGORITHMS: dict[str, AlgorithmSpec[Any]] = {
 def get_algorithm(name: str) -> AlgorithmSpec[Any]:
     """The registered algorithm called `name`; ConfigValidationError with a suggestion if none."""
     spec = ALGORITHMS.get(name)
+    if spec is None and is_forecaster(name):
+        raise ConfigValidationError(
+            f"{name} forecasts a series over time, it does not learn from feature columns: "
+            "set task_type 'forecasting' and time_column (the date/time column), and run it "
+            "as a forecast",
+            field="algorithm",
+        )
     if spec is None:
         raise ConfigValidationError(
             f"unknown algorithm '{name}'{did_you_mean(name, ALGORITHMS)} "

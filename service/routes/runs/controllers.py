@@ -16,7 +16,12 @@ from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
 from service.routes.jobs.schemas import JobView
 from service.routes.jobs.services import JobService
-from service.routes.runs.schemas import BatchPrediction, PredictRequest, RowPredictions
+from service.routes.runs.schemas import (
+    BatchPrediction,
+    FuturePrediction,
+    PredictRequest,
+    RowPredictions,
+)
 from service.routes.runs.services import RunService
 from service.settings import PLOTS_DIR
 
@@ -109,14 +114,12 @@ class RunController(Controller):
         session: AsyncSession,
         resources: Resources,
         tenant: str,
-    ) -> RowPredictions | BatchPrediction:
+    ) -> RowPredictions | BatchPrediction | FuturePrediction:
         run = await load_run(session, run_id, tenant)
         runs = RunService(session, resources, tenant)
         if data.rows is not None:
             return await runs.predict_rows(run, data.rows)
         if data.dataset is not None:
             return await runs.predict_dataset(run, data.dataset, data.name)
-        raise ConflictError(
-            f"run {run_id} is not a forecasting run; 'horizon' applies only to forecasts. "
-            "Send 'rows' or 'dataset' instead"
-        )
+        assert data.horizon is not None  # the request model admits exactly one of the three
+        return await runs.predict_future(run, data.horizon)

@@ -51,3 +51,10 @@ class BatchPrediction(BaseModel):
     run_id: int
     dataset: DatasetSummary
     added_columns: list[str]
+
+
+class FuturePrediction(BaseModel):
+    run_id: int
+    horizon: int
+    points: list[dict[str, Any]]
+    """Each future step: time, value, lower and upper bound of the interval."""

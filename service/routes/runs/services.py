@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_table, read_table
+from ml_backend.forecasting import predict_future
 from ml_backend.model import TabularModel
 from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
 from ml_backend.reproduce import reproduce_script
@@ -19,7 +20,7 @@ from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
 from service.routes.datasets.schemas import DatasetSummary
 from service.routes.datasets.services import DatasetService, dataset_path, parquet_name
-from service.routes.runs.schemas import BatchPrediction, RowPredictions
+from service.routes.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
 
 
 @lru_cache(maxsize=8)
@@ -52,6 +53,11 @@ class RunService:
             raise ConflictError(
                 f"run {run.id} is {run.status}; predictions need a finished training run"
             )
+        if run.resolved.get("task_type") == "forecasting":
+            raise ConflictError(
+                f"run {run.id} is a forecast: it predicts the series' next steps, not rows. "
+                "Send {'horizon': n} instead"
+            )
         folder = self.artifact_dir(run)
         if not (folder / "model.joblib").exists():
             raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
@@ -75,6 +81,20 @@ class RunService:
             expected_test_metrics=(result.get("metrics") or {}).get("test") or {},
         )
         return script, f"reproduce-run-{run.id}.py"
+
+    async def predict_future(self, run: Run, horizon: int) -> FuturePrediction:
+        """A finished forecast run's next `horizon` values with their interval."""
+        if run.kind != RunKind.TRAIN.value or run.resolved.get("task_type") != "forecasting":
+            raise ConflictError(
+                f"run {run.id} is not a forecasting run; 'horizon' applies only to forecasts. "
+                "Send 'rows' or 'dataset' instead"
+            )
+        if run.status != RunStatus.FINISHED.value:
+            raise ConflictError(f"run {run.id} is {run.status}; forecasts need a finished run")
+        folder = self.artifact_dir(run)
+        points = await anyio.to_thread.run_sync(predict_future, folder, horizon)
+        return FuturePrediction(run_id=run.id, horizon=horizon,
+                                points=[p.model_dump(mode="json") for p in points])  # fmt: skip
 
     async def predict_rows(self, run: Run, rows: list[dict[str, object]]) -> RowPredictions:
         resolved, folder = self.trained(run)

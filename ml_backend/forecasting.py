@@ -1,0 +1,432 @@
+"""Forecasting a series: fit on its head, score the forecast of its tail, forecast ahead, save.
+
+`forecast` builds the series (rows without a time or value dropped, duplicate times
+averaged, gaps kept on a regular grid), fits the forecaster on all but the held-out tail
+(choosing among candidate models by AIC where the forecaster offers several), scores the
+tail's forecast, refits the chosen model on the whole series and forecasts beyond it.
+`predict_future` forecasts any number of further steps from the saved model.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from ml_backend.configs import TaskType
+from ml_backend.errors import ConfigValidationError, DatasetFormatError
+from ml_backend.forecast_config import (
+    ResolvedForecast,
+    check_tail,
+    held_out_points,
+    resolve_forecast,
+)
+from ml_backend.forecast_plots import forecast_figure
+from ml_backend.forecasters import (
+    FittedForecaster,
+    ForecasterSpec,
+    IntervalForecast,
+    get_forecaster,
+    is_forecaster,
+)
+from ml_backend.forecasters.base import ForecasterParams
+from ml_backend.forecasters.series import (
+    Series,
+    TimeAxis,
+    TimeValue,
+    finite_or_none,
+    plain_time,
+    series_from_frame,
+)
+from ml_backend.metrics import Predictions, compute_metrics
+from ml_backend.reporting import Reporter
+
+FORECAST_MODEL_FILE = "forecast_model.json"
+FORECAST_PLOT_FILE = "forecast.json"
+METRICS_FILE = "metrics.json"
+MAX_FUTURE_STEPS = 100_000
+
+
+class ForecastPoint(BaseModel):
+    """One forecast step beyond the data, with its prediction interval."""
+
+    time: TimeValue
+    value: float | None
+    lower: float | None
+    upper: float | None
+
+
+class TailPoint(BaseModel):
+    """One held-out point: its actual value (None in a gap) and its forecast."""
+
+    time: TimeValue
+    actual: float | None
+    predicted: float | None
+    lower: float | None
+    upper: float | None
+
+
+class CandidateScore(BaseModel):
+    """One model fitted while choosing the structure, and its AIC."""
+
+    model: str
+    hyperparameters: dict[str, Any]
+    aic: float | None
+
+
+class ForecastDataSummary(BaseModel):
+    """How many points the series had and where they went."""
+
+    total_samples: int
+    """Points of the series, gaps on its regular grid included."""
+    train_samples: int
+    test_samples: int
+    missing_points: int
+    """Grid points without a value (skipped, or interpolated by ETS)."""
+    rows_without_target: int
+    rows_without_time: int
+    merged_rows: int
+    """Rows averaged into another with the same time."""
+    start: TimeValue
+    end: TimeValue
+
+
+class ForecastResult(BaseModel):
+    """Everything a finished forecast reports; plain JSON values only."""
+
+    task_type: TaskType = TaskType.FORECASTING
+    algorithm: str
+    model: str
+    """The fitted model in words, e.g. 'ARIMA(1,1,1)(0,1,1)[12] with drift'."""
+    target_column: str
+    time_column: str
+    metrics: dict[str, dict[str, float | None]]
+    """{"test": metric name -> value on the held-out tail}."""
+    hyperparameters: dict[str, Any]
+    """The parameters of the chosen model, every automatic choice made explicit."""
+    time_axis: TimeAxis
+    data_summary: ForecastDataSummary
+    model_selection: list[CandidateScore]
+    test_forecast: list[TailPoint]
+    future_forecast: list[ForecastPoint]
+    training_duration_seconds: float
+    model_files: list[str]
+    """File names, relative to the artifact directory."""
+    plots: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
+    """Plotly figures by name ("forecast"), for the run's plots; not part of the JSON."""
+
+
+class SavedForecast(BaseModel):
+    """forecast_model.json: what `predict_future` needs besides the model file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    algorithm: str
+    model: str
+    model_file: str
+    hyperparameters: dict[str, Any]
+    target_column: str
+    time_column: str
+    time_axis: TimeAxis
+    last_time: TimeValue
+    points: int
+    random_state: int
+
+
+def forecast(
+    resolved: ResolvedForecast,
+    frame: pd.DataFrame,
+    *,
+    reporter: Reporter,
+    artifact_dir: Path | None = None,
+) -> ForecastResult:
+    """Run the forecast `resolved` on `frame`, reporting progress; save it if `artifact_dir`."""
+    spec = get_forecaster(resolved.algorithm)
+    params = spec.hyperparameters.model_validate(resolved.hyperparameters)
+    series, summary_counts = _series(resolved, frame, reporter)
+    tail_size = held_out_points(len(series), resolved.horizon, resolved.test_size)
+    check_tail(len(series), tail_size, resolved.horizon, "points of the series")
+    head, tail = series.head(len(series) - tail_size), series.tail(tail_size)
+    started = time.perf_counter()
+    candidates = spec.candidates(params, head, reporter.log)
+    _check_points(spec, candidates, head)
+    total = len(candidates) + 1
+    chosen, fitted, scores = _choose(spec, candidates, head, resolved, reporter, total)
+    backtest = fitted.predict(tail.times)
+    reporter.progress(total - 1, total, message=f"refitting {spec.describe(chosen)} on all points")
+    final = _fit(spec, chosen, series, resolved, reporter)
+    seconds = time.perf_counter() - started
+    reporter.progress(total, total, message="fitted")
+    future_times = series.axis.following(series.times[-1], resolved.horizon or tail_size)
+    test_points = _tail_points(tail, backtest)
+    future_points = _future_points(future_times, final.predict(future_times))
+    result = ForecastResult(
+        algorithm=spec.name,
+        model=spec.describe(chosen),
+        target_column=resolved.target_column,
+        time_column=resolved.time_column,
+        metrics={"test": _metrics(resolved.metrics, tail, backtest, reporter)},
+        hyperparameters=chosen.model_dump(mode="json"),
+        time_axis=series.axis,
+        data_summary=ForecastDataSummary(
+            total_samples=len(series),
+            train_samples=len(head),
+            test_samples=len(tail),
+            missing_points=series.missing,
+            start=plain_time(series.times[0]),
+            end=plain_time(series.times[-1]),
+            **summary_counts,
+        ),
+        model_selection=scores,
+        test_forecast=test_points,
+        future_forecast=future_points,
+        training_duration_seconds=seconds,
+        model_files=[],
+    )
+    figure = forecast_figure(
+        target=resolved.target_column,
+        history=([plain_time(t) for t in head.times], [finite_or_none(v) for v in head.values]),
+        tail=test_points,
+        future=future_points,
+        interval_width=chosen.interval_width,
+    )
+    result = result.model_copy(update={"plots": {"forecast": figure}})
+    if artifact_dir is not None:
+        result = _save(spec, final, result, resolved, series, artifact_dir, reporter)
+    return result
+
+
+def predict_future(artifact_dir: Path, horizon: int) -> list[ForecastPoint]:
+    """The `horizon` steps after the series, from the model `forecast` saved in `artifact_dir`."""
+    if not 1 <= horizon <= MAX_FUTURE_STEPS:
+        raise ConfigValidationError(
+            f"horizon must be between 1 and {MAX_FUTURE_STEPS} steps (got {horizon})",
+            field="horizon",
+        )
+    description = artifact_dir / FORECAST_MODEL_FILE
+    if not description.is_file():
+        raise DatasetFormatError(f"{artifact_dir} holds no forecast model ({FORECAST_MODEL_FILE})")
+    saved = SavedForecast.model_validate_json(description.read_text())
+    spec = get_forecaster(saved.algorithm)
+    params = spec.hyperparameters.model_validate(saved.hyperparameters)
+    model = spec.load(artifact_dir / saved.model_file, params, random_state=saved.random_state)
+    times = saved.time_axis.following(saved.last_time, horizon)
+    return _future_points(times, model.predict(times))
+
+
+def _series(
+    resolved: ResolvedForecast, frame: pd.DataFrame, reporter: Reporter
+) -> tuple[Series, dict[str, int]]:
+    missing = [c for c in (resolved.time_column, resolved.target_column) if c not in frame.columns]
+    if missing:
+        raise ConfigValidationError(
+            f"the dataset has no column(s) {', '.join(missing)}; its profile is out of date",
+            field="time_column",
+        )
+    prepared = series_from_frame(frame, resolved.time_column, resolved.target_column)
+    if prepared.rows_without_time:
+        reporter.log(f"{prepared.rows_without_time} row(s) dropped: no '{resolved.time_column}'")
+    if prepared.rows_without_target:
+        reporter.log(
+            f"{prepared.rows_without_target} row(s) dropped: no value in '{resolved.target_column}'"
+        )
+    if prepared.merged_rows:
+        reporter.log(
+            f"{prepared.merged_rows} row(s) share a time with another row: values at the same "
+            "time are averaged"
+        )
+    series = prepared.series
+    reporter.log(f"series of {len(series)} points, {series.axis.describe()}")
+    if series.missing:
+        reporter.log(f"{series.missing} point(s) of the regular time grid have no value")
+    if not series.axis.regular:
+        reporter.log("the times follow no regular step: the points are treated as equally spaced")
+    counts = {
+        "rows_without_target": prepared.rows_without_target,
+        "rows_without_time": prepared.rows_without_time,
+        "merged_rows": prepared.merged_rows,
+    }
+    return series, counts
+
+
+def _check_points(
+    spec: ForecasterSpec[Any], candidates: list[ForecasterParams], head: Series
+) -> None:
+    needed, index = max((spec.min_points(c), i) for i, c in enumerate(candidates))
+    observed = len(head) - head.missing
+    if observed < needed:
+        raise ConfigValidationError(
+            f"{spec.describe(candidates[index])} needs at least {needed} points to fit on, "
+            "but only "
+            f"{observed} remain before the held-out tail; use a shorter horizon (or smaller "
+            "test_size), a simpler model or a longer series",
+            field="horizon",
+        )
+
+
+def _choose(
+    spec: ForecasterSpec[Any],
+    candidates: list[ForecasterParams],
+    head: Series,
+    resolved: ResolvedForecast,
+    reporter: Reporter,
+    total: int,
+) -> tuple[ForecasterParams, FittedForecaster, list[CandidateScore]]:
+    """The candidate with the lowest AIC (the only one, when there is one), fitted on `head`."""
+    best: tuple[ForecasterParams, FittedForecaster] | None = None
+    scores: list[CandidateScore] = []
+    for step, params in enumerate(candidates, start=1):
+        description = spec.describe(params)
+        try:
+            fitted = _fit(spec, params, head, resolved, reporter)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:
+            if len(candidates) == 1:
+                raise ConfigValidationError(
+                    f"{description} could not be fitted ({error}); try a simpler model",
+                    field="hyperparameters",
+                ) from None
+            reporter.progress(step, total, message=f"{description}: could not be fitted ({error})")
+            scores.append(
+                CandidateScore(model=description, hyperparameters=_dumped(params), aic=None)
+            )
+            continue
+        scores.append(
+            CandidateScore(model=description, hyperparameters=_dumped(params), aic=fitted.aic)
+        )
+        aic_text = f"AIC {fitted.aic:.2f}" if fitted.aic is not None else "fitted"
+        reporter.progress(
+            step,
+            total,
+            message=f"{description}: {aic_text}",
+            metrics={"aic": fitted.aic} if fitted.aic is not None else None,
+        )
+        if best is None or _better(fitted, best[1]):
+            best = (params, fitted)
+    if best is None:
+        raise ConfigValidationError(
+            f"none of the {len(candidates)} {spec.name} models could be fitted to this series; "
+            "try another forecaster",
+            field="algorithm",
+        )
+    if len(candidates) > 1:
+        reporter.log(f"chose {spec.describe(best[0])}: lowest AIC of {len(candidates)} models")
+    return best[0], best[1], scores
+
+
+def _better(fitted: FittedForecaster, best: FittedForecaster) -> bool:
+    if fitted.aic is None:
+        return False
+    return best.aic is None or fitted.aic < best.aic
+
+
+def _fit(
+    spec: ForecasterSpec[Any],
+    params: ForecasterParams,
+    series: Series,
+    resolved: ResolvedForecast,
+    reporter: Reporter,
+) -> FittedForecaster:
+    fitted = spec.fit(params, series, random_state=resolved.random_state)
+    for note in fitted.notes:
+        reporter.log(note)
+    return fitted
+
+
+def _dumped(params: BaseModel) -> dict[str, Any]:
+    dumped: dict[str, Any] = params.model_dump(mode="json")
+    return dumped
+
+
+def _metrics(
+    names: list[str], tail: Series, backtest: IntervalForecast, reporter: Reporter
+) -> dict[str, float | None]:
+    observed = ~np.isnan(tail.values)
+    if not observed.any():
+        reporter.log("the held-out tail has no values: nothing to score the forecast on")
+        return dict.fromkeys(names)
+    predictions = Predictions(y_true=tail.values[observed], y_pred=backtest.mean[observed])
+    return compute_metrics(names, predictions)
+
+
+def _tail_points(tail: Series, backtest: IntervalForecast) -> list[TailPoint]:
+    return [
+        TailPoint(
+            time=plain_time(moment),
+            actual=finite_or_none(actual),
+            predicted=finite_or_none(mean),
+            lower=finite_or_none(lower),
+            upper=finite_or_none(upper),
+        )
+        for moment, actual, mean, lower, upper in zip(
+            tail.times, tail.values, backtest.mean, backtest.lower, backtest.upper, strict=True
+        )
+    ]
+
+
+def _future_points(times: pd.Index, prediction: IntervalForecast) -> list[ForecastPoint]:
+    return [
+        ForecastPoint(
+            time=plain_time(moment),
+            value=finite_or_none(mean),
+            lower=finite_or_none(lower),
+            upper=finite_or_none(upper),
+        )
+        for moment, mean, lower, upper in zip(
+            times, prediction.mean, prediction.lower, prediction.upper, strict=True
+        )
+    ]
+
+
+def _save(
+    spec: ForecasterSpec[Any],
+    final: FittedForecaster,
+    result: ForecastResult,
+    resolved: ResolvedForecast,
+    series: Series,
+    directory: Path,
+    reporter: Reporter,
+) -> ForecastResult:
+    """Write the full-series model, its description, the chart and metrics.json."""
+    directory.mkdir(parents=True, exist_ok=True)
+    model_path = final.save(directory)
+    saved = SavedForecast(
+        algorithm=spec.name,
+        model=result.model,
+        model_file=model_path.name,
+        hyperparameters=result.hyperparameters,
+        target_column=resolved.target_column,
+        time_column=resolved.time_column,
+        time_axis=series.axis,
+        last_time=plain_time(series.times[-1]),
+        points=len(series),
+        random_state=resolved.random_state,
+    )
+    (directory / FORECAST_MODEL_FILE).write_text(saved.model_dump_json(indent=2))
+    for name in (model_path.name, FORECAST_MODEL_FILE):
+        reporter.artifact("model", name)
+    (directory / FORECAST_PLOT_FILE).write_text(json.dumps(result.plots["forecast"]))
+    reporter.artifact("plot", FORECAST_PLOT_FILE)
+    files = [model_path.name, FORECAST_MODEL_FILE, FORECAST_PLOT_FILE, METRICS_FILE]
+    result = result.model_copy(update={"model_files": files})
+    (directory / METRICS_FILE).write_text(json.dumps(result.model_dump(mode="json"), indent=2))
+    reporter.artifact("metrics", METRICS_FILE)
+    return result
+
+
+__all__ = [
+    "CandidateScore",
+    "ForecastDataSummary",
+    "ForecastPoint",
+    "ForecastResult",
+    "ResolvedForecast",
+    "TailPoint",
+    "forecast",
+    "is_forecaster",
+    "predict_future",
+    "resolve_forecast",
+]
