@@ -14,6 +14,8 @@ from service.problems import EXCEPTION_HANDLERS
 from service.reaper import reap_forever
 from service.resources import Resources
 from service.routes.components.controllers import list_components
+from service.routes.conversations.controllers import ConversationController, plan
+from service.routes.conversations.ws import chat
 from service.routes.datasets.controllers import DatasetController
 from service.routes.health.controllers import health
 from service.routes.jobs.controllers import (
@@ -60,6 +62,9 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             RunController,
             list_components,
             run_events,
+            ConversationController,
+            plan,
+            chat,
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ml_backend.errors import MLInputError
+from service.conversation_notes import note_run_end
 from service.db.engines import sync_engine, sync_session_factory
 from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import applied, transition
@@ -141,6 +142,7 @@ def _run_job(run_id: int, body: Callable[[JobContext], dict[str, Any]]) -> None:
             raise
         if ctx.move(RunStatus.FINISHED, result=result, progress=1.0, finished_at=utcnow()):
             ctx.reporter.emit("finished", progress=1.0, message=f"{ctx.run.kind} finished")
+            _note(ctx, None)
 
 
 def _fail(ctx: JobContext, reason: str) -> None:
@@ -148,6 +150,18 @@ def _fail(ctx: JobContext, reason: str) -> None:
     ctx.session.rollback()
     if ctx.move(RunStatus.FAILED, error=reason, finished_at=utcnow()):
         ctx.reporter.emit("failed", message=reason)
+        _note(ctx, reason)
+
+
+def _note(ctx: JobContext, error: str | None) -> None:
+    """Tell the run's conversation, if it has one; the run itself is already recorded."""
+    if ctx.run.conversation_id is None:
+        return
+    ctx.session.refresh(ctx.run)
+    try:
+        note_run_end(ctx.session, ctx.reporter.client, ctx.run, ctx.settings.artifacts_dir, error)
+    except (SQLAlchemyError, redis.RedisError, OSError, ValueError):
+        log.exception("could not write the run's summary into its conversation")
 
 
 def _training_columns(resolved: ResolvedTraining) -> list[str]:

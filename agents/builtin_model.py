@@ -1,0 +1,119 @@
+"""The builtin model: the schema-grounded planner as a langchain chat model emitting tool calls.
+
+It needs no key and no network and answers in milliseconds, and it drives the very same
+agent loop as a language model would: it reads the conversation, plans the last message
+with `agents.planner.plan_message` against the dataset in focus, and answers with a tool
+call (or, for a question or a refusal, with words).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import ConfigDict
+
+from agents.context import SchemaContext
+from agents.planner import PlannedAction, plan_message
+from agents.tools import ACTION_TOOLS, TOOLS
+
+
+class BuiltinPlannerModel(BaseChatModel):
+    """A chat model whose every answer comes from the builtin planner."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    context: SchemaContext
+
+    @property
+    def _llm_type(self) -> str:
+        return "mlchat-builtin"
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """The planner knows mlchat's tools already; binding changes nothing."""
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self.respond(messages))])
+
+    def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:
+        """The answer to the conversation so far."""
+        last = messages[-1] if messages else None
+        if isinstance(last, ToolMessage):
+            # Its plans are validated before they are sent, so a tool error is rare: say it.
+            return _words(f"I could not do that: {last.content}", "error")
+        if not isinstance(last, HumanMessage) or not isinstance(last.content, str):
+            return _words("What would you like to do with the data?", "clarify")
+        run_call = run_request(last.content)
+        if run_call is not None:
+            name, args = run_call
+            call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+            return AIMessage("", tool_calls=[call])
+        focus = self.context.focus
+        if focus is None:
+            names = ", ".join(d.name for d in self.context.datasets) or "none yet"
+            return _words(f"Which dataset should I use? Available: {names}.", "clarify")
+        plan = plan_message(last.content, focus.profile, focus.ref, _previous(messages[:-1]))
+        tool = ACTION_TOOLS.get(plan.action)
+        if plan.config is None or tool is None:
+            return _words(plan.message, plan.action)
+        call = {"name": tool.name, "args": plan.config, "id": f"call_{uuid.uuid4().hex[:12]}"}
+        return AIMessage(plan.message, tool_calls=[call])
+
+
+_RUNS = re.compile(
+    r"\bruns?\s*#?\s*(\d+(?:\s*(?:,|and|&|vs\.?|versus|with|to)\s*(?:run\s*)?#?\s*\d+)*)",
+    re.IGNORECASE,
+)
+
+
+def run_request(text: str) -> tuple[str, dict[str, Any]] | None:
+    """A message about runs by number ("compare runs 3 and 4", "cancel run 7", "explain run
+    2", "status of run 5") as the tool call it asks for; None for anything else."""
+    found = _RUNS.search(text)
+    if found is None:
+        return None
+    ids = [int(number) for number in re.findall(r"\d+", found.group(1))]
+    lowered = text.lower()
+    if len(ids) >= 2 or "compare" in lowered:
+        return ("compare_runs", {"run_ids": ids}) if len(ids) >= 2 else None
+    if any(word in lowered for word in ("cancel", "stop", "abort", "kill")):
+        return "cancel_job", {"run_id": ids[0]}
+    if any(word in lowered for word in ("explain", "summar", "result", "how did", "what did")):
+        return "explain_run", {"run_id": ids[0]}
+    return "job_status", {"run_id": ids[0]}
+
+
+def _words(text: str, action: str) -> AIMessage:
+    return AIMessage(text, response_metadata={"mlchat_action": action})
+
+
+def _previous(messages: Sequence[BaseMessage]) -> PlannedAction | None:
+    """The last plan in the conversation, for follow-ups such as 'now with 500 trees'."""
+    for message in reversed(messages):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            call = message.tool_calls[-1]
+            tool = TOOLS.get(call["name"])
+            if tool is not None and tool.action is not None:
+                return PlannedAction(action=tool.action, config=call["args"], message="")
+    return None

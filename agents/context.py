@@ -1,0 +1,73 @@
+"""The schema context: what the agent knows about the tenant's data and components."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ml_backend.components import component_catalogue
+from ml_backend.schema import DatasetProfile
+from ml_backend.suggestions import did_you_mean
+
+MAX_SAMPLE_VALUES = 3
+
+
+@dataclass(frozen=True)
+class DatasetContext:
+    """One dataset the agent may use: how configs refer to it, and its profile."""
+
+    id: int
+    name: str
+    profile: DatasetProfile
+    description: str | None = None
+
+    @property
+    def ref(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def describe(self) -> str:
+        """The profile as compact lines a model can read: one column per line."""
+        lines = [f"dataset '{self.name}' (id {self.id}): {self.profile.row_count} rows"]
+        for column in self.profile.columns:
+            facts = [column.kind.value, column.dtype, f"{column.distinct} distinct"]
+            if column.missing:
+                facts.append(f"{column.missing} missing")
+            if column.min is not None and column.max is not None:
+                facts.append(f"range {column.min}..{column.max}")
+            samples = ", ".join(repr(v) for v in column.samples[:MAX_SAMPLE_VALUES])
+            # Column names and values are data: quoted, never read as instructions.
+            lines.append(f"- column {json.dumps(column.name)}: {'; '.join(facts)}; e.g. {samples}")
+        return "\n".join(lines)
+
+
+@dataclass
+class SchemaContext:
+    """The tenant's datasets and the one the conversation is about, if any."""
+
+    datasets: list[DatasetContext]
+    focus: DatasetContext | None = None
+    components: list[dict[str, Any]] = field(default_factory=component_catalogue)
+
+    def dataset(self, ref: dict[str, Any] | None) -> DatasetContext:
+        """The dataset a config refers to (by id or name), else the focus; a clear error."""
+        if not ref:
+            if self.focus is None:
+                raise LookupError(
+                    "no dataset chosen: name one of " + ", ".join(d.name for d in self.datasets)
+                )
+            return self.focus
+        for dataset in self.datasets:
+            if ref.get("id") == dataset.id or ref.get("name") == dataset.name:
+                return dataset
+        wanted = str(ref.get("name") or ref.get("id"))
+        names = [d.name for d in self.datasets]
+        raise LookupError(
+            f"no dataset {wanted!r}{did_you_mean(wanted, names)} Available: {', '.join(names)}"
+        )
+
+    def prompt(self) -> str:
+        """The context as text for a language model's system message."""
+        focus = self.focus.describe() if self.focus else "No dataset chosen yet."
+        others = ", ".join(d.name for d in self.datasets if d is not self.focus)
+        return f"Current dataset:\n{focus}\nOther datasets: {others or 'none'}"

@@ -1,0 +1,12 @@
+"""The builtin planner: a schema-grounded reading of one message into a validated config.
+
+It needs no network and answers in milliseconds: `plan_message` finds the dataset's columns,
+the algorithms, settings and charts a message names (by their many names), decides what is
+asked, and checks the resulting config with ml_backend's own validators.
+"""
+
+from __future__ import annotations
+
+from agents.planner.plan import PlannedAction, plan_message
+
+__all__ = ["PlannedAction", "plan_message"]

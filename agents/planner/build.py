@@ -1,0 +1,378 @@
+"""Training-like configs (train, tune, leaderboard, forecast) from what a message says, merged
+with the previous plan of the conversation when the message only changes part of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.planner.columns import ColumnMention, column_index
+from agents.planner.explore import time_like
+from agents.planner.hyperparameters import check_each, resolve_settings
+from agents.planner.registry import Registry
+from agents.planner.request import Request
+from agents.planner.roles import Roles
+from agents.planner.settings import horizon_steps, series_step_seconds
+from ml_backend.configs import TaskType
+from ml_backend.metrics import METRICS, metric_names
+from ml_backend.schema import ColumnKind, DatasetProfile
+from ml_backend.validation import infer_task
+
+_DROPPED_KINDS = frozenset({ColumnKind.IDENTIFIER, ColumnKind.TEXT})
+_TUNING_FIELDS = ("n_trials", "timeout_s", "goal_metric", "direction", "search_space")
+_ERROR_METRICS = {TaskType.REGRESSION: "rmse", TaskType.CLASSIFICATION: "log_loss"}
+
+
+class Question(Exception):
+    """The message leaves something open that only the person can settle."""
+
+    def __init__(self, text: str, action: str = "clarify") -> None:
+        super().__init__(text)
+        self.text = text
+        self.action = action
+
+
+@dataclass
+class Draft:
+    """A config being assembled, with notes for the person about what was changed or left out."""
+
+    config: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything one plan is made from."""
+
+    request: Request
+    roles: Roles
+    profile: DatasetProfile
+    dataset: dict[str, Any]
+    registry: Registry
+    previous_action: str | None
+    previous: dict[str, Any] | None
+
+    @property
+    def merging(self) -> bool:
+        """Whether the message changes the previous training-like plan rather than starting anew."""
+        if self.previous is None or self.previous_action not in {"train", "tune", "leaderboard"}:
+            return False
+        return self.request.followup or self.roles.target is None
+
+
+def training_draft(ctx: Context, action: str) -> Draft:
+    """The fields shared by train, tune and leaderboard configs; Question if something is open."""
+    base = dict(ctx.previous or {}) if ctx.merging else {}
+    draft = Draft({"dataset": ctx.dataset})
+    _check_algorithms_exist(ctx)
+    target = _target(ctx, base)
+    column = ctx.profile.column(target)
+    assert column is not None  # _target only returns the profile's columns
+    explicit = ctx.request.task_type
+    task = TaskType(explicit) if explicit else infer_task(column, ctx.profile.row_count)
+    draft.config["target_column"] = target
+    draft.config["task_type"] = task.value
+    if action != "leaderboard":
+        _algorithm(ctx, base, draft, task, action)
+    _features(ctx, base, draft, target)
+    _split(ctx, base, draft, task)
+    metrics = [m for m in ctx.request.metrics if m in metric_names(task)]
+    if metrics and action == "train":
+        draft.config["metrics"] = metrics
+    if action == "tune":
+        _tuning(ctx, base, draft, task)
+    if action == "leaderboard":
+        _leaderboard(ctx, base, draft, task)
+    return draft
+
+
+def _check_algorithms_exist(ctx: Context) -> None:
+    if ctx.request.unavailable and not ctx.request.algorithms:
+        wanted = ctx.request.unavailable[0]
+        available = ", ".join(ctx.registry.algorithms)
+        raise Question(
+            f"There is no {wanted} algorithm in mlchat. Available algorithms: {available}. "
+            "Which one should I use?"
+        )
+
+
+def _target(ctx: Context, base: dict[str, Any]) -> str:
+    roles = ctx.roles
+    if roles.target is not None:
+        return _one_column(roles.target)
+    if base.get("target_column"):
+        return str(base["target_column"])
+    if roles.target_phrase:
+        raise Question(_no_such_column(ctx, roles.target_phrase), action="error")
+    candidates = [m for m in roles.unassigned if not _loose_identifier(ctx, m)]
+    if candidates:
+        return _one_column(candidates[0])
+    raise Question(target_question(ctx.profile))
+
+
+def _one_column(mention: ColumnMention) -> str:
+    if mention.ambiguous:
+        options = " or ".join(f"`{c}`" for c in mention.columns)
+        raise Question(f"Which column do you mean by '{mention.text}': {options}?")
+    return mention.columns[0]
+
+
+def _loose_identifier(ctx: Context, mention: ColumnMention) -> bool:
+    column = ctx.profile.column(mention.column or "")
+    return column is not None and column.kind is ColumnKind.IDENTIFIER and not mention.full
+
+
+def _no_such_column(ctx: Context, words: str) -> str:
+    near = column_index(ctx.profile).nearest(words) or [n for n, _ in likely_targets(ctx.profile)]
+    hint = f" Did you mean {' or '.join(f'`{c}`' for c in near[:3])}?" if near else ""
+    listed = ", ".join(ctx.profile.column_names[:30])
+    return f"This dataset has no column '{words}'.{hint} Its columns: {listed}."
+
+
+def target_question(profile: DatasetProfile) -> str:
+    """Which column to predict, with the likeliest targets of this dataset."""
+    likely = likely_targets(profile)
+    if not likely:
+        return "Which column should the model predict?"
+    listed = ", ".join(f"`{name}` ({what})" for name, what in likely)
+    return (
+        f"Which column should the model predict? Likely targets here: {listed}. "
+        f"For example: 'predict {likely[0][0]} with xgboost'."
+    )
+
+
+def likely_targets(profile: DatasetProfile, limit: int = 5) -> list[tuple[str, str]]:
+    """Columns worth predicting, best first, each with what kind of target it is."""
+    scored: list[tuple[int, int, str, str]] = []
+    for position, column in enumerate(profile.columns):
+        if column.kind in _DROPPED_KINDS | {ColumnKind.DATETIME} or column.distinct < 2:
+            continue
+        task = infer_task(column, profile.row_count)
+        if task is TaskType.CLASSIFICATION and column.distinct <= 20:
+            scored.append((0, position, column.name, f"{column.distinct} classes"))
+        elif task is TaskType.REGRESSION:
+            scored.append((1, position, column.name, "numeric"))
+    scored.sort()
+    return [(name, what) for _, _, name, what in scored[:limit]]
+
+
+def _algorithm(
+    ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType, action: str
+) -> None:
+    named = [a for a in ctx.request.algorithms if a in ctx.registry.algorithms]
+    algorithm = named[0] if named else str(base.get("algorithm") or "")
+    if algorithm not in ctx.registry.algorithms:
+        algorithm = ctx.registry.default_algorithm
+    draft.config["algorithm"] = algorithm
+    model = ctx.registry.models[algorithm]
+    classification = task is TaskType.CLASSIFICATION
+    said, unknown = resolve_settings(ctx.request.settings, model, classification=classification)
+    carried: dict[str, Any] = {}
+    earlier = dict(base.get("hyperparameters") or {})
+    if earlier and ctx.previous_action == "train" and action == "tune":
+        # Tuning searches what training fixed; keeping the old values would narrow the search.
+        draft.notes.append(f"The search covers {', '.join(earlier)} too, rather than fixing them.")
+        earlier = {}
+    for name, value in earlier.items():
+        if name in model.model_fields and not check_each(model, {name: value}):
+            carried[name] = value
+        elif name not in said:
+            draft.notes.append(f"{algorithm} has no setting {name}={value!r}, so I dropped it.")
+    for concept in unknown:
+        draft.notes.append(f"{algorithm} has no '{concept}' setting, so I left it out.")
+    hyperparameters = {**carried, **said}
+    if hyperparameters:
+        draft.config["hyperparameters"] = hyperparameters
+
+
+def default_features(profile: DatasetProfile, target: str) -> list[str]:
+    """The columns a model learns from when none are named: all but the target, identifiers,
+    free text and columns with no information."""
+    return [
+        c.name
+        for c in profile.columns
+        if c.name != target
+        and c.kind not in _DROPPED_KINDS
+        and c.distinct > 1
+        and c.missing < profile.row_count
+    ]
+
+
+def _features(ctx: Context, base: dict[str, Any], draft: Draft, target: str) -> None:
+    roles = ctx.roles
+    if roles.ambiguous:
+        raise Question(_which(roles.ambiguous[0]))
+    previous = base.get("feature_columns")
+    same_target = base.get("target_column") == target
+    features: list[str] | None = None
+    if roles.features:
+        features = list(dict.fromkeys(roles.features))
+    elif roles.excluded:
+        features = (
+            list(previous) if previous and same_target else default_features(ctx.profile, target)
+        )
+    elif roles.added and previous and same_target:
+        features = [*previous, *roles.added]
+    elif previous and same_target:
+        features = list(previous)
+    if features is None:
+        return
+    features = [c for c in dict.fromkeys(features) if c != target and c not in roles.excluded]
+    draft.config["feature_columns"] = features
+
+
+def _which(mention: ColumnMention) -> str:
+    options = " or ".join(f"`{c}`" for c in mention.columns)
+    return f"Which column do you mean by '{mention.text}': {options}?"
+
+
+def _split(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
+    words = ctx.request.split
+    split: dict[str, Any] = dict(base.get("split") or {})
+    for name in ("test_size", "validation_size", "random_state"):
+        value = getattr(words, name)
+        if value is not None:
+            split[name] = value
+    strategy = ctx.request.strategy
+    if strategy is not None:
+        split["strategy"] = strategy
+    carried_stratified = split.get("strategy") == "stratified" and strategy is None
+    if carried_stratified and task is not TaskType.CLASSIFICATION:
+        split["strategy"] = "random"
+        draft.notes.append("A stratified split needs classes, so this one is random.")
+    if split.get("strategy") == "time":
+        time_column = _time_column(ctx, draft.config["target_column"]) or base.get("time_column")
+        if time_column:
+            draft.config["time_column"] = time_column
+    if split:
+        draft.config["split"] = split
+
+
+def _time_column(ctx: Context, target: str) -> str | None:
+    candidates = time_like(ctx.profile)
+    named = [c for m in ctx.request.mentions for c in m.columns if c in candidates and c != target]
+    if named:
+        return named[0]
+    others = [c for c in candidates if c != target]
+    return others[0] if others else None
+
+
+def _goal(ctx: Context, task: TaskType) -> str | None:
+    valid = metric_names(task)
+    named = [m for m in ctx.request.metrics if m in valid]
+    if named:
+        return named[0]
+    if ctx.request.generic_error:
+        return _ERROR_METRICS.get(task)
+    return None
+
+
+def _tuning(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
+    for name in _TUNING_FIELDS:
+        if name in base and base[name] is not None:
+            draft.config[name] = base[name]
+    request = ctx.request
+    timeouts = [
+        d
+        for d in request.durations
+        if d.unit in {"s", "second", "sec", "min", "minute", "hour", "hr", "h", "day"}
+    ]
+    if request.n_trials is not None:
+        draft.config["n_trials"] = request.n_trials
+    if timeouts:
+        draft.config["timeout_s"] = timeouts[0].seconds
+        if request.n_trials is None and "n_trials" not in base:
+            draft.config["n_trials"] = None
+    goal = _goal(ctx, task)
+    if goal is not None:
+        draft.config["goal_metric"] = goal
+        draft.config.pop("direction", None)
+    chosen = draft.config.get("goal_metric")
+    if request.direction is not None and chosen:
+        draft.config["direction"] = request.direction
+    elif chosen in METRICS:
+        draft.config["direction"] = "maximize" if METRICS[chosen].greater_is_better else "minimize"
+
+
+def _leaderboard(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
+    named = [a for a in ctx.request.algorithms if a in ctx.registry.algorithms]
+    if len(named) >= 2:
+        draft.config["algorithms"] = named
+    elif base.get("algorithms"):
+        draft.config["algorithms"] = base["algorithms"]
+    goal = _goal(ctx, task) or base.get("goal_metric")
+    if goal:
+        draft.config["goal_metric"] = goal
+    draft.config.pop("hyperparameters", None)
+
+
+def forecast_draft(ctx: Context) -> Draft:
+    """A forecasting TrainingConfig: the series, its time column, the horizon, the forecaster."""
+    base = dict(ctx.previous or {}) if ctx.previous_action == "forecast" else {}
+    profile = ctx.profile
+    draft = Draft({"dataset": ctx.dataset, "task_type": TaskType.FORECASTING.value})
+    named = [a for a in ctx.request.algorithms if ctx.registry.is_forecaster(a)]
+    algorithm = named[0] if named else base.get("algorithm") or ctx.registry.default_forecaster
+    if algorithm is None:
+        raise Question("No forecaster is installed on this server.", action="error")
+    draft.config["algorithm"] = algorithm
+    times = time_like(profile)
+    time_column = next((c for m in ctx.request.mentions for c in m.columns if c in times), None)
+    time_column = time_column or base.get("time_column") or (times[0] if times else None)
+    if time_column is None:
+        raise Question(
+            "Forecasting needs a date or time column to order the series, and this dataset has "
+            f"none. Its columns: {', '.join(profile.column_names)}.",
+            action="error",
+        )
+    target = _forecast_target(ctx, base, time_column)
+    draft.config["target_column"] = target
+    draft.config["time_column"] = time_column
+    horizon = _horizon(ctx, time_column) or base.get("horizon")
+    if horizon:
+        draft.config["horizon"] = horizon
+    model = ctx.registry.models[algorithm]
+    said, unknown = resolve_settings(ctx.request.settings, model, classification=False)
+    for concept in unknown:
+        draft.notes.append(f"{algorithm} has no '{concept}' setting, so I left it out.")
+    if said:
+        draft.config["hyperparameters"] = said
+    return draft
+
+
+def _forecast_target(ctx: Context, base: dict[str, Any], time_column: str) -> str:
+    if ctx.roles.target is not None and ctx.roles.target.column != time_column:
+        return _one_column(ctx.roles.target)
+    named = [m for m in ctx.request.mentions if time_column not in m.columns]
+    if named:
+        return _one_column(named[0])
+    if base.get("target_column"):
+        return str(base["target_column"])
+    if ctx.roles.target_phrase:
+        raise Question(_no_such_column(ctx, ctx.roles.target_phrase), action="error")
+    numeric = [
+        c.name
+        for c in ctx.profile.columns
+        if c.kind is ColumnKind.NUMERIC and c.name != time_column
+    ]
+    if len(numeric) == 1:
+        return numeric[0]
+    listed = ", ".join(f"`{c}`" for c in numeric[:8])
+    raise Question(f"Which series should I forecast? Numeric columns: {listed}.")
+
+
+def _horizon(ctx: Context, time_column: str) -> int | None:
+    column = ctx.profile.column(time_column)
+    step = None
+    if column is not None and column.kind is ColumnKind.DATETIME:
+        step = series_step_seconds(column.samples, column.min, column.max, column.distinct)
+    if ctx.request.durations:
+        yearly = "year" in time_column.lower()
+        return horizon_steps(ctx.request.durations[0], step, yearly)
+    tokens = ctx.request.tokens
+    for quantity in ctx.request.quantities:
+        before = tokens[quantity.start - 1].text if quantity.start else ""
+        after = tokens[quantity.end].text if quantity.end < len(tokens) else ""
+        if quantity.as_int and (before in {"next", "horizon", "of"} or after in {"ahead", "more"}):
+            return quantity.as_int
+    return None

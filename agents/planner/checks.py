@@ -1,0 +1,59 @@
+"""Planned configs checked with ml_backend's own validators, so no plan fails on submission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from ml_backend.configs import ExplorationConfig, LeaderboardConfig, TrainingConfig, TuningConfig
+from ml_backend.errors import MLInputError
+from ml_backend.explorers import validate_exploration
+from ml_backend.forecast_config import resolve_forecast
+from ml_backend.leaderboard import resolve_leaderboard
+from ml_backend.schema import DatasetProfile
+from ml_backend.tuning import resolve_tuning
+from ml_backend.validation import resolve_training
+
+
+class PlanProblem(Exception):
+    """A config that the validators reject; `detail` says why in words a person can act on."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+def check_config(action: str, config: dict[str, Any], profile: DatasetProfile) -> None:
+    """Raises PlanProblem when `config` would be rejected as the config of `action`."""
+    try:
+        if action == "train":
+            resolve_training(TrainingConfig.model_validate(config), profile)
+        elif action == "tune":
+            resolve_tuning(TuningConfig.model_validate(config), profile)
+        elif action == "forecast":
+            resolve_forecast(TrainingConfig.model_validate(config), profile)
+        elif action == "leaderboard":
+            resolve_leaderboard(LeaderboardConfig.model_validate(config), profile)
+        elif action == "explore":
+            validate_exploration(ExplorationConfig.model_validate(config), profile)
+    except ValidationError as error:
+        raise PlanProblem(describe_validation_error(error)) from None
+    except MLInputError as error:
+        raise PlanProblem(error.detail, error.field) from None
+
+
+def leaderboard_fields() -> frozenset[str]:
+    """The fields a leaderboard config takes."""
+    return frozenset(LeaderboardConfig.model_fields)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Pydantic's errors as 'field: problem (got value)', joined by '; '."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "config"
+        got = f" (got {item['input']!r})" if item["type"] != "missing" else ""
+        parts.append(f"{where}: {item['msg'].lower()}{got}")
+    return "; ".join(parts)

@@ -1,0 +1,249 @@
+"""Charts from words: which explorer, which columns in which part, and its parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from agents.planner.columns import ColumnMention
+from agents.planner.request import Request
+from ml_backend.explorers.columns import MAX_NUMERIC_GROUP_DISTINCT, is_numeric
+from ml_backend.schema import ColumnKind, DatasetProfile
+
+_TIME_NAMES = frozenset(
+    {"year", "date", "time", "month", "week", "day", "period", "timestamp", "ds"}
+)
+
+
+@dataclass
+class ExplorePlan:
+    """An exploration config, or the question to ask instead."""
+
+    config: dict[str, Any] | None
+    question: str | None = None
+
+
+def time_like(profile: DatasetProfile) -> list[str]:
+    """Columns that order rows in time: datetimes, then numbers named like 'year' or 'date'."""
+    datetimes = [c.name for c in profile.columns if c.kind is ColumnKind.DATETIME]
+    named = [
+        c.name
+        for c in profile.columns
+        if c.kind is ColumnKind.NUMERIC and set(c.name.lower().split("_")) & _TIME_NAMES
+    ]
+    return datetimes + named
+
+
+def _numeric(profile: DatasetProfile, name: str) -> bool:
+    column = profile.column(name)
+    return column is not None and is_numeric(column)
+
+
+def _groupable(profile: DatasetProfile, name: str) -> bool:
+    column = profile.column(name)
+    if column is None:
+        return False
+    if column.kind in {ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN}:
+        return True
+    return column.kind is ColumnKind.NUMERIC and column.distinct <= MAX_NUMERIC_GROUP_DISTINCT
+
+
+def _datetime(profile: DatasetProfile, name: str) -> bool:
+    column = profile.column(name)
+    return column is not None and column.kind is ColumnKind.DATETIME
+
+
+def choose_explorer(
+    request: Request, plain: list[str], groups: list[str], profile: DatasetProfile
+) -> str | None:
+    """The explorer the words ask for, or the one that suits the columns named."""
+    said = request.explorers
+    if "missing" in said:
+        return "missing"
+    if request.explore.over_time and not said:
+        return "line"
+    if request.explore.agg and groups and not said:
+        return "bar"
+    if said:
+        chosen = said[0]
+        if chosen == "histogram" and plain and not _numeric(profile, plain[0]):
+            return "bar"
+        if chosen == "box" and not any(_numeric(profile, c) for c in plain):
+            return "bar"
+        if chosen == "scatter" and any(_datetime(profile, c) for c in plain):
+            return "line"
+        return chosen
+    numeric = [c for c in plain if _numeric(profile, c)]
+    if any(_datetime(profile, c) for c in plain) and numeric:
+        return "line"
+    if len(numeric) >= 3:
+        return "scatter_matrix"
+    if len(numeric) == 2:
+        return "scatter"
+    if len(numeric) == 1 and (groups or len(plain) == 2):
+        return "box"
+    if len(numeric) == 1:
+        return "histogram"
+    if plain:
+        return "bar"
+    return None
+
+
+def plan_exploration(
+    request: Request,
+    profile: DatasetProfile,
+    dataset: dict[str, Any],
+    previous: dict[str, Any] | None,
+) -> ExplorePlan:
+    """The ExplorationConfig JSON the message asks for, filled from `previous` where silent."""
+    words = request.explore
+    unclear = [m for m in request.mentions if m.ambiguous and not m.plural]
+    if unclear:
+        return ExplorePlan(None, _which_question(unclear[0]))
+    roles = {id(m) for m in (words.color, words.size) if m is not None}
+    groups = [m.column for m in words.groups if m.column and id(m) not in roles]
+    plain = [
+        name
+        for m in request.mentions
+        if id(m) not in roles and m not in words.groups
+        for name in m.columns
+    ]
+    if previous is not None and not plain and not groups:
+        # "now as a histogram": the columns of the chart before, in a new form
+        plain = list(previous.get("columns") or [])
+        earlier_color = (previous.get("parameters") or {}).get("color")
+        if earlier_color and words.color is None:
+            groups = [earlier_color]
+    explorer = choose_explorer(request, plain, groups, profile)
+    if explorer is None and previous is not None:
+        explorer = str(previous.get("explorer"))
+    if explorer is None:
+        return ExplorePlan(None, None)
+    parameters: dict[str, Any] = {}
+    columns = _columns_for(explorer, plain, groups, parameters, request, profile)
+    if previous is not None and previous.get("explorer") == explorer:
+        columns = _keep_previous(columns, previous.get("columns") or [], explorer)
+        parameters = {**(previous.get("parameters") or {}), **parameters}
+    _parameters_for(explorer, parameters, request)
+    config: dict[str, Any] = {"explorer": explorer, "dataset": dataset, "columns": columns}
+    if parameters:
+        config["parameters"] = parameters
+    return ExplorePlan(config)
+
+
+def _which_question(mention: ColumnMention) -> str:
+    options = " or ".join(f"`{c}`" for c in mention.columns)
+    return f"Which column do you mean by '{mention.text}': {options}?"
+
+
+def _columns_for(
+    explorer: str,
+    plain: list[str],
+    groups: list[str],
+    parameters: dict[str, Any],
+    request: Request,
+    profile: DatasetProfile,
+) -> list[str]:
+    words = request.explore
+    color = words.color.column if words.color is not None else None
+    if explorer == "scatter":
+        if len(plain) >= 3 and color is None and words.size is None:
+            color = plain[2]
+        color = color or (groups[0] if groups else None)
+        if color:
+            parameters["color"] = color
+        if words.size is not None and words.size.column:
+            parameters["size"] = words.size.column
+        return plain[:2]
+    if explorer == "histogram":
+        numeric = [c for c in plain if _numeric(profile, c)] or plain
+        others = [c for c in plain if c not in numeric[:1]]
+        color = color or (groups[0] if groups else None) or (others[0] if others else None)
+        if color:
+            parameters["color"] = color
+        return numeric[:1]
+    if explorer == "box":
+        numeric = [c for c in plain if _numeric(profile, c)]
+        value = numeric[:1] or plain[:1]
+        rest = [c for c in plain if c not in value and _groupable(profile, c)]
+        group = (groups or rest or ([color] if color else []))[:1]
+        return [*value, *group]
+    if explorer == "bar":
+        return _bar_columns(plain, groups, color, parameters, request, profile)
+    if explorer == "line":
+        return _line_columns(plain, groups, profile)
+    if explorer in {"correlation", "scatter_matrix"}:
+        if color or (groups and explorer == "scatter_matrix"):
+            parameters["color"] = color or groups[0]
+        numeric = [c for c in plain if _numeric(profile, c)]
+        return numeric if len(numeric) >= 2 else []
+    return plain
+
+
+def _bar_columns(
+    plain: list[str],
+    groups: list[str],
+    color: str | None,
+    parameters: dict[str, Any],
+    request: Request,
+    profile: DatasetProfile,
+) -> list[str]:
+    """'how many X per Y' counts rows by Y (split by X); 'average V per Y' aggregates V."""
+    numeric = [c for c in plain if _numeric(profile, c) and not _groupable(profile, c)]
+    if not numeric and request.explore.agg and groups:
+        # "survival rate by sex": the mean of a 0/1 column is its rate
+        numeric = [c for c in plain if _numeric(profile, c) and c not in groups]
+    value = numeric[0] if numeric and (request.explore.agg or groups) else None
+    categories = [c for c in plain if c != value]
+    category = groups[0] if groups else (categories[0] if categories else None)
+    if value is None and request.explore.agg and numeric:
+        value = numeric[0]
+    if value is not None:
+        parameters["value"] = value
+        if request.explore.agg and request.explore.agg != "count":
+            parameters["agg"] = request.explore.agg
+    leftover = [c for c in [*categories, *groups[1:]] if c != category]
+    if color is None and leftover and (groups or _groupable(profile, leftover[0])):
+        color = leftover[0]
+    if color and color != category:
+        parameters["color"] = color
+    if request.explore.top_n:
+        parameters["top_n"] = request.explore.top_n
+    return [category] if category else []
+
+
+def _line_columns(plain: list[str], groups: list[str], profile: DatasetProfile) -> list[str]:
+    named = [*plain, *groups]
+    times = [c for c in named if _datetime(profile, c)] or [
+        c for c in named if c in time_like(profile)
+    ]
+    x = times[0] if times else next(iter(time_like(profile)), None)
+    ys = [c for c in named if c != x and _numeric(profile, c)]
+    if not ys and x is not None:
+        ys = [c.name for c in profile.columns if c.name != x and is_numeric(c)][:1]
+    return [x, *ys] if x else ys
+
+
+def _parameters_for(explorer: str, parameters: dict[str, Any], request: Request) -> None:
+    words = request.explore
+    if explorer == "scatter" and words.trendline:
+        parameters["trendline"] = True
+    if explorer == "histogram" and words.bins:
+        parameters["bins"] = words.bins
+    if explorer == "correlation" and words.method:
+        parameters["method"] = words.method
+    if explorer == "bar" and words.top_n:
+        parameters["top_n"] = words.top_n
+    colored = explorer in {"histogram", "scatter", "scatter_matrix", "bar"}
+    if colored and words.color is not None and words.color.column:
+        parameters["color"] = words.color.column
+
+
+def _keep_previous(columns: list[str], previous: list[str], explorer: str) -> list[str]:
+    """A follow-up that names fewer columns than the chart needs keeps the others."""
+    if not columns:
+        return list(previous)
+    needed = 2 if explorer in {"scatter", "line"} else 1
+    if len(columns) >= needed or not previous:
+        return columns
+    return [*columns, *previous[len(columns) :]][: max(needed, len(previous))]

@@ -1,0 +1,129 @@
+"""The builtin planner: one message about a dataset in, one checked plan out."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from agents.planner.build import (
+    Context,
+    Draft,
+    Question,
+    forecast_draft,
+    target_question,
+    training_draft,
+)
+from agents.planner.checks import PlanProblem, check_config, leaderboard_fields
+from agents.planner.explore import plan_exploration
+from agents.planner.intents import decide_action
+from agents.planner.registry import current_registry
+from agents.planner.request import read_request
+from agents.planner.roles import read_roles
+from agents.planner.text import name_words, stem
+from agents.plans import describe_plan
+from ml_backend.schema import DatasetProfile
+
+Action = Literal[
+    "train", "tune", "forecast", "explore", "describe", "leaderboard", "clarify", "error"
+]
+_DATASET_NOUNS = frozenset({"row", "dataset", "data", "table", "record", "sample", "observation"})
+
+
+class PlannedAction(BaseModel):
+    """What the agent will do: a config for a tool, or words (a question or a refusal)."""
+
+    action: Action
+    config: dict[str, Any] | None
+    """Exactly the JSON the action's config model accepts; None for clarify and error."""
+    message: str
+    """A one-line plan, or the question or error to show."""
+
+
+def plan_message(
+    message: str,
+    profile: DatasetProfile,
+    dataset: dict[str, Any],
+    previous: PlannedAction | None = None,
+) -> PlannedAction:
+    """Plan one message about the dataset `dataset` (described by `profile`).
+
+    `previous` is the conversation's last plan; a message that only changes part of it
+    ('now try lightgbm', 'make it 500 trees') changes that plan.
+    """
+    registry = current_registry()
+    dataset_words = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
+    request = read_request(message, profile, registry, dataset_words)
+    if request.refusal is not None:
+        return PlannedAction(action="error", config=None, message=request.refusal)
+    roles = read_roles(request, profile, set(dataset_words | _DATASET_NOUNS))
+    # A plan about another dataset says nothing about this one's columns.
+    same_data = previous is not None and (previous.config or {}).get("dataset") == dataset
+    usable = previous if same_data else None
+    previous_action = usable.action if usable is not None else None
+    action = decide_action(request, roles, previous_action, profile, registry)
+    ctx = Context(
+        request=request,
+        roles=roles,
+        profile=profile,
+        dataset=dataset,
+        registry=registry,
+        previous_action=previous_action,
+        previous=usable.config if usable is not None else None,
+    )
+    try:
+        return _plan(action, ctx)
+    except Question as question:
+        return PlannedAction(action=question.action, config=None, message=question.text)
+
+
+def _plan(action: str, ctx: Context) -> PlannedAction:
+    if action == "error":
+        return PlannedAction(action="error", config=None, message=ctx.request.refusal or "")
+    if action == "describe":
+        config = {"dataset": ctx.dataset}
+        return PlannedAction(
+            action="describe", config=config, message=describe_plan(action, config)
+        )
+    if action == "clarify":
+        return PlannedAction(action="clarify", config=None, message=_open_question(ctx))
+    if action == "explore":
+        previous = ctx.previous if ctx.previous_action == "explore" else None
+        plan = plan_exploration(ctx.request, ctx.profile, ctx.dataset, previous)
+        if plan.config is None:
+            raise Question(plan.question or _open_question(ctx))
+        return _checked("explore", Draft(plan.config), ctx)
+    if action == "forecast":
+        return _checked("forecast", forecast_draft(ctx), ctx)
+    draft = training_draft(ctx, action)
+    if action == "leaderboard":
+        allowed = leaderboard_fields()
+        draft.config = {k: v for k, v in draft.config.items() if k in allowed}
+    return _checked(action, draft, ctx)
+
+
+def _checked(action: str, draft: Draft, ctx: Context) -> PlannedAction:
+    """The draft as a plan when the validators accept it, else the reason as an error."""
+    try:
+        check_config(action, draft.config, ctx.profile)
+    except PlanProblem as problem:
+        return PlannedAction(
+            action="error",
+            config=None,
+            message=f"I can't plan that as asked: {problem.detail}",
+        )
+    text = describe_plan(action, draft.config)
+    if draft.notes:
+        text = f"{text} {' '.join(draft.notes)}"
+    return PlannedAction(action=action, config=draft.config, message=text)
+
+
+def _open_question(ctx: Context) -> str:
+    request = ctx.request
+    if request.mentions or request.algorithms or "train" in request.cues:
+        return target_question(ctx.profile)
+    return (
+        "What would you like to do with this data? I can describe it, draw charts (scatter, "
+        "histogram, box, bar, line, correlation), train or tune a model to predict a column, "
+        "compare algorithms, or forecast a time series. " + target_question(ctx.profile)
+    )

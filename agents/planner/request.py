@@ -1,0 +1,349 @@
+"""Reading a message: which columns, algorithms, metrics, numbers and cues it holds, in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agents.planner.columns import ColumnIndex, ColumnMention, column_index
+from agents.planner.cues import (
+    AGGREGATE_WORDS,
+    BIN_WORDS,
+    CHART_ROLE_TABLE,
+    COLUMN_GROUP_TABLE,
+    DESCRIBE_TABLE,
+    EXPLORER_TABLE,
+    FOLLOWUP_TABLE,
+    FORECAST_TABLE,
+    LEADERBOARD_TABLE,
+    MAXIMIZE_WORDS,
+    METHOD_WORDS,
+    MINIMIZE_WORDS,
+    PLOT_TABLE,
+    RANDOM_SPLIT_TABLE,
+    STRATIFY_WORDS,
+    TASK_TABLE,
+    TIME_SPLIT_TABLE,
+    TOP_WORDS,
+    TRAIN_TABLE,
+    TUNE_TABLE,
+    VOCABULARY,
+)
+from agents.planner.hyperparameters import Setting, find_settings
+from agents.planner.numbers import Quantity, find_quantities
+from agents.planner.phrases import PhraseMatch
+from agents.planner.registry import Registry
+from agents.planner.safety import mask, refusal_reason
+from agents.planner.settings import (
+    Duration,
+    SplitWords,
+    find_count_after_word,
+    find_durations,
+    find_split,
+    find_trials,
+)
+from agents.planner.text import STOPWORDS, Token, phrases, tokenize, words
+from agents.planner.vocabulary import (
+    GENERIC_ERROR_WORDS,
+    UNAVAILABLE_TABLE,
+    algorithm_table,
+    metric_table,
+)
+from ml_backend.schema import ColumnKind, DatasetProfile
+
+
+@dataclass
+class ExploreWords:
+    """Words that shape a chart: which columns play which part, and its options."""
+
+    color: ColumnMention | None = None
+    size: ColumnMention | None = None
+    groups: list[ColumnMention] = field(default_factory=list)
+    trendline: bool = False
+    over_time: bool = False
+    bins: int | None = None
+    top_n: int | None = None
+    method: str | None = None
+    agg: str | None = None
+
+
+@dataclass
+class Request:
+    """Everything found in one message, before deciding what to do with it."""
+
+    message: str
+    tokens: list[Token]
+    quantities: list[Quantity]
+    mentions: list[ColumnMention]
+    algorithms: list[str]
+    unavailable: list[str]
+    metrics: list[str]
+    generic_error: bool
+    direction: str | None
+    cues: set[str]
+    explorers: list[str]
+    task_type: str | None
+    settings: list[Setting]
+    split: SplitWords
+    strategy: str | None
+    durations: list[Duration]
+    n_trials: int | None
+    explore: ExploreWords
+    refusal: str | None
+    followup: bool
+    values: list[tuple[int, str]]
+    """Category values said (token index, column): 'male' says column sex."""
+    blocked: set[int] = field(default_factory=set)
+    algorithm_tokens: set[int] = field(default_factory=set)
+
+
+def read_request(
+    message: str,
+    profile: DatasetProfile,
+    registry: Registry,
+    dataset_words: frozenset[str] = frozenset(),
+) -> Request:
+    """Everything the message names, each found once, strongest readings first.
+
+    `dataset_words` name the dataset itself ('wine', 'penguins'): they name no column alone.
+    """
+    tokens = tokenize(message)
+    quantities = find_quantities(tokens)
+    index = column_index(profile)
+    blocked: set[int] = set()
+    mentions = index.mentions(tokens, blocked, full_only=True, message=message)
+    blocked |= _spans(mentions)
+    group_mentions = _group_mentions(tokens, blocked, profile, message)
+    names = (*registry.algorithms, *registry.forecasters)
+    algorithm_matches = algorithm_table(names).find(tokens, blocked)
+    blocked |= _spans(algorithm_matches)
+    unavailable = UNAVAILABLE_TABLE.find(tokens, blocked)
+    blocked |= _spans(unavailable)
+    parameter_cues = [
+        cue
+        for cue in CHART_ROLE_TABLE.find(tokens, blocked)
+        if not _names_a_column(index, tokens, cue)
+    ]
+    # a bare "color" may be a word of the message's own ("petal colour"): only phrases block
+    blocked |= _spans(
+        c
+        for c in parameter_cues
+        if c.value != "group" and (c.end - c.start > 1 or c.value != "color")
+    )
+    metric_matches = metric_table(registry.metrics).find(tokens, blocked)
+    blocked |= _spans(metric_matches)
+    cues = _cues(tokens, blocked)
+    explorer_matches = EXPLORER_TABLE.find(tokens, blocked)
+    used: set[int] = set()
+    durations = find_durations(tokens, quantities, used, blocked)
+    blocked |= _spans(durations)
+    n_trials = None
+    if "tune" in cues:
+        n_trials = find_trials(tokens, quantities, used, iterations=True)
+    settings = find_settings(
+        tokens,
+        quantities,
+        registry.fields,
+        registry.choices,
+        set(registry.sequences),
+        set(registry.flags),
+        blocked | _spans(explorer_matches),
+        used,
+    )
+    blocked |= _spans(settings)
+    if n_trials is None:
+        n_trials = find_trials(tokens, quantities, used, iterations=False)
+    split = find_split(tokens, quantities, used)
+    explore = ExploreWords(
+        trendline=any(c.value == "trendline" for c in parameter_cues),
+        over_time=any(c.value == "over_time" for c in parameter_cues),
+        bins=find_count_after_word(tokens, quantities, used, BIN_WORDS),
+        top_n=find_count_after_word(tokens, quantities, used, TOP_WORDS),
+        method=next((METHOD_WORDS[t.text] for t in tokens if t.text in METHOD_WORDS), None),
+        agg=next(
+            (
+                AGGREGATE_WORDS[t.text]
+                for i, t in enumerate(tokens)
+                if t.text in AGGREGATE_WORDS and i not in blocked
+            ),
+            None,
+        ),
+    )
+    weak = frozenset(
+        i
+        for i, t in enumerate(tokens)
+        if t.stem in VOCABULARY or t.text in STOPWORDS or t.stem in dataset_words
+    ) | _spans(explorer_matches)
+    loose = index.mentions(
+        tokens,
+        blocked | _spans(COLUMN_GROUP_TABLE.find(tokens, blocked)),
+        full_only=False,
+        message=message,
+        weak=weak,
+    )
+    mentions = sorted([*mentions, *loose, *group_mentions], key=lambda m: m.start)
+    _place_parameters(explore, parameter_cues, mentions, tokens)
+    masked = mask(message, [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions])
+    return Request(
+        message=message,
+        tokens=tokens,
+        quantities=quantities,
+        mentions=mentions,
+        algorithms=list(dict.fromkeys(m.value for m in algorithm_matches)),
+        unavailable=list(dict.fromkeys(m.value for m in unavailable)),
+        metrics=list(dict.fromkeys(m.value for m in metric_matches)),
+        generic_error=any(t.text in GENERIC_ERROR_WORDS for t in tokens),
+        direction=_direction(tokens),
+        cues=cues,
+        explorers=[m.value for m in explorer_matches],
+        task_type=_task_type(tokens, blocked),
+        settings=settings,
+        split=split,
+        strategy=_strategy(tokens),
+        durations=durations,
+        n_trials=n_trials,
+        explore=explore,
+        refusal=refusal_reason(masked),
+        followup="followup" in cues,
+        values=_values(index, tokens, blocked | _spans(mentions)),
+        blocked=blocked,
+        algorithm_tokens=_spans(algorithm_matches),
+    )
+
+
+def _names_a_column(index: ColumnIndex, tokens: list[Token], cue: PhraseMatch[str]) -> bool:
+    """A lone 'hue' or 'color' is a column where the dataset has one of that name."""
+    if cue.end - cue.start != 1:
+        return False
+    return index.names_exactly(tokens[cue.start].stem)
+
+
+class _Span(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _spans(items: Iterable[_Span]) -> set[int]:
+    """The token positions that `items` cover."""
+    return {i for item in items for i in range(item.start, item.end)}
+
+
+def _group_mentions(
+    tokens: list[Token], blocked: set[int], profile: DatasetProfile, message: str
+) -> list[ColumnMention]:
+    """'the measurements', 'numeric features': mentions of every column of a kind."""
+    found: list[ColumnMention] = []
+    for match in COLUMN_GROUP_TABLE.find(tokens, blocked):
+        if match.value == "numeric":
+            kinds = {ColumnKind.NUMERIC}
+        elif match.value == "categorical":
+            kinds = {ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN}
+        else:
+            continue
+        columns = tuple(c.name for c in profile.columns if c.kind in kinds)
+        if columns:
+            text = message[tokens[match.start].start : tokens[match.end - 1].end]
+            found.append(ColumnMention(match.start, match.end, columns, True, text, group=True))
+    return found
+
+
+def _cues(tokens: list[Token], blocked: set[int]) -> set[str]:
+    cues: set[str] = set()
+    for name, cue_table in (
+        ("describe", DESCRIBE_TABLE),
+        ("tune", TUNE_TABLE),
+        ("leaderboard", LEADERBOARD_TABLE),
+        ("forecast", FORECAST_TABLE),
+        ("train", TRAIN_TABLE),
+        ("plot", PLOT_TABLE),
+        ("followup", FOLLOWUP_TABLE),
+    ):
+        if cue_table.find(tokens, blocked):
+            cues.add(name)
+    return cues
+
+
+def _direction(tokens: list[Token]) -> str | None:
+    for token in tokens:
+        if token.text in MAXIMIZE_WORDS:
+            return "maximize"
+        if token.text in MINIMIZE_WORDS:
+            return "minimize"
+    return None
+
+
+def _task_type(tokens: list[Token], blocked: set[int]) -> str | None:
+    found = TASK_TABLE.find(tokens, blocked)
+    kinds = {m.value for m in found}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _strategy(tokens: list[Token]) -> str | None:
+    texts = [t.text for t in tokens]
+    negated = any(
+        texts[i] in {"not", "no", "without", "non"} and texts[i + 1] in STRATIFY_WORDS
+        for i in range(len(texts) - 1)
+    )
+    if TIME_SPLIT_TABLE.find(tokens):
+        return "time"
+    if RANDOM_SPLIT_TABLE.find(tokens) or negated:
+        return "random"
+    if any(t in STRATIFY_WORDS for t in texts) or _keeps_balance(texts):
+        return "stratified"
+    return None
+
+
+def _keeps_balance(texts: list[str]) -> bool:
+    """'keep the class balance', 'preserve class proportions'."""
+    joined = " ".join(texts)
+    return any(
+        f"{verb} {what}" in joined or f"{verb} the {what}" in joined
+        for verb in ("keep", "keeping", "preserve", "preserving", "maintain", "balanced")
+        for what in phrases(
+            "class balance, class proportions, class ratios, class distribution, label balance, "
+            "classes balanced, balance"
+        )
+    )
+
+
+def _values(index: ColumnIndex, tokens: list[Token], blocked: set[int]) -> list[tuple[int, str]]:
+    return [(m.start, m.value) for m in index.values.find(tokens, blocked)]
+
+
+def _place_parameters(
+    explore: ExploreWords,
+    cues: list[PhraseMatch[str]],
+    mentions: list[ColumnMention],
+    tokens: list[Token],
+) -> None:
+    """Color, size and group columns: the mention right after its cue word."""
+    for cue in cues:
+        kind = cue.value
+        if kind not in {"color", "size", "group"}:
+            continue
+        after = _mention_after(mentions, tokens, cue.end)
+        if after is None:
+            continue
+        if kind == "color" and explore.color is None:
+            explore.color = after
+        elif kind == "size" and explore.size is None:
+            explore.size = after
+        elif kind == "group" and after not in explore.groups:
+            explore.groups.append(after)
+
+
+_PARAMETER_FILLERS = frozenset(
+    words("the a an its their each every different = : according to with using on")
+)
+
+
+def _mention_after(
+    mentions: list[ColumnMention], tokens: list[Token], start: int
+) -> ColumnMention | None:
+    j = start
+    while j < len(tokens) and tokens[j].text in _PARAMETER_FILLERS:
+        j += 1
+    return next((m for m in mentions if m.start == j), None)

@@ -1,0 +1,179 @@
+"""What people call mlchat's components: algorithms, metrics and hyperparameters.
+
+Names of registered components are read from the registries at run time (a new algorithm is
+understood by its own name at once); the tables here add the other words people use.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from agents.planner.phrases import PhraseTable, table
+from agents.planner.text import name_words, phrases
+
+ALGORITHM_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "xgboost": phrases(
+        "xgboost, xgb, xg boost, extreme gradient boosting, gradient boosting, gradient "
+        "boosted trees, gradient boosted tree, gradient boosted, boosted trees, boosted tree, "
+        "boosting, gbm, gbdt, gbt"
+    ),
+    "lightgbm": phrases("lightgbm, light gbm, lgbm, lgb, light gradient boosting, lightgbm model"),
+    "random_forest": phrases("random forest, randomforest, rf, forest, bagged trees"),
+    "linear": phrases(
+        "linear, linear regression, logistic regression, logistic, logit, linear model, "
+        "ridge, ridge regression, glm, ols, least squares, linear classifier, logreg"
+    ),
+    "neural_network": phrases(
+        "neural network, neural net, neural, nn, mlp, multilayer perceptron, multi layer "
+        "perceptron, perceptron, deep learning, deep net, deep network, pytorch, torch, ann, "
+        "dnn, feedforward network, feed forward network"
+    ),
+    "arima": phrases("arima, sarima, sarimax, auto arima, autoarima, box jenkins"),
+    "ets": phrases(
+        "ets, exponential smoothing, holt winters, holt, triple exponential smoothing, exp "
+        "smoothing"
+    ),
+    "prophet": phrases("prophet, fb prophet, facebook prophet"),
+}
+
+UNAVAILABLE_ALGORITHMS: dict[str, tuple[str, ...]] = {
+    "support vector machine": phrases("svm, svc, svr, support vector machine, support vector"),
+    "k-nearest neighbours": phrases(
+        "knn, k nearest neighbors, k nearest neighbours, nearest neighbor"
+    ),
+    "naive Bayes": phrases("naive bayes, bayes classifier"),
+    "single decision tree": phrases("decision tree, cart"),
+    "CatBoost": phrases("catboost"),
+    "lasso or elastic net": phrases("lasso, elastic net, elasticnet"),
+    "AdaBoost": phrases("adaboost"),
+    "recurrent network or transformer": phrases("lstm, rnn, recurrent network, transformer"),
+    "clustering": phrases("kmeans, k means, clustering, cluster"),
+}
+"""Algorithms people ask for that mlchat does not have, by a readable name."""
+
+METRIC_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "accuracy": phrases("accuracy, acc, accurate, error rate, misclassification"),
+    "precision": phrases("precision"),
+    "recall": phrases("recall, sensitivity, true positive rate"),
+    "f1": phrases("f1, f1 score, f score, fscore, f measure, f1 measure, macro f1"),
+    "auc_roc": phrases("auc, roc auc, auroc, roc, auc roc, area under the curve"),
+    "log_loss": phrases("log loss, logloss, cross entropy, logarithmic loss"),
+    "rmse": phrases(
+        "rmse, root mean squared error, root mean square error, rms error, mse, mean squared error"
+    ),
+    "mae": phrases("mae, mean absolute error, absolute error"),
+    "r2": phrases("r2, r 2, r squared, rsquared, coefficient of determination, explained variance"),
+    "mape": phrases("mape, mean absolute percentage error, percentage error, percent error"),
+    "smape": phrases("smape, symmetric mape, symmetric mean absolute percentage error"),
+}
+
+GENERIC_ERROR_WORDS = ("error", "loss", "errors")
+"""Words that name the task's main error metric: rmse for numbers, log loss for classes."""
+
+HYPERPARAMETER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "n_estimators": phrases(
+        "trees, tree, estimators, estimator, rounds, boosting rounds, boosting iterations, "
+        "number of trees, num trees, n trees, decision trees, ntrees, n estimators"
+    ),
+    "max_depth": phrases(
+        "depth, max depth, maximum depth, tree depth, deep, levels deep, max tree depth"
+    ),
+    "learning_rate": phrases("learning rate, lr, eta, step size, shrinkage, learning rates"),
+    "epochs": phrases("epochs, epoch, passes, training epochs"),
+    "hidden_layers": phrases(
+        "layers, layer, hidden layers, hidden layer, units, neurons, hidden units, nodes, "
+        "width, architecture"
+    ),
+    "batch_size": phrases("batch size, batch, batches, minibatch, mini batch, batch of"),
+    "dropout": phrases("dropout, drop out, dropout rate"),
+    "weight_decay": phrases("weight decay, l2 penalty on the weights"),
+    "C": phrases("c, inverse regularization, inverse regularisation"),
+    "alpha": phrases("alpha"),
+    "regularization": phrases(
+        "regularization, regularisation, regularization strength, penalty strength"
+    ),
+    "max_iter": phrases("max iter, max iterations, maximum iterations, iterations, iters"),
+    "subsample": phrases("subsample, row sampling, bagging fraction, row subsample, subsampling"),
+    "colsample_bytree": phrases(
+        "colsample, colsample bytree, column sampling, feature fraction, column subsample"
+    ),
+    "min_child_weight": phrases("min child weight, minimum child weight"),
+    "reg_lambda": phrases("lambda, reg lambda, l2 regularization, l2 regularisation, l2"),
+    "reg_alpha": phrases("reg alpha, l1 regularization, l1 regularisation, l1"),
+    "num_leaves": phrases("leaves, num leaves, number of leaves, leaf count, max leaves"),
+    "min_samples_leaf": phrases(
+        "min samples leaf, min samples per leaf, minimum samples per leaf, leaf size, min "
+        "leaf size, minimum leaf size, samples per leaf, rows per leaf"
+    ),
+    "min_samples_split": phrases(
+        "min samples split, minimum samples split, min samples to split, samples to split"
+    ),
+    "max_features": phrases("max features, maximum features, features per split"),
+    "early_stopping_rounds": phrases("early stopping rounds, early stopping, stopping rounds"),
+    "early_stopping_patience": phrases("patience, early stopping patience, early stopping"),
+    "activation": phrases("activation, activation function, activations"),
+    "n_jobs": phrases("threads, cores, jobs, cpus, n jobs, workers"),
+    "order": phrases("order"),
+    "seasonal_order": phrases("seasonal order"),
+    "seasonal_periods": phrases(
+        "seasonal period, seasonal periods, season length, period, periodicity"
+    ),
+    "trend": phrases("trend"),
+    "seasonal": phrases("seasonal, seasonality"),
+    "damped_trend": phrases("damped, damped trend, damping"),
+    "seasonality_mode": phrases("seasonality mode, seasonal mode"),
+    "changepoint_prior_scale": phrases(
+        "changepoint prior scale, changepoint prior, changepoint scale"
+    ),
+}
+"""Canonical concept -> phrases; a concept becomes the field of that name an algorithm has.
+
+`min_samples_leaf` also names LightGBM's `min_child_samples` (see `
+
+FIELD_FALLBACKS`), and
+`regularization` becomes `C` (classification) or `alpha` (regression) for linear models.
+"""
+
+FIELD_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "min_samples_leaf": ("min_samples_leaf", "min_child_samples"),
+    "regularization": ("alpha", "reg_lambda", "weight_decay"),
+    "early_stopping_rounds": ("early_stopping_rounds", "early_stopping_patience"),
+    "early_stopping_patience": ("early_stopping_patience", "early_stopping_rounds"),
+    "max_iter": ("max_iter", "n_estimators"),
+    "reg_lambda": ("reg_lambda", "weight_decay", "alpha"),
+    "reg_alpha": ("reg_alpha",),
+}
+"""Fields a concept may land on, in order of preference, when the algorithm lacks the first."""
+
+
+@lru_cache(maxsize=8)
+def algorithm_table(registered: tuple[str, ...]) -> PhraseTable[str]:
+    """Algorithm phrases -> registered names; a registered name is also its own phrase."""
+    entries: list[tuple[str, str]] = []
+    for name in registered:
+        entries.append((name, name))
+        entries.extend((p, name) for p in ALGORITHM_SYNONYMS.get(name, ()))
+    return PhraseTable(entries)
+
+
+UNAVAILABLE_TABLE = table(UNAVAILABLE_ALGORITHMS)
+
+
+@lru_cache(maxsize=8)
+def metric_table(registered: tuple[str, ...]) -> PhraseTable[str]:
+    """Metric phrases -> registered metric names."""
+    entries: list[tuple[str, str]] = [(name, name) for name in registered]
+    for name, said in METRIC_SYNONYMS.items():
+        if name in registered:
+            entries.extend((p, name) for p in said)
+    return PhraseTable(entries)
+
+
+@lru_cache(maxsize=32)
+def hyperparameter_table(fields: tuple[str, ...]) -> PhraseTable[str]:
+    """Setting phrases -> concepts (HYPERPARAMETER_SYNONYMS keys or field names themselves)."""
+    entries: list[tuple[str, str]] = [(f, f) for f in fields]
+    entries.extend((" ".join(name_words(f)), f) for f in fields)
+    for concept, said in HYPERPARAMETER_SYNONYMS.items():
+        entries.extend((p, concept) for p in said)
+    return PhraseTable(entries)

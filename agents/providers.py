@@ -1,0 +1,49 @@
+"""Choosing the model that drives the agent loop: builtin, openai or local."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+
+from agents.builtin_model import BuiltinPlannerModel
+from agents.context import SchemaContext
+
+Provider = Literal["builtin", "openai", "local"]
+
+
+class ProviderError(Exception):
+    """The chosen model provider cannot start; the message says how to fix the settings."""
+
+
+def chat_model(
+    provider: Provider,
+    context: SchemaContext,
+    *,
+    model_name: str = "gpt-4o-mini",
+    model_path: Path | None = None,
+) -> BaseChatModel:
+    """The chat model for `provider`, grounded in `context`."""
+    if provider == "builtin":
+        return BuiltinPlannerModel(context=context)
+    if provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        # The client reads OPENAI_API_KEY and OPENAI_BASE_URL itself; a local server
+        # (vLLM, Ollama, llama.cpp) needs a key of any value.
+        model: BaseChatModel = ChatOpenAI(
+            model=model_name, temperature=0, max_retries=1, timeout=120
+        )
+        return model
+    if provider == "local":
+        if model_path is None or not model_path.is_file():
+            raise ProviderError(
+                "MLCHAT_LLM=local needs MLCHAT_LLM_MODEL_PATH set to a GGUF model file "
+                f"(got {model_path})"
+            )
+        raise ProviderError(
+            "MLCHAT_LLM=local is not available in this version yet; use builtin, or openai "
+            "against a local OpenAI-compatible server (llama.cpp's llama-server, Ollama, vLLM)"
+        )
+    raise ProviderError(f"unknown MLCHAT_LLM {provider!r}; use builtin, openai or local")

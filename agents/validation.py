@@ -1,0 +1,89 @@
+"""Checking a tool call against the data before anything runs, with errors a model can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from agents.context import DatasetContext, SchemaContext
+from agents.tools import TOOLS, Tool
+from ml_backend.configs import (
+    ExplorationConfig,
+    LeaderboardConfig,
+    TaskType,
+    TrainingConfig,
+    TuningConfig,
+)
+from ml_backend.errors import MLInputError
+from ml_backend.explorers import validate_exploration
+from ml_backend.forecasting import is_forecaster, resolve_forecast
+from ml_backend.leaderboard import resolve_leaderboard
+from ml_backend.suggestions import did_you_mean
+from ml_backend.tuning import resolve_tuning
+from ml_backend.validation import resolve_training
+
+
+class ToolArgumentError(Exception):
+    """A tool call that cannot run as given; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class ValidatedCall:
+    """A tool call whose config passed every check against its dataset."""
+
+    tool: Tool
+    config: dict[str, Any]
+    dataset: DatasetContext | None
+
+
+def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> ValidatedCall:
+    """`args` of tool `name` parsed and checked against the dataset; ToolArgumentError if not."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        raise ToolArgumentError(
+            f"there is no tool '{name}'{did_you_mean(name, TOOLS)} Tools: {', '.join(TOOLS)}"
+        )
+    try:
+        parsed = tool.args.model_validate(args)
+    except ValidationError as error:
+        raise ToolArgumentError(f"{name}: {describe_errors(error)}") from None
+    dataset_ref = getattr(parsed, "dataset", None)
+    dataset = None
+    if dataset_ref is not None:
+        try:
+            dataset = context.dataset(dataset_ref.model_dump())
+        except LookupError as error:
+            raise ToolArgumentError(str(error)) from None
+        try:
+            _check(parsed, dataset)
+        except MLInputError as error:
+            raise ToolArgumentError(error.detail) from None
+    config = parsed.model_dump(mode="json", exclude_none=True)
+    return ValidatedCall(tool=tool, config=config, dataset=dataset)
+
+
+def _check(parsed: BaseModel, dataset: DatasetContext) -> None:
+    profile = dataset.profile
+    if isinstance(parsed, TuningConfig):
+        resolve_tuning(parsed, profile)
+    elif isinstance(parsed, TrainingConfig):
+        if parsed.task_type is TaskType.FORECASTING or is_forecaster(parsed.algorithm):
+            resolve_forecast(parsed, profile)
+        else:
+            resolve_training(parsed, profile)
+    elif isinstance(parsed, ExplorationConfig):
+        validate_exploration(parsed, profile)
+    elif isinstance(parsed, LeaderboardConfig):
+        resolve_leaderboard(parsed, profile)
+
+
+def describe_errors(error: ValidationError) -> str:
+    """Pydantic's errors as `field: problem (got value)`, joined by '; '."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        got = f" (got {item['input']!r})" if item["type"] != "missing" else ""
+        parts.append(f"{where}: {item['msg'].lower()}{got}")
+    return "; ".join(parts)

@@ -1,0 +1,88 @@
+"""The service's side of the agent: its schema context from the database, and its backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agents.context import DatasetContext, SchemaContext
+from agents.loop import Agent
+from agents.providers import ProviderError, chat_model
+from ml_backend.configs import ExplorationConfig, TrainingConfig
+from ml_backend.schema import DatasetProfile
+from service.db.models import Dataset, RunKind
+from service.errors import InvalidInputError, UnavailableError
+from service.resources import Resources
+from service.routes.jobs.services import JobService
+
+
+async def schema_context(session: AsyncSession, tenant: str, focus_id: int | None) -> SchemaContext:
+    """The tenant's datasets as the agent sees them, focused on `focus_id` if given."""
+    rows = await session.scalars(select(Dataset).where(Dataset.tenant == tenant))
+    datasets = [
+        DatasetContext(
+            id=row.id,
+            name=row.name,
+            profile=DatasetProfile.model_validate(row.profile),
+            description=row.description,
+        )
+        for row in rows
+    ]
+    focus = next((d for d in datasets if d.id == focus_id), None)
+    return SchemaContext(datasets=datasets, focus=focus)
+
+
+class ServiceBackend:
+    """Starts, reads and cancels runs for the agent, through the jobs service."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        resources: Resources,
+        tenant: str,
+        conversation_id: int | None = None,
+    ) -> None:
+        self.jobs = JobService(session, resources, tenant)
+        self.conversation_id = conversation_id
+
+    async def start(self, tool: str, config: dict[str, Any]) -> dict[str, Any]:
+        """Queue a validated config as the run its tool starts."""
+        conversation = self.conversation_id
+        if tool in {"train", "forecast"}:
+            accepted = await self.jobs.submit_training(
+                TrainingConfig.model_validate(config), conversation
+            )
+        elif tool == "explore":
+            accepted = await self.jobs.submit_exploration(
+                ExplorationConfig.model_validate(config), conversation
+            )
+        else:
+            raise InvalidInputError(f"the agent cannot start a '{tool}' job yet")
+        return accepted.model_dump()
+
+    async def run(self, run_id: int) -> dict[str, Any]:
+        """A run's job view as plain JSON."""
+        return (await self.jobs.view(await self.jobs.run_by_id(run_id))).model_dump(mode="json")
+
+    async def cancel(self, run_id: int) -> dict[str, Any]:
+        """Cancel a run by its id."""
+        run = await self.jobs.run_by_id(run_id)
+        view = await self.jobs.cancel(run.job_id, RunKind(run.kind))
+        return view.model_dump(mode="json")
+
+
+def make_agent(
+    resources: Resources, context: SchemaContext, backend: ServiceBackend | None
+) -> Agent:
+    """The agent with the model the settings choose."""
+    settings = resources.settings
+    try:
+        model = chat_model(
+            settings.llm, context, model_name=settings.llm_model,
+            model_path=settings.llm_model_path,
+        )  # fmt: skip
+    except ProviderError as error:
+        raise UnavailableError(str(error)) from None
+    return Agent(model, context, backend, auto_approve=settings.auto_approve)

@@ -1,0 +1,80 @@
+"""WS /ws/chat/{conversation_id}: messages both ways, the reply as it forms, and run events.
+
+The client sends `{"type": "message", "text": "...", "auto_approve"?: bool}`. The server
+sends `{"type": "delta", "text": ...}` while the reply forms, then every stored message as
+`{"type": "message", "message": {...}}`, and the progress events of the conversation's runs
+as they happen (the same shape as on /ws/runs, with `run_id`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+from pydantic import ValidationError
+
+from service.errors import ServiceError
+from service.events import conversation_channel
+from service.resources import Resources
+from service.routes.conversations.schemas import MessageCreate
+from service.routes.conversations.services import ConversationService
+
+
+@websocket("/ws/chat/{conversation_id:int}")
+async def chat(
+    socket: WebSocket[Any, Any, Any], conversation_id: int, resources: Resources, tenant: str
+) -> None:
+    """Carries one conversation: what the person says in, the agent and its runs out."""
+    async with resources.sessions() as session:
+        try:
+            await ConversationService(session, resources, tenant).get(conversation_id)
+        except ServiceError as error:
+            await socket.close(code=4404, reason=error.detail[:120])
+            return
+    await socket.accept()
+    pubsub = resources.redis.pubsub()
+    await pubsub.subscribe(conversation_channel(conversation_id))
+    try:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_forward, socket, pubsub)
+            await _receive(socket, resources, tenant, conversation_id)
+            tasks.cancel_scope.cancel()
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await pubsub.unsubscribe()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+
+
+async def _forward(socket: WebSocket[Any, Any, Any], pubsub: Any) -> None:
+    while True:
+        item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+        if item is not None:
+            await socket.send_text(item["data"].decode())
+
+
+async def _receive(
+    socket: WebSocket[Any, Any, Any], resources: Resources, tenant: str, conversation_id: int
+) -> None:
+    while True:
+        raw = await socket.receive_text()
+        try:
+            incoming = json.loads(raw)
+            data = MessageCreate.model_validate({k: v for k, v in incoming.items() if k != "type"})
+        except (ValueError, ValidationError, AttributeError) as error:
+            await socket.send_json({"type": "error", "detail": f"not a message: {error}"})
+            continue
+
+        async def delta(text: str) -> None:
+            await socket.send_json({"type": "delta", "text": text})
+
+        async with resources.sessions() as session:
+            try:
+                await ConversationService(session, resources, tenant).post(
+                    conversation_id, data, on_delta=delta
+                )
+            except ServiceError as error:
+                await socket.send_json({"type": "error", "detail": error.detail})

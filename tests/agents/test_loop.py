@@ -1,0 +1,129 @@
+"""The agent loop with a scripted chat model: validation, repair, questions, approval."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
+
+from agents.context import DatasetContext, SchemaContext
+from agents.loop import Agent, Plan, history_from
+from ml_backend.datasets import write_sample
+
+
+class ScriptedModel(BaseChatModel):
+    """Answers with the next scripted message and keeps every conversation it was shown."""
+
+    script: list[AIMessage]
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
+        return self
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kwargs: Any) -> ChatResult:  # fmt: skip
+        self.seen.append(list(messages))
+        return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
+
+
+def _call(name: str, **args: Any) -> AIMessage:
+    return AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"call_{len(args)}"}])
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> SchemaContext:
+    stored = write_sample("penguins", tmp_path_factory.mktemp("penguins"))
+    penguins = DatasetContext(id=1, name="penguins", profile=stored.profile)
+    return SchemaContext(datasets=[penguins], focus=penguins)
+
+
+class RecordingBackend:
+    def __init__(self) -> None:
+        self.started: list[tuple[str, dict[str, Any]]] = []
+
+    async def start(self, tool: str, config: dict[str, Any]) -> dict[str, Any]:
+        self.started.append((tool, config))
+        return {"run_id": 7, "job_id": "j7", "status": "queued", "kind": "train"}
+
+    async def run(self, run_id: int) -> dict[str, Any]:
+        return {"run_id": run_id, "status": "running", "progress": 0.5, "kind": "train"}
+
+    async def cancel(self, run_id: int) -> dict[str, Any]:
+        return {"run_id": run_id, "status": "cancelled"}
+
+
+TRAIN = {"algorithm": "xgboost", "dataset": {"name": "penguins"}}
+
+
+async def test_a_bad_column_goes_back_to_the_model_which_repairs_it(
+    context: SchemaContext,
+) -> None:
+    model = ScriptedModel(script=[
+        _call("train", **TRAIN, target_column="specie"),
+        _call("train", **TRAIN, target_column="species"),
+    ])  # fmt: skip
+    plan = await Agent(model, context).plan([], "xgboost on species please")
+    assert plan.action == "train" and plan.config is not None
+    assert plan.config["target_column"] == "species"
+    repair = model.seen[1][-1]
+    assert isinstance(repair, ToolMessage) and repair.status == "error"
+    assert "did you mean 'species'" in str(repair.content)
+
+
+async def test_a_model_that_cannot_repair_gets_an_error_not_a_guess(
+    context: SchemaContext,
+) -> None:
+    bad = _call("train", **TRAIN, target_column="wingspan")
+    model = ScriptedModel(script=[bad, bad, bad])
+    plan = await Agent(model, context, max_repairs=2).plan([], "predict the wingspan")
+    assert plan.action == "error" and plan.config is None
+    assert "wingspan" in plan.message and len(model.seen) == 3
+
+
+async def test_out_of_bounds_hyperparameter_and_unknown_tool_are_refused(
+    context: SchemaContext,
+) -> None:
+    model = ScriptedModel(script=[
+        _call("train", **TRAIN, target_column="species", hyperparameters={"max_depth": -3}),
+        _call("run_python", code="import os"),
+        AIMessage("Which depth would you like?"),
+    ])  # fmt: skip
+    plan = await Agent(model, context).plan([], "xgboost on species with depth -3")
+    assert plan.action == "clarify" and plan.config is None
+    messages = [str(m.content) for m in model.seen[-1] if isinstance(m, ToolMessage)]
+    assert "max_depth must be >= 1" in messages[0]
+    assert "there is no tool 'run_python'" in messages[1]
+
+
+async def test_a_job_waits_for_yes_then_starts(context: SchemaContext) -> None:
+    backend = RecordingBackend()
+    model = ScriptedModel(script=[_call("train", **TRAIN, target_column="species")])
+    agent = Agent(model, context, backend)
+    turn = await agent.turn([], "train xgboost on species")
+    assert turn.pending is not None and backend.started == []
+    assert turn.parts[0]["type"] == "plan" and "Shall I run it?" in turn.reply
+    started = await agent.turn([], "yes", turn.pending)
+    assert backend.started == [("train", turn.pending.config)]
+    assert started.parts[0]["run_id"] == 7 and "run 7" in started.reply
+
+
+async def test_history_keeps_plans_as_tool_calls() -> None:
+    records = [
+        {"role": "user", "content": "train xgboost on species", "parts": []},
+        {"role": "assistant", "content": "Shall I?", "parts": [
+            {"type": "plan", "tool": "train", "config": {**TRAIN, "target_column": "species"}}]},
+    ]  # fmt: skip
+    history = history_from(records)
+    assert isinstance(history[1], AIMessage)
+    assert history[1].tool_calls[0]["args"]["target_column"] == "species"
+    assert isinstance(history[2], ToolMessage)
+    assert Plan("train", None, "").as_json()["action"] == "train"
