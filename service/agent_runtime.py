@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent
 from agents.providers import ProviderError, chat_model
-from ml_backend.configs import ExplorationConfig, TrainingConfig
+from ml_backend.configs import (
+    ExplorationConfig,
+    LeaderboardConfig,
+    TrainingConfig,
+    TuningConfig,
+)
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, RunKind
 from service.errors import InvalidInputError, UnavailableError
@@ -58,8 +63,16 @@ class ServiceBackend:
             accepted = await self.jobs.submit_exploration(
                 ExplorationConfig.model_validate(config), conversation
             )
+        elif tool == "tune":
+            accepted = await self.jobs.submit_tuning(
+                TuningConfig.model_validate(config), conversation
+            )
+        elif tool == "leaderboard":
+            accepted = await self.jobs.submit_leaderboard(
+                LeaderboardConfig.model_validate(config), conversation
+            )
         else:
-            raise InvalidInputError(f"the agent cannot start a '{tool}' job yet")
+            raise InvalidInputError(f"the agent has no job called '{tool}'")
         return accepted.model_dump()
 
     async def run(self, run_id: int) -> dict[str, Any]:

@@ -145,3 +145,19 @@ def test_chat_websocket_streams_replies_and_run_events(client: httpx.Client, sta
     assert kinds[0] == "message" and "delta" in kinds
     assert {"started", "finished"} <= set(kinds)
     assert events[-1]["message"]["parts"][0]["status"] == "finished"
+
+
+@pytest.mark.integration
+def test_tuning_and_leaderboard_by_talking(client: httpx.Client) -> None:
+    conversation = client.post("/api/v1/conversations", json={"dataset": {"name": "iris"}}).json()
+    tuned = _say(client, conversation["id"], "tune a random forest for species with 3 trials",
+                 auto_approve=True)  # fmt: skip
+    run = next(p for p in tuned["reply"]["parts"] if p["type"] == "run")
+    assert run["kind"] == "tune"
+    assert wait_for(client, "tune", run["job_id"], {"finished", "failed"})["status"] == "finished"
+    board = _say(client, conversation["id"], "compare linear and random forest on species",
+                 auto_approve=True)  # fmt: skip
+    run = next(p for p in board["reply"]["parts"] if p["type"] == "run")
+    assert run["kind"] == "leaderboard"
+    job = wait_for(client, "leaderboard", run["job_id"], {"finished", "failed"})
+    assert job["status"] == "finished", job
