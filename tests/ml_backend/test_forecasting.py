@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -289,9 +290,11 @@ def test_bad_configs_get_errors_that_say_what_to_do() -> None:
     assert "uses no other columns" in _profile_error(
         months, algorithm="ets", feature_columns=["region"], **SALES
     )
-    assert "prophet needs dates, but time_column 'year'" in _profile_error(
-        random_walk_years(), algorithm="prophet", **_years()
-    )
+    prophet_error = _profile_error(random_walk_years(), algorithm="prophet", **_years())
+    if importlib.util.find_spec("prophet") is None:
+        assert "prophet is not installed on this server" in prophet_error
+    else:
+        assert "prophet needs dates, but time_column 'year'" in prophet_error
     assert "hyperparameters.order" in _profile_error(
         months, algorithm="arima", hyperparameters={"order": [1, 3, 0]}, **SALES
     )
