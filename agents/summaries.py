@@ -6,11 +6,11 @@ from typing import Any
 
 _HEADLINE = {"classification": "accuracy", "regression": "r2", "forecasting": "mape"}
 _MEANING = {
-    "accuracy": "of the held-out rows were classified correctly",
-    "r2": "of the target's variance on the held-out rows is explained by the model",
-    "rmse": "is the typical size of an error on the held-out rows (root mean square)",
-    "mae": "is the average absolute error on the held-out rows",
-    "mape": "is the average percentage error on the held-out tail",
+    "accuracy": "the share of held-out rows classified correctly",
+    "r2": "the share of the target's variance on held-out rows that the model explains",
+    "rmse": "the typical size of an error on held-out rows (root mean square)",
+    "mae": "the average absolute error on held-out rows",
+    "mape": "the average percentage error on the held-out tail",
 }
 _PERCENT = {"accuracy", "r2", "mape", "smape", "precision", "recall", "f1", "auc_roc"}
 TOP_FEATURES = 3
@@ -44,10 +44,10 @@ def _training(run_id: int, result: dict[str, Any]) -> str:
         headline = next(iter(test))
     value = test.get(headline)
     algorithm = result.get("algorithm", "the model")
-    meaning = _MEANING.get(headline, "is its score")
+    meaning = _MEANING.get(headline, "its score")
     lines = [
         f"**Run {run_id} finished** ({algorithm}, {task}). On the test split, "
-        f"{headline} is **{number(headline, value)}**: that {meaning}."
+        f"{headline} is **{number(headline, value)}** ({meaning})."
     ]
     baseline = trivial_baseline(result, headline)
     if baseline is not None and value is not None:
@@ -143,6 +143,21 @@ def _leaderboard(run_id: int, result: dict[str, Any]) -> str:
 
 
 def _exploration(run_id: int, result: dict[str, Any]) -> str:
-    note = result.get("note") or result.get("summary") or ""
+    summary = result.get("summary")
+    if isinstance(summary, dict):
+        facts = [
+            f"{key.replace('_', ' ')} {_fact(value)}"
+            for key, value in summary.items()
+            if isinstance(value, int | float | str) and not isinstance(value, bool)
+        ]
+        note = "; ".join(facts[:6]) + "." if facts else ""
+    else:
+        note = str(result.get("note") or summary or "")
     plots = ", ".join(result.get("plots") or [])
     return f"Here is the {plots or 'chart'} (run {run_id}). {note}".strip()
+
+
+def _fact(value: int | float | str) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
