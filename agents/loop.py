@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -85,6 +86,12 @@ class Turn:
     plan: Plan | None = None
 
 
+@cache
+def tool_schemas() -> tuple[dict[str, Any], ...]:
+    """Every tool's JSON Schema, built once: an agent is made for each message."""
+    return tuple(tool.schema() for tool in TOOLS.values())
+
+
 def history_from(records: Sequence[dict[str, Any]]) -> list[BaseMessage]:
     """Stored messages (`role`, `content`, `parts`) as the model's history, plans included as
     the tool calls they were, so a follow-up can revise them."""
@@ -127,7 +134,7 @@ class Agent:
         self.backend = backend
         self.auto_approve = auto_approve
         self.max_repairs = max_repairs
-        self.bound = model.bind_tools([tool.schema() for tool in TOOLS.values()])
+        self.bound = model.bind_tools(tool_schemas())
 
     async def plan(
         self, history: Sequence[BaseMessage], text: str, on_delta: OnDelta | None = None

@@ -8,18 +8,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agents.context import DatasetContext, SchemaContext
-from agents.tools import TOOLS, Tool
+from agents.tools import ACTION_TOOLS, TOOLS, Tool
 from ml_backend.configs import (
     ExplorationConfig,
     LeaderboardConfig,
-    TaskType,
     TrainingConfig,
     TuningConfig,
 )
 from ml_backend.errors import MLInputError
 from ml_backend.explorers import validate_exploration
-from ml_backend.forecasting import is_forecaster, resolve_forecast
+from ml_backend.forecasting import is_forecast, resolve_forecast
 from ml_backend.leaderboard import resolve_leaderboard
+from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 from ml_backend.tuning import resolve_tuning
 from ml_backend.validation import resolve_training
@@ -57,19 +57,19 @@ def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> Va
         except LookupError as error:
             raise ToolArgumentError(str(error)) from None
         try:
-            _check(parsed, dataset)
+            check_parsed(parsed, dataset.profile)
         except MLInputError as error:
             raise ToolArgumentError(error.detail) from None
     config = parsed.model_dump(mode="json", exclude_none=True)
     return ValidatedCall(tool=tool, config=config, dataset=dataset)
 
 
-def _check(parsed: BaseModel, dataset: DatasetContext) -> None:
-    profile = dataset.profile
+def check_parsed(parsed: BaseModel, profile: DatasetProfile) -> None:
+    """Run the validator of a parsed config's kind; MLInputError says what is wrong."""
     if isinstance(parsed, TuningConfig):
         resolve_tuning(parsed, profile)
     elif isinstance(parsed, TrainingConfig):
-        if parsed.task_type is TaskType.FORECASTING or is_forecaster(parsed.algorithm):
+        if is_forecast(parsed):
             resolve_forecast(parsed, profile)
         else:
             resolve_training(parsed, profile)
@@ -77,6 +77,17 @@ def _check(parsed: BaseModel, dataset: DatasetContext) -> None:
         validate_exploration(parsed, profile)
     elif isinstance(parsed, LeaderboardConfig):
         resolve_leaderboard(parsed, profile)
+
+
+def check_action(action: str, config: dict[str, Any], profile: DatasetProfile) -> None:
+    """Parse `config` as the config of plan `action` and validate it against `profile`.
+
+    Raises pydantic's ValidationError for a malformed config, MLInputError for one that does
+    not fit the data.
+    """
+    tool = ACTION_TOOLS.get(action)
+    if tool is not None:
+        check_parsed(tool.args.model_validate(config), profile)
 
 
 def describe_errors(error: ValidationError) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from ml_backend.configs import TaskType
+from ml_backend.configs import TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError, DatasetFormatError
 from ml_backend.forecast_config import (
     ResolvedForecast,
@@ -136,6 +136,11 @@ class SavedForecast(BaseModel):
     last_time: TimeValue
     points: int
     random_state: int
+
+
+def is_forecast(config: TrainingConfig) -> bool:
+    """Whether a TrainingConfig asks for a forecast: by its task, or by naming a forecaster."""
+    return config.task_type is TaskType.FORECASTING or is_forecaster(config.algorithm)
 
 
 def forecast(
@@ -426,6 +431,7 @@ __all__ = [
     "ResolvedForecast",
     "TailPoint",
     "forecast",
+    "is_forecast",
     "is_forecaster",
     "predict_future",
     "resolve_forecast",

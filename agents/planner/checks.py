@@ -6,14 +6,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ml_backend.configs import ExplorationConfig, LeaderboardConfig, TrainingConfig, TuningConfig
+from agents.validation import check_action
+from ml_backend.configs import LeaderboardConfig
 from ml_backend.errors import MLInputError
-from ml_backend.explorers import validate_exploration
-from ml_backend.forecast_config import resolve_forecast
-from ml_backend.leaderboard import resolve_leaderboard
 from ml_backend.schema import DatasetProfile
-from ml_backend.tuning import resolve_tuning
-from ml_backend.validation import resolve_training
 
 
 class PlanProblem(Exception):
@@ -28,16 +24,7 @@ class PlanProblem(Exception):
 def check_config(action: str, config: dict[str, Any], profile: DatasetProfile) -> None:
     """Raises PlanProblem when `config` would be rejected as the config of `action`."""
     try:
-        if action == "train":
-            resolve_training(TrainingConfig.model_validate(config), profile)
-        elif action == "tune":
-            resolve_tuning(TuningConfig.model_validate(config), profile)
-        elif action == "forecast":
-            resolve_forecast(TrainingConfig.model_validate(config), profile)
-        elif action == "leaderboard":
-            resolve_leaderboard(LeaderboardConfig.model_validate(config), profile)
-        elif action == "explore":
-            validate_exploration(ExplorationConfig.model_validate(config), profile)
+        check_action(action, config, profile)
     except ValidationError as error:
         raise PlanProblem(describe_validation_error(error)) from None
     except MLInputError as error:

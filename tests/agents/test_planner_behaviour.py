@@ -13,15 +13,10 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.utils.multiclass import type_of_target
 
 from agents.planner import PlannedAction, plan_message
+from agents.validation import check_action
 from ml_backend.algorithms.xgboost import XGBoostParams
-from ml_backend.configs import ExplorationConfig, LeaderboardConfig, TrainingConfig, TuningConfig
 from ml_backend.datasets import SAMPLE_DATASETS
-from ml_backend.explorers import validate_exploration
-from ml_backend.forecast_config import resolve_forecast
-from ml_backend.leaderboard import resolve_leaderboard
 from ml_backend.schema import DatasetProfile
-from ml_backend.tuning import resolve_tuning
-from ml_backend.validation import resolve_training
 from tests.agents.planner_cases import CASES
 from tests.agents.planner_data import Profiles, customers_table
 from tests.agents.test_planner_cases import conversation
@@ -34,18 +29,10 @@ def _plan(
 
 
 def _validate(action: str, config: dict[str, Any], profile: DatasetProfile) -> None:
-    if action == "train":
-        resolve_training(TrainingConfig.model_validate(config), profile)
-    elif action == "tune":
-        resolve_tuning(TuningConfig.model_validate(config), profile)
-    elif action == "forecast":
-        resolve_forecast(TrainingConfig.model_validate(config), profile)
-    elif action == "leaderboard":
-        resolve_leaderboard(LeaderboardConfig.model_validate(config), profile)
-    elif action == "explore":
-        validate_exploration(ExplorationConfig.model_validate(config), profile)
-    else:
+    if action == "describe":
         assert config == {"dataset": {"name": config["dataset"]["name"]}}
+    else:
+        check_action(action, config, profile)
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -16,6 +16,7 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from pydantic import ValidationError
 
+from ml_backend.errors import MLInputError
 from service.errors import ServiceError
 from service.events import conversation_channel
 from service.resources import Resources
@@ -76,5 +77,6 @@ async def _receive(
                 await ConversationService(session, resources, tenant).post(
                     conversation_id, data, on_delta=delta
                 )
-            except ServiceError as error:
+            except (ServiceError, MLInputError) as error:
+                # What a REST client gets as problem+json, a socket gets as an error event.
                 await socket.send_json({"type": "error", "detail": error.detail})

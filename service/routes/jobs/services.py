@@ -18,12 +18,11 @@ from ml_backend.configs import (
     DatasetRef,
     ExplorationConfig,
     LeaderboardConfig,
-    TaskType,
     TrainingConfig,
     TuningConfig,
 )
 from ml_backend.explorers import validate_exploration
-from ml_backend.forecasting import is_forecaster, resolve_forecast
+from ml_backend.forecasting import is_forecast, resolve_forecast
 from ml_backend.leaderboard import resolve_leaderboard
 from ml_backend.schema import DatasetProfile
 from ml_backend.tuning import resolve_tuning
@@ -64,9 +63,10 @@ class JobService:
     ) -> JobAccepted:
         dataset = await self._dataset(config.dataset)
         profile = DatasetProfile.model_validate(dataset.profile)
-        forecasting = config.task_type is TaskType.FORECASTING or is_forecaster(config.algorithm)
         resolved = (
-            resolve_forecast(config, profile) if forecasting else resolve_training(config, profile)
+            resolve_forecast(config, profile)
+            if is_forecast(config)
+            else resolve_training(config, profile)
         )
         return await self._submit(
             RunKind.TRAIN, dataset, config, resolved.model_dump(mode="json"), conversation_id
