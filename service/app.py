@@ -26,6 +26,7 @@ from service.routes.jobs.controllers import (
 )
 from service.routes.runs.controllers import RunController
 from service.routes.runs.ws import run_events
+from service.routes.web.controllers import web_router
 from service.samples import register_samples
 from service.settings import Settings
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             ConversationController,
             plan,
             chat,
+            web_router(),
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from agents.summaries import summarize
 from service.db.models import Conversation, Message, Run, utcnow
 from service.events import conversation_channel
+from service.markdown import to_html
 from service.settings import PLOTS_DIR
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def note_run_end(
     if conversation is not None:
         conversation.updated_at = utcnow()
     session.commit()
-    view = {"id": message.id, "role": "assistant", "content": content, "parts": parts,
-            "created_at": message.created_at.isoformat()}  # fmt: skip
+    view = {"id": message.id, "role": "assistant", "content": content, "html": to_html(content),
+            "parts": parts, "created_at": message.created_at.isoformat()}  # fmt: skip
     event = {"type": "message", "conversation_id": run.conversation_id, "message": view}
     client.publish(conversation_channel(run.conversation_id), json.dumps(event))

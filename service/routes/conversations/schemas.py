@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ml_backend.configs import DatasetRef
 from service.db.models import Conversation, Message
+from service.markdown import to_html
 
 
 class _Strict(BaseModel):
@@ -39,12 +40,15 @@ class MessageView(BaseModel):
     id: int
     role: str
     content: str
+    html: str = Field(default="", description="`content` rendered from Markdown, HTML escaped.")
     parts: list[dict[str, Any]]
     created_at: datetime
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
-        return cls.model_validate(message, from_attributes=True)
+        view = cls.model_validate(message, from_attributes=True)
+        view.html = to_html(message.content)
+        return view
 
 
 class ConversationView(BaseModel):

@@ -1,0 +1,237 @@
+"""The browser chat against a running mlchat: what a person sees and can do."""
+
+from __future__ import annotations
+
+import math
+import re
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.service.stack import Stack
+from tests.web.chat_page import (
+    WATCH_PROGRESS,
+    approve,
+    metric_cells,
+    open_chat,
+    pick_dataset,
+    plot_data,
+    say,
+)
+from tests.web.conftest import screenshot
+
+pytestmark = pytest.mark.integration
+
+
+def _run(stack: Stack, run_id: int) -> dict[str, object]:
+    run: dict[str, object] = httpx.get(f"{stack.base_url}/api/v1/runs/{run_id}").json()
+    return run
+
+
+def test_scatter_then_train_approve_watch_and_read_the_summary(
+    page: Page, web_stack: Stack
+) -> None:
+    open_chat(page, web_stack)
+    pick_dataset(page, "penguins")
+
+    say(page, "scatter bill length against bill depth by species")
+    chart = ".message.result .plot[data-plot='scatter']"
+    expect(page.locator(f"{chart} .js-plotly-plot").first).to_be_visible()
+    traces = plot_data(page, chart)
+    # One trace per species, every penguin with both bill measurements drawn once.
+    assert sorted(t["name"] for t in traces) == ["Adelie", "Chinstrap", "Gentoo"]
+    assert sum(len(t["x"]) for t in traces) == 342
+    screenshot(page, "01-scatter")
+
+    plan = say(page, "train xgboost on species with 400 trees")
+    expect(plan.locator(".plan-card dd", has_text="n_estimators = 400")).to_be_visible()
+    plan.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Message")).to_be_focused()
+    revised = say(page, "make it 1000 trees")
+    expect(revised.locator(".plan-card dd", has_text="n_estimators = 1,000")).to_be_visible()
+    expect(plan.get_by_role("button", name="Run")).to_be_disabled()
+    screenshot(page, "02-plan")
+
+    page.evaluate(WATCH_PROGRESS)
+    run_id = approve(revised)
+    card = page.locator(f".run-card[data-run-id='{run_id}']").last
+    expect(card.locator(".status")).to_have_text("running")
+    expect(card.locator(".step")).to_contain_text("of 1000")
+    screenshot(page, "03-training")
+    expect(card.locator(".status")).to_have_text("finished", timeout=90_000)
+
+    seen = page.evaluate(f"window.progressSeen['{run_id}'] || []")
+    moving = [v for v in seen if 0 < v < 1]
+    assert len(set(moving)) >= 2, f"the progress bar did not move: {seen}"
+    assert moving == sorted(moving) and seen[-1] == 1
+
+    stored = _run(web_stack, run_id)["result"]
+    assert isinstance(stored, dict)
+    shown = metric_cells(card)
+    for name in ("accuracy", "f1", "log_loss"):
+        value = stored["metrics"]["test"][name]
+        assert math.isclose(float(shown["test"][name]), value, rel_tol=1e-3), name
+    expect(card.get_by_role("link", name="Download model")).to_have_attribute(
+        "href", f"/api/v1/runs/{run_id}/model"
+    )
+
+    summary = page.locator(".message.result", has_text=f"Run {run_id} finished")
+    accuracy = f"{stored['metrics']['test']['accuracy']:.1%}"
+    expect(summary).to_contain_text(accuracy)
+    expect(summary.locator(".plot[data-plot='confusion_matrix'] .js-plotly-plot")).to_be_visible()
+    summary_id = summary.get_attribute("data-message-id")
+    drawn = plot_data(
+        page, f".message[data-message-id='{summary_id}'] .plot[data-plot='confusion_matrix']"
+    )
+    assert drawn[0]["z"] == stored["confusion_matrix"]["matrix"]
+    summary.scroll_into_view_if_needed()
+    screenshot(page, "04-summary")
+
+    second = say(page, "now try lightgbm")
+    other_id = approve(second)
+    other = page.locator(f".run-card[data-run-id='{other_id}']").last
+    expect(other.locator(".status")).to_have_text("finished", timeout=90_000)
+
+    runs = page.locator("#run-list")
+    expect(runs.locator(f"li[data-run-id='{run_id}'] .status")).to_have_text("finished")
+    runs.get_by_label(f"Select run {run_id} to compare").check()
+    runs.get_by_label(f"Select run {other_id} to compare").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    dialog = page.locator("#compare-dialog")
+    expect(dialog.locator("tbody tr")).to_have_count(2)
+    expect(dialog.locator(".compare-chart.js-plotly-plot")).to_be_visible()
+    bars = plot_data(page, "#compare-dialog .compare-chart")
+    other_stored = _run(web_stack, other_id)["result"]
+    assert isinstance(other_stored, dict)
+    assert bars[0]["y"] == [
+        stored["metrics"]["test"]["accuracy"],
+        other_stored["metrics"]["test"]["accuracy"],
+    ]
+    screenshot(page, "05-compare")
+
+
+def test_cancel_a_running_job_from_its_card(page: Page, web_stack: Stack) -> None:
+    open_chat(page, web_stack)
+    pick_dataset(page, "penguins")
+    run_id = approve(say(page, "train xgboost on species with 5000 trees"))
+    card = page.locator(f".run-card[data-run-id='{run_id}']").last
+    expect(card.locator(".step")).to_contain_text("of 5000")
+    expect(card.locator(".elapsed")).to_contain_text("left")
+    card.get_by_role("button", name="Cancel").click()
+    expect(card.locator(".status")).to_have_text("cancelled", timeout=15_000)
+    expect(card.get_by_role("button", name="Cancel")).to_be_hidden()
+    assert _run(web_stack, run_id)["status"] == "cancelled"
+    screenshot(page, "06-cancelled")
+
+
+def test_upload_by_file_input_and_view_the_profile(
+    page: Page, web_stack: Stack, tmp_path: Path
+) -> None:
+    open_chat(page, web_stack)
+    csv = tmp_path / "plants.csv"
+    csv.write_text("height_cm,leaf_count,kind\n" + "".join(
+        f"{10 + i * 0.5},{i % 7},{'fern' if i % 3 else 'moss'}\n" for i in range(60)
+    ))  # fmt: skip
+    page.set_input_files("#upload-input", str(csv))
+    expect(page.locator("#upload-label")).to_contain_text("Uploaded plants: 60 rows, 3 columns")
+    listed = httpx.get(f"{web_stack.base_url}/api/v1/datasets").json()
+    plants = next(d for d in listed if d["name"] == "plants")
+    expect(page.locator("#dataset-picker")).to_have_value(str(plants["id"]))
+
+    page.get_by_role("button", name="View", exact=True).click()
+    dialog = page.locator("#dataset-dialog")
+    expect(dialog.locator("table.profile tbody tr")).to_have_count(3)
+    expect(dialog.locator("table.profile tbody tr", has_text="height_cm")).to_contain_text(
+        "10 \u2013 39.5"  # the page writes ranges with an en dash
+    )
+    expect(dialog.locator("table.rows tbody tr")).to_have_count(20)
+    screenshot(page, "07-dataset")
+    dialog.get_by_role("button", name="Close").click()
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    page.set_input_files("#upload-input", str(empty))
+    expect(page.locator("#upload-status")).to_have_class(re.compile("failed"))
+    expect(page.locator("#upload-label")).to_contain_text("empty")
+    names = [d["name"] for d in httpx.get(f"{web_stack.base_url}/api/v1/datasets").json()]
+    assert "empty" not in names
+
+
+def test_reload_keeps_the_conversation_and_keys_work(page: Page, web_stack: Stack) -> None:
+    open_chat(page, web_stack)
+    pick_dataset(page, "iris")
+    described = say(page, "what columns are there?")
+    expect(described).to_contain_text("petal_length_cm")
+    box = page.get_by_label("Message")
+    box.press("ArrowUp")
+    expect(box).to_have_value("what columns are there?")
+    box.fill("")
+    box.type("first line")
+    box.press("Shift+Enter")
+    box.type("second")
+    expect(box).to_have_value("first line\nsecond")
+    box.fill("")
+    say(page, "histogram of sepal width")
+    expect(page.locator(".message.result .plot .js-plotly-plot")).to_be_visible()
+    texts = page.locator(".message[data-message-id]").all_inner_texts()
+    url = page.url
+
+    page.reload()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    assert page.url == url
+    expect(page.locator(".message[data-message-id]")).to_have_count(len(texts))
+    assert page.locator(".message[data-message-id]").all_inner_texts() == texts
+    expect(page.locator(".message.result .plot .js-plotly-plot")).to_be_visible()
+    expect(page.locator("#dataset-picker option:checked")).to_contain_text("iris")
+    current = page.locator("#conversation-list [aria-current='true']")
+    expect(current).to_have_text("what columns are there?")
+
+
+def test_rename_a_conversation(page: Page, web_stack: Stack) -> None:
+    open_chat(page, web_stack)
+    say(page, "list the datasets")
+    item = page.locator("#conversation-list li").filter(has=page.locator("[aria-current='true']"))
+    item.get_by_role("button", name=re.compile("Rename")).click()
+    title = page.get_by_label("New title")
+    title.fill("Penguin questions")
+    title.press("Enter")
+    expect(page.locator("#conversation-list [aria-current='true']")).to_have_text(
+        "Penguin questions"
+    )
+    titles = [c["title"] for c in httpx.get(f"{web_stack.base_url}/api/v1/conversations").json()]
+    assert "Penguin questions" in titles
+
+
+def test_says_offline_while_the_server_is_down_and_reconnects(page: Page, web_stack: Stack) -> None:
+    open_chat(page, web_stack)
+    assert web_stack.api is not None
+    web_stack.api.send_signal(signal.SIGTERM)
+    web_stack.api.wait(timeout=15)
+    expect(page.locator("#connection")).to_have_text("Offline — reconnecting…")
+    screenshot(page, "08-offline")
+    web_stack.api = web_stack.spawn("api")
+    web_stack.wait_healthy(len(web_stack.workers))
+    expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
+    expect(say(page, "list the datasets")).to_contain_text("penguins")
+
+
+def test_narrow_screen_and_labels(browser_narrow: Page, web_stack: Stack) -> None:
+    page = browser_narrow
+    page.goto(web_stack.base_url + "/")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    expect(page.locator("#conversations")).to_be_hidden()
+    expect(page.get_by_label("Message")).to_be_visible()
+    page.get_by_role("button", name="Conversations").click()
+    expect(page.locator("#conversations")).to_be_visible()
+    screenshot(page, "09-narrow")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('button, input, select, textarea')]
+          .filter(el => el.type !== 'file' && !el.closest('[hidden]'))
+          .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                        && !el.textContent.trim())
+          .map(el => el.outerHTML)"""
+    )
+    assert unlabelled == []

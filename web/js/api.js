@@ -1,0 +1,99 @@
+// The HTTP API: JSON in and out, problem+json errors as ApiError with their `detail`.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function problemOf(response) {
+  try {
+    const body = await response.json();
+    return body.detail || body.title || `${response.status} ${response.statusText}`;
+  } catch {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+export async function api(path, { method = "GET", body } = {}) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(`/api/v1${path}`, init);
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  if (response.status === 204) return null;
+  return response.json();
+}
+
+/** Upload a file as multipart; `onProgress(fraction)` follows the bytes sent. */
+export function uploadDataset(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", "/api/v1/datasets");
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener("load", () => {
+      let body = null;
+      try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
+      if (request.status >= 200 && request.status < 300) resolve(body);
+      else reject(new ApiError(request.status, (body && body.detail) || request.statusText));
+    });
+    request.addEventListener("error", () => reject(new ApiError(0, "the upload was interrupted; check the connection and try again")));
+    const form = new FormData();
+    form.append("file", file);
+    form.append("name", file.name.replace(/\.[^.]+$/, ""));
+    request.send(form);
+  });
+}
+
+/** A WebSocket that reconnects with backoff; `url()` is asked anew each time (to resume). */
+export class LiveSocket {
+  constructor(url, { onMessage, onState, reconnect = () => true } = {}) {
+    this.url = url;
+    this.onMessage = onMessage;
+    this.onState = onState || (() => {});
+    this.shouldReconnect = reconnect;
+    this.delay = 500;
+    this.closed = false;
+    this.open();
+  }
+
+  open() {
+    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${this.url()}`);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.delay = 500;
+      this.onState("open");
+    });
+    socket.addEventListener("message", (event) => this.onMessage(JSON.parse(event.data)));
+    socket.addEventListener("close", (event) => {
+      if (this.closed || socket !== this.socket) return;
+      // 1000 is the server's "that was all"; 44xx are its refusals: neither is retried.
+      if (event.code === 1000 || (event.code >= 4400 && event.code < 4500) || !this.shouldReconnect()) {
+        this.onState("done");
+        return;
+      }
+      this.onState("offline");
+      setTimeout(() => { if (!this.closed) this.open(); }, this.delay);
+      this.delay = Math.min(this.delay * 2, 8000);
+    });
+  }
+
+  send(data) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(data));
+      return true;
+    }
+    return false;
+  }
+
+  close() {
+    this.closed = true;
+    if (this.socket) this.socket.close();
+  }
+}

@@ -1,0 +1,169 @@
+// The page: conversations list, dataset bar, composer, runs panel, and how they talk.
+
+import { api } from "./api.js";
+import { Chat } from "./chat.js";
+import { Datasets, enableDrop } from "./datasets.js";
+import { $, h } from "./dom.js";
+import { dropCards, RunsPanel } from "./runs.js";
+
+const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
+
+const state = { conversations: [], currentId: null };
+
+function setConnection(status) {
+  const node = $("#connection");
+  node.dataset.state = status;
+  node.textContent = CONNECTION_TEXT[status] || status;
+}
+
+function notice(text) {
+  const node = h("div", { class: "message assistant error", role: "alert" }, text);
+  $("#messages").append(node);
+  node.scrollIntoView({ block: "end" });
+}
+
+const chat = new Chat({
+  list: $("#messages"),
+  onConnection: setConnection,
+  onRunStarted: () => runs.refresh(),
+  onRunEnded: () => runs.refresh(),
+});
+const runs = new RunsPanel($("#run-list"), $("#compare-runs"));
+const datasets = new Datasets({
+  picker: $("#dataset-picker"),
+  onError: notice,
+  onPick: async (dataset) => {
+    if (!dataset || !state.currentId) return;
+    await api(`/conversations/${state.currentId}`, { method: "PATCH", body: { dataset: { id: dataset.id } } });
+  },
+});
+
+async function loadConversations() {
+  state.conversations = await api("/conversations");
+  renderConversations();
+}
+
+function renderConversations() {
+  $("#conversation-list").replaceChildren(...state.conversations.map((c) => {
+    const open = h("button", { type: "button", class: "title", "aria-current": c.id === state.currentId ? "true" : null,
+      onclick: () => openConversation(c.id) }, c.title);
+    const rename = h("button", { type: "button", class: "icon", "aria-label": `Rename “${c.title}”`,
+      onclick: () => startRename(item, c) }, "✎");
+    const item = h("li", { "data-conversation-id": c.id }, open, rename);
+    return item;
+  }));
+}
+
+function startRename(item, conversation) {
+  const input = h("input", { type: "text", value: conversation.title, "aria-label": "New title", maxlength: "200" });
+  const save = async () => {
+    const title = input.value.trim();
+    if (title && title !== conversation.title) {
+      await api(`/conversations/${conversation.id}`, { method: "PATCH", body: { title } });
+    }
+    await loadConversations();
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") save();
+    if (event.key === "Escape") renderConversations();
+  });
+  input.addEventListener("blur", save, { once: true });
+  item.replaceChildren(input);
+  input.focus();
+  input.select();
+}
+
+async function openConversation(id) {
+  dropCards();
+  state.currentId = id;
+  history.replaceState(null, "", `#/c/${id}`);
+  const conversation = await chat.open(id);
+  datasets.select(conversation.dataset_id);
+  renderConversations();
+  closeDrawers();
+  $("#composer-text").focus();
+}
+
+async function newConversation() {
+  const chosen = datasets.current();
+  const conversation = await api("/conversations", { method: "POST", body: chosen ? { dataset: { id: chosen.id } } : {} });
+  await loadConversations();
+  await openConversation(conversation.id);
+}
+
+async function send() {
+  const box = $("#composer-text");
+  const text = box.value.trim();
+  if (!text) return;
+  if (!state.currentId) await newConversation();
+  box.value = "";
+  box.placeholder = "Ask for a chart or a model";
+  try {
+    await chat.send(text);
+  } catch (error) {
+    box.value = text; // keep what was typed when it could not be sent
+    notice(error.message);
+  }
+  // A conversation is named after its first message: show the new title.
+  if (state.conversations.find((c) => c.id === state.currentId)?.title === "New conversation") setTimeout(loadConversations, 300);
+}
+
+function closeDrawers() {
+  for (const id of ["conversations", "runs"]) {
+    $(`#${id}`).classList.remove("open");
+    $(`#toggle-${id}`).setAttribute("aria-expanded", "false");
+  }
+}
+
+function wire() {
+  $("#composer").addEventListener("submit", (event) => { event.preventDefault(); send(); });
+  $("#composer-text").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    } else if (event.key === "ArrowUp" && !event.target.value && chat.lastUserText) {
+      event.preventDefault();
+      event.target.value = chat.lastUserText;
+    }
+  });
+  $("#new-conversation").addEventListener("click", newConversation);
+  $("#view-dataset").addEventListener("click", () => datasets.show());
+  $("#upload-input").addEventListener("change", async (event) => {
+    const [file] = event.target.files;
+    if (file) await datasets.upload(file);
+    event.target.value = "";
+  });
+  enableDrop($("#drop-zone"), (file) => datasets.upload(file));
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog || event.target.closest("[data-close]")) dialog.close();
+    });
+  }
+  for (const id of ["conversations", "runs"]) {
+    $(`#toggle-${id}`).addEventListener("click", () => {
+      const panel = $(`#${id}`);
+      const open = !panel.classList.contains("open");
+      closeDrawers();
+      panel.classList.toggle("open", open);
+      $(`#toggle-${id}`).setAttribute("aria-expanded", String(open));
+    });
+  }
+  window.addEventListener("offline", () => setConnection("offline"));
+}
+
+async function start() {
+  wire();
+  try {
+    await Promise.all([datasets.load(), loadConversations()]);
+  } catch (error) {
+    setConnection("offline");
+    notice(`The server did not answer: ${error.message}. Is mlchat running?`);
+    return;
+  }
+  const fromHash = Number((location.hash.match(/^#\/c\/(\d+)/) || [])[1]);
+  const known = state.conversations.find((c) => c.id === fromHash) || state.conversations[0];
+  if (known) await openConversation(known.id);
+  else await newConversation();
+}
+
+start();

@@ -1,0 +1,59 @@
+// Small DOM and formatting helpers shared by the page's modules.
+
+/** An element with attributes (on* keys become listeners) and children (strings are text). */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2), value);
+    } else if (key === "class") {
+      node.className = value;
+    } else if (key === "dataset") {
+      Object.assign(node.dataset, value);
+    } else {
+      node.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** A metric or value for people: 4 significant digits, percentages for shares. */
+export function formatNumber(value) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value !== "number") return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString();
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return value.toLocaleString(undefined, { maximumFractionDigits: 1 });
+  return Number(value.toPrecision(4)).toString();
+}
+
+/** Seconds as "42 s", "3 min 5 s", "1 h 2 min". */
+export function formatDuration(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—";
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+}
+
+/** Draw a Plotly figure into `node`, sized to it; quietly does nothing before plotly loads. */
+export function drawFigure(node, figure, { height } = {}) {
+  if (!window.Plotly || !figure) return;
+  const layout = { ...(figure.layout || {}), autosize: true };
+  if (height) layout.height = height;
+  layout.margin = { l: 50, r: 20, t: 40, b: 45, ...(layout.margin || {}) };
+  window.Plotly.newPlot(node, figure.data || [], layout, { responsive: true, displaylogo: false });
+}

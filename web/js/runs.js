@@ -1,0 +1,313 @@
+// Runs: a live card per run (progress, ETA, live metrics, cancel), details, and comparison.
+
+import { api, ApiError, LiveSocket } from "./api.js";
+import { configRows, configTitle } from "./configs.js";
+import { $, drawFigure, formatDuration, formatNumber, h } from "./dom.js";
+
+const FINAL = new Set(["finished", "failed", "cancelled"]);
+const CHART_EVERY_MS = 300;
+const live = new Map(); // run_id -> RunCard, so a card re-rendered keeps one socket
+
+/** The jobs route a run is cancelled through: forecasts are train runs. */
+const jobsPath = (kind) => (kind === "explore" || kind === "tune" || kind === "leaderboard" ? kind : "train");
+
+export async function cancelRun(kind, jobId) {
+  return api(`/ml/${jobsPath(kind)}/${jobId}`, { method: "DELETE" });
+}
+
+export function metricsTable(metrics) {
+  const splits = Object.keys(metrics || {}).filter((split) => metrics[split] && Object.keys(metrics[split]).length);
+  if (!splits.length) return null;
+  const names = [];
+  for (const split of splits) for (const name of Object.keys(metrics[split])) if (!names.includes(name)) names.push(name);
+  return h("table", { class: "metrics" },
+    h("caption", {}, "Metrics per split"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "metric"), splits.map((s) => h("th", { scope: "col" }, s)))),
+    h("tbody", {}, names.map((name) => h("tr", {},
+      h("th", { scope: "row" }, name),
+      splits.map((split) => h("td", {}, formatNumber(metrics[split][name])))))));
+}
+
+function downloads(run) {
+  if (run.status !== "finished" || (run.kind !== "train" && run.kind !== "tune")) return null;
+  return h("p", { class: "downloads" },
+    h("a", { href: `/api/v1/runs/${run.run_id}/model`, download: "" }, "Download model"),
+    " · ",
+    h("a", { href: `/api/v1/runs/${run.run_id}/reproduce`, download: "" }, "Reproduce script"));
+}
+
+/** One run, followed live over /ws/runs/{id}, resuming after the last event seen. */
+export class RunCard {
+  static for(part, onFinal) {
+    let card = live.get(part.run_id);
+    if (!card) {
+      card = new RunCard(part, onFinal);
+      live.set(part.run_id, card);
+    }
+    return card;
+  }
+
+  constructor(part, onFinal) {
+    this.runId = part.run_id;
+    this.jobId = part.job_id;
+    this.kind = part.kind;
+    this.config = part.config;
+    this.onFinal = onFinal;
+    this.lastSeq = 0;
+    this.status = "queued";
+    this.startedAt = null;
+    this.endedAt = null;
+    this.progress = 0;
+    this.series = new Map();
+    this.chartDue = 0;
+    this.build();
+    this.socket = new LiveSocket(() => `/ws/runs/${this.runId}?last_seq=${this.lastSeq}`, {
+      onMessage: (event) => this.handle(event),
+      onState: (state) => this.node.classList.toggle("offline", state === "offline"),
+      reconnect: () => !FINAL.has(this.status),
+    });
+    this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  build() {
+    this.statusNode = h("span", { class: "status", "data-status": "queued" }, "queued");
+    this.bar = h("progress", { max: "1", value: "0", "aria-label": `Progress of run ${this.runId}` });
+    this.stepNode = h("span", { class: "step" }, "waiting for a worker");
+    this.timeNode = h("span", { class: "elapsed" });
+    this.chartNode = h("div", { class: "live-chart", hidden: true, "aria-label": "Live metrics" });
+    this.logNode = h("p", { class: "log" });
+    this.cancelButton = h("button", { type: "button", class: "danger", onclick: () => this.cancel() }, "Cancel");
+    this.resultNode = h("div", { class: "result" });
+    this.node = h("article", { class: "run-card", "data-run-id": this.runId, "aria-label": `Run ${this.runId}` },
+      h("header", {},
+        h("h3", {}, `Run ${this.runId} · ${this.kind} · ${configTitle(this.kind, this.config)}`),
+        this.statusNode),
+      h("div", { class: "progress-row" }, this.bar, this.stepNode, this.timeNode),
+      this.chartNode, this.logNode,
+      h("div", { class: "card-actions" }, this.cancelButton,
+        h("button", { type: "button", onclick: () => openRunDetails(this.runId) }, "Details")),
+      this.resultNode);
+  }
+
+  handle(event) {
+    if (event.seq !== null && event.seq !== undefined) {
+      if (event.seq <= this.lastSeq) return; // already shown before a reconnect
+      this.lastSeq = event.seq;
+    }
+    if (event.type === "started" && event.ts) this.startedAt = Date.parse(event.ts);
+    if (event.type === "started" || event.type === "progress" || event.type === "metric") this.setStatus("running");
+    if (typeof event.progress === "number") this.setProgress(event.progress);
+    if (event.step !== undefined && event.step !== null) {
+      this.stepNode.textContent = event.total ? `step ${event.step} of ${event.total}` : `step ${event.step}`;
+    }
+    if (event.metrics) this.addMetrics(event.step ?? event.seq, event.metrics);
+    if (event.message && event.type !== "progress") this.logNode.textContent = event.message;
+    if (FINAL.has(event.type)) this.finish(event);
+  }
+
+  setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    this.statusNode.textContent = status;
+    this.statusNode.dataset.status = status;
+    this.node.dataset.status = status;
+  }
+
+  setProgress(fraction) {
+    this.progress = Math.max(this.progress, Math.min(1, fraction));
+    this.bar.value = this.progress;
+    this.bar.setAttribute("aria-valuetext", `${Math.round(this.progress * 100)}%`);
+  }
+
+  addMetrics(x, metrics) {
+    for (const [name, value] of Object.entries(metrics)) {
+      if (typeof value !== "number") continue;
+      if (!this.series.has(name)) this.series.set(name, { x: [], y: [] });
+      const line = this.series.get(name);
+      line.x.push(x);
+      line.y.push(value);
+    }
+    const now = Date.now();
+    if (now >= this.chartDue) {
+      this.chartDue = now + CHART_EVERY_MS;
+      this.drawChart();
+    }
+  }
+
+  drawChart() {
+    if (!window.Plotly || !this.series.size) return;
+    this.chartNode.hidden = false;
+    const data = [...this.series].map(([name, line]) => ({ x: line.x, y: line.y, name, mode: "lines", type: "scatter" }));
+    const layout = { height: 170, margin: { l: 45, r: 10, t: 10, b: 30 }, showlegend: true,
+      legend: { orientation: "h", y: -0.3 }, xaxis: { title: { text: "step" } } };
+    window.Plotly.react(this.chartNode, data, layout, { displayModeBar: false, responsive: true });
+  }
+
+  tick() {
+    if (!this.startedAt) return;
+    const elapsed = ((this.endedAt || Date.now()) - this.startedAt) / 1000;
+    let text = `elapsed ${formatDuration(elapsed)}`;
+    if (this.status === "running" && this.progress > 0.02 && this.progress < 1) {
+      text += ` · about ${formatDuration((elapsed * (1 - this.progress)) / this.progress)} left`;
+    }
+    this.timeNode.textContent = text;
+  }
+
+  async cancel() {
+    this.cancelButton.disabled = true;
+    try {
+      await cancelRun(this.kind, this.jobId);
+    } catch (error) {
+      this.logNode.textContent = error instanceof ApiError ? error.detail : String(error);
+      this.cancelButton.disabled = false;
+    }
+  }
+
+  async finish(event) {
+    this.setStatus(event.type);
+    this.endedAt = event.ts ? Date.parse(event.ts) : Date.now();
+    clearInterval(this.ticker);
+    this.tick();
+    this.cancelButton.hidden = true;
+    if (event.type === "finished") this.setProgress(1);
+    this.drawChart();
+    if (event.type !== "finished") {
+      this.logNode.textContent = event.message || event.type;
+    } else {
+      try {
+        const run = await api(`/runs/${this.runId}`);
+        const table = metricsTable(run.result && run.result.metrics);
+        const took = run.started_at && run.finished_at
+          ? formatDuration((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000) : null;
+        this.logNode.textContent = took ? `finished in ${took}` : "finished";
+        this.resultNode.replaceChildren(...[table, downloads(run)].filter(Boolean));
+      } catch (error) {
+        this.logNode.textContent = `finished; its result could not be read: ${error.message}`;
+      }
+    }
+    if (this.onFinal) this.onFinal(this);
+  }
+}
+
+/** Stop following runs whose cards left the page (another conversation opened). */
+export function dropCards() {
+  for (const card of live.values()) {
+    card.socket.close();
+    clearInterval(card.ticker);
+  }
+  live.clear();
+}
+
+export async function openRunDetails(runId, summaryHtml = null) {
+  const dialog = $("#run-dialog");
+  const body = $("#run-body");
+  $("#run-title").textContent = `Run ${runId}`;
+  body.replaceChildren(h("p", {}, "Loading…"));
+  if (!dialog.open) dialog.showModal();
+  let run;
+  try {
+    run = await api(`/runs/${runId}`);
+  } catch (error) {
+    body.replaceChildren(h("p", { class: "error", role: "alert" }, error.message));
+    return;
+  }
+  $("#run-title").textContent = `Run ${runId} · ${run.kind} · ${configTitle(run.kind, run.config)} · ${run.status}`;
+  const result = run.result || {};
+  const config = h("dl", { class: "config" }, configRows(run.kind, run.config).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+  const summary = result.data_summary
+    ? h("p", {}, `${result.data_summary.total_samples} rows: ${result.data_summary.train_samples} train, ${result.data_summary.test_samples} test`)
+    : null;
+  const plots = h("div", { class: "plots" });
+  body.replaceChildren(...[
+    summaryHtml ? h("section", { class: "summary", "aria-label": "Summary" }) : null,
+    run.error ? h("p", { class: "error" }, run.error) : null,
+    config, summary, metricsTable(result.metrics), downloads(run), plots,
+  ].filter(Boolean));
+  if (summaryHtml) body.querySelector(".summary").innerHTML = summaryHtml;
+  for (const name of result.plots || []) {
+    const holder = h("figure", { class: "plot", "data-plot": name }, h("figcaption", {}, name.replaceAll("_", " ")));
+    plots.append(holder);
+    api(`/runs/${runId}/plots/${encodeURIComponent(name)}`)
+      .then((figure) => { const chart = h("div"); holder.append(chart); drawFigure(chart, figure, { height: 360 }); })
+      .catch((error) => holder.append(h("p", { class: "error" }, error.message)));
+  }
+}
+
+const GOAL_DEFAULTS = ["accuracy", "f1", "rmse", "r2", "mae"];
+
+export async function openComparison(runIds) {
+  const dialog = $("#compare-dialog");
+  const body = $("#compare-body");
+  body.replaceChildren(h("p", {}, "Loading…"));
+  if (!dialog.open) dialog.showModal();
+  const runs = (await Promise.all(runIds.map((id) => api(`/runs/${id}`).catch(() => null)))).filter(Boolean);
+  const finished = runs.filter((run) => run.result && run.result.metrics && run.result.metrics.test);
+  if (!finished.length) {
+    body.replaceChildren(h("p", {}, "None of these runs has test metrics yet: compare finished train or tune runs."));
+    return;
+  }
+  const names = [];
+  for (const run of finished) for (const name of Object.keys(run.result.metrics.test)) if (!names.includes(name)) names.push(name);
+  const goal = (finished.find((run) => run.config.goal_metric) || {}).config?.goal_metric;
+  let chosen = [goal, ...GOAL_DEFAULTS].find((name) => name && names.includes(name)) || names[0];
+  const table = h("table", { class: "metrics" },
+    h("caption", {}, "Test metrics"),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "algorithm"), names.map((n) => h("th", { scope: "col" }, n)))),
+    h("tbody", {}, finished.map((run) => h("tr", {},
+      h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, run.result.algorithm || run.kind),
+      names.map((n) => h("td", {}, formatNumber(run.result.metrics.test[n])))))));
+  const picker = h("select", { id: "compare-metric" }, names.map((n) => h("option", { value: n, selected: n === chosen }, n)));
+  const chart = h("div", { class: "compare-chart" });
+  const draw = () => drawFigure(chart, {
+    data: [{ type: "bar", x: finished.map((run) => `#${run.run_id} ${run.result.algorithm || run.kind}`),
+      y: finished.map((run) => run.result.metrics.test[chosen] ?? null) }],
+    layout: { title: { text: `test ${chosen}` }, yaxis: { title: { text: chosen } } },
+  }, { height: 320 });
+  picker.addEventListener("change", () => { chosen = picker.value; draw(); });
+  body.replaceChildren(table, h("p", {}, h("label", { for: "compare-metric" }, "Chart of "), picker), chart);
+  draw();
+}
+
+/** The runs panel: every run of the tenant, live while any is running; ticks pick runs to compare. */
+export class RunsPanel {
+  constructor(list, compareButton) {
+    this.list = list;
+    this.compareButton = compareButton;
+    this.selected = new Set();
+    compareButton.addEventListener("click", () => openComparison([...this.selected]));
+    this.refresh();
+  }
+
+  async refresh() {
+    clearTimeout(this.timer);
+    let runs = [];
+    try {
+      runs = await api("/runs?limit=40");
+    } catch {
+      this.timer = setTimeout(() => this.refresh(), 5000);
+      return;
+    }
+    this.list.replaceChildren(...runs.map((run) => this.row(run)));
+    const busy = runs.some((run) => !FINAL.has(run.status));
+    this.timer = setTimeout(() => this.refresh(), busy ? 1500 : 10000);
+  }
+
+  row(run) {
+    const id = `pick-run-${run.run_id}`;
+    const check = h("input", { type: "checkbox", id, checked: this.selected.has(run.run_id),
+      "aria-label": `Select run ${run.run_id} to compare` });
+    check.addEventListener("change", () => {
+      if (check.checked) this.selected.add(run.run_id); else this.selected.delete(run.run_id);
+      this.compareButton.disabled = this.selected.size < 2;
+    });
+    const test = run.result && run.result.metrics && run.result.metrics.test;
+    const headline = test ? Object.entries(test).find(([name]) => GOAL_DEFAULTS.includes(name)) : null;
+    return h("li", { "data-run-id": run.run_id, "data-status": run.status },
+      run.kind === "explore" ? h("span", { class: "spacer" }) : check,
+      h("button", { type: "button", class: "link", onclick: () => openRunDetails(run.run_id) },
+        h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
+      h("span", { class: "status", "data-status": run.status }, run.status),
+      FINAL.has(run.status) ? null : h("progress", { max: "1", value: String(run.progress || 0), "aria-label": `Progress of run ${run.run_id}` }),
+      headline ? h("span", { class: "headline" }, `${headline[0]} ${formatNumber(headline[1])}`) : null);
+  }
+}
