@@ -147,7 +147,8 @@ export class RunCard {
     if (!this.startedAt) return;
     const elapsed = ((this.endedAt || Date.now()) - this.startedAt) / 1000;
     let text = `elapsed ${formatDuration(elapsed)}`;
-    if (this.status === "running" && this.progress > 0.02 && this.progress < 1) {
+    // An estimate from the first second or the first sliver of progress is only noise.
+    if (this.status === "running" && this.progress > 0.001 && this.progress < 1 && elapsed >= 1.5) {
       text += ` · about ${formatDuration((elapsed * (1 - this.progress)) / this.progress)} left`;
     }
     this.timeNode.textContent = text;
