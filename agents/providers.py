@@ -42,8 +42,14 @@ def chat_model(
                 "MLCHAT_LLM=local needs MLCHAT_LLM_MODEL_PATH set to a GGUF model file "
                 f"(got {model_path})"
             )
-        raise ProviderError(
-            "MLCHAT_LLM=local is not available in this version yet; use builtin, or openai "
-            "against a local OpenAI-compatible server (llama.cpp's llama-server, Ollama, vLLM)"
-        )
+        from agents.local_model import LocalChatModel, LocalModelError, local_server
+
+        local = LocalChatModel(model_path=model_path)
+        try:
+            # Loaded here, once per process, so a bad file is a settings error at the first
+            # message rather than a failure halfway through a conversation.
+            local_server(local.model_path, local.n_ctx, local.n_threads)
+        except LocalModelError as error:
+            raise ProviderError(str(error)) from None
+        return local
     raise ProviderError(f"unknown MLCHAT_LLM {provider!r}; use builtin, openai or local")
