@@ -29,6 +29,7 @@ def open_chat(page: Page, stack: Stack) -> None:
     before = page.locator("#conversation-list li").count()
     page.get_by_role("button", name="New", exact=True).click()
     expect(page.locator("#conversation-list li")).to_have_count(before + 1)
+    expect(page.locator(".welcome")).to_be_visible()
     expect(page.locator("#connection")).to_have_attribute("data-state", "open")
 
 

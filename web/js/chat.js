@@ -28,6 +28,7 @@ export class Chat {
   /** Show conversation `id`, following it live. */
   async open(id) {
     if (this.socket) this.socket.close();
+    this.onConnection("connecting");
     this.conversation = await api(`/conversations/${id}`);
     this.rendered.clear();
     this.list.replaceChildren();
