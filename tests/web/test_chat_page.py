@@ -215,7 +215,7 @@ def test_says_offline_while_the_server_is_down_and_reconnects(page: Page, web_st
     web_stack.api = web_stack.spawn("api")
     web_stack.wait_healthy(len(web_stack.workers))
     expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
-    expect(say(page, "list the datasets")).to_contain_text("penguins")
+    expect(say(page, "what columns are there?")).to_contain_text("species")
 
 
 def test_narrow_screen_and_labels(browser_narrow: Page, web_stack: Stack) -> None:
