@@ -8,6 +8,8 @@ import signal
 from pathlib import Path
 
 import httpx
+import numpy as np
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -113,18 +115,35 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     screenshot(page, "05-compare")
 
 
-def test_cancel_a_running_job_from_its_card(page: Page, web_stack: Stack) -> None:
+def _upload_wide_table(stack: Stack, tmp_path: Path) -> None:
+    """20,000 rows of twelve features: deep boosting on it takes long enough to cancel."""
+    rng = np.random.default_rng(7)
+    features = rng.normal(size=(20_000, 12))
+    frame = pd.DataFrame(features, columns=[f"x{i}" for i in range(12)])
+    frame["y"] = features @ rng.normal(size=12) + rng.normal(size=20_000)
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False, float_format="%.4f")
+    with path.open("rb") as file:
+        response = httpx.post(f"{stack.base_url}/api/v1/datasets",
+                              files={"file": file}, data={"name": "wide"}, timeout=60)  # fmt: skip
+    assert response.status_code == 201, response.text
+
+
+def test_cancel_a_running_job_from_its_card(page: Page, web_stack: Stack, tmp_path: Path) -> None:
+    _upload_wide_table(web_stack, tmp_path)
     open_chat(page, web_stack)
-    pick_dataset(page, "penguins")
-    run_id = approve(say(page, "train xgboost on species with 5000 trees"))
+    pick_dataset(page, "wide")
+    plan = say(page, "train xgboost on y with 5000 trees and max depth 12")
+    run_id = approve(plan)
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
     expect(card.locator(".step")).to_contain_text("of 5000")
     expect(card.locator(".elapsed")).to_contain_text("left")
+    screenshot(page, "06-running")
     card.get_by_role("button", name="Cancel").click()
     expect(card.locator(".status")).to_have_text("cancelled", timeout=15_000)
     expect(card.get_by_role("button", name="Cancel")).to_be_hidden()
     assert _run(web_stack, run_id)["status"] == "cancelled"
-    screenshot(page, "06-cancelled")
+    screenshot(page, "07-cancelled")
 
 
 def test_upload_by_file_input_and_view_the_profile(
@@ -148,7 +167,7 @@ def test_upload_by_file_input_and_view_the_profile(
         "10 \u2013 39.5"  # the page writes ranges with an en dash
     )
     expect(dialog.locator("table.rows tbody tr")).to_have_count(20)
-    screenshot(page, "07-dataset")
+    screenshot(page, "08-dataset")
     dialog.get_by_role("button", name="Close").click()
 
     empty = tmp_path / "empty.csv"
@@ -211,7 +230,7 @@ def test_says_offline_while_the_server_is_down_and_reconnects(page: Page, web_st
     web_stack.api.send_signal(signal.SIGTERM)
     web_stack.api.wait(timeout=15)
     expect(page.locator("#connection")).to_have_text("Offline — reconnecting…")
-    screenshot(page, "08-offline")
+    screenshot(page, "09-offline")
     web_stack.api = web_stack.spawn("api")
     web_stack.wait_healthy(len(web_stack.workers))
     expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
@@ -226,7 +245,7 @@ def test_narrow_screen_and_labels(browser_narrow: Page, web_stack: Stack) -> Non
     expect(page.get_by_label("Message")).to_be_visible()
     page.get_by_role("button", name="Conversations").click()
     expect(page.locator("#conversations")).to_be_visible()
-    screenshot(page, "09-narrow")
+    screenshot(page, "10-narrow")
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll('button, input, select, textarea')]
           .filter(el => el.type !== 'file' && !el.closest('[hidden]'))
