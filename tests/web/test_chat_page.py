@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.service.helpers import wait_for
 from tests.service.stack import Stack
 from tests.web.chat_page import (
     WATCH_PROGRESS,
@@ -224,19 +225,6 @@ def test_rename_a_conversation(page: Page, web_stack: Stack) -> None:
     assert "Penguin questions" in titles
 
 
-def test_says_offline_while_the_server_is_down_and_reconnects(page: Page, web_stack: Stack) -> None:
-    open_chat(page, web_stack)
-    assert web_stack.api is not None
-    web_stack.api.send_signal(signal.SIGTERM)
-    web_stack.api.wait(timeout=15)
-    expect(page.locator("#connection")).to_have_text("Offline — reconnecting…")
-    screenshot(page, "09-offline")
-    web_stack.api = web_stack.spawn("api")
-    web_stack.wait_healthy(len(web_stack.workers))
-    expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
-    expect(say(page, "what columns are there?")).to_contain_text("species")
-
-
 def test_narrow_screen_and_labels(browser_narrow: Page, web_stack: Stack) -> None:
     page = browser_narrow
     page.goto(web_stack.base_url + "/")
@@ -254,3 +242,64 @@ def test_narrow_screen_and_labels(browser_narrow: Page, web_stack: Stack) -> Non
           .map(el => el.outerHTML)"""
     )
     assert unlabelled == []
+
+
+def test_tuning_and_forecast_plots_in_run_details(page: Page, web_stack: Stack) -> None:
+    tune = {"algorithm": "xgboost", "dataset": {"name": "iris"}, "target_column": "species",
+            "n_trials": 6, "goal_metric": "f1"}  # fmt: skip
+    forecast = {"algorithm": "arima", "task_type": "forecasting", "dataset": {"name": "sunspots"},
+                "target_column": "sunspots", "time_column": "year", "horizon": 10}  # fmt: skip
+    with httpx.Client(base_url=web_stack.base_url, timeout=60) as client:
+        tuned = client.post("/api/v1/ml/tune", json=tune).json()
+        forecasted = client.post("/api/v1/ml/train", json=forecast).json()
+        for kind, job in (("tune", tuned), ("train", forecasted)):
+            assert wait_for(client, kind, job["job_id"], {"finished", "failed"})["status"] == (
+                "finished"
+            )
+    page.goto(web_stack.base_url + "/")
+    runs = page.locator("#run-list")
+    dialog = page.locator("#run-dialog")
+
+    runs.locator(f"li[data-run-id='{tuned['run_id']}'] button.link").click()
+    expect(dialog.locator(".plot[data-plot='history'] .js-plotly-plot")).to_be_visible()
+    history = plot_data(page, "#run-dialog .plot[data-plot='history']")
+    assert len(history[0]["y"]) == 6  # one point per trial
+    expect(dialog.locator("table.metrics")).to_contain_text("f1")
+    expect(dialog.get_by_role("link", name="Reproduce script")).to_be_visible()
+    screenshot(page, "11-tuning")
+    dialog.get_by_role("button", name="Close").click()
+
+    runs.locator(f"li[data-run-id='{forecasted['run_id']}'] button.link").click()
+    expect(dialog.locator(".plot[data-plot='forecast'] .js-plotly-plot")).to_be_visible()
+    expect(dialog.locator("dl.config")).to_contain_text("10 steps")
+    screenshot(page, "12-forecast")
+
+
+def test_markup_in_data_is_shown_never_run(page: Page, web_stack: Stack, tmp_path: Path) -> None:
+    hostile = "<img src=x onerror=window.pwned=1>"
+    csv = tmp_path / "hostile.csv"
+    csv.write_text(f'"{hostile}",score\n' + "".join(f"a{i % 3},{i}\n" for i in range(30)))
+    with csv.open("rb") as file:
+        response = httpx.post(f"{web_stack.base_url}/api/v1/datasets",
+                              files={"file": file}, data={"name": "hostile"})  # fmt: skip
+    assert response.status_code == 201, response.text
+    open_chat(page, web_stack)
+    pick_dataset(page, "hostile")
+    reply = say(page, "what columns are there?")
+    expect(reply).to_contain_text(hostile)
+    assert reply.locator("img").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+
+# Last: it restarts the API under the other tests' feet.
+def test_says_offline_while_the_server_is_down_and_reconnects(page: Page, web_stack: Stack) -> None:
+    open_chat(page, web_stack)
+    assert web_stack.api is not None
+    web_stack.api.send_signal(signal.SIGTERM)
+    web_stack.api.wait(timeout=15)
+    expect(page.locator("#connection")).to_have_text("Offline — reconnecting…")
+    screenshot(page, "09-offline")
+    web_stack.api = web_stack.spawn("api")
+    web_stack.wait_healthy(len(web_stack.workers))
+    expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
+    expect(say(page, "what columns are there?")).to_contain_text("species")
