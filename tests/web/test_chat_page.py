@@ -90,7 +90,7 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
         page, f".message[data-message-id='{summary_id}'] .plot[data-plot='confusion_matrix']"
     )
     assert drawn[0]["z"] == stored["confusion_matrix"]["matrix"]
-    summary.scroll_into_view_if_needed()
+    summary.evaluate("node => node.scrollIntoView({block: 'start'})")
     screenshot(page, "04-summary")
 
     second = say(page, "now try lightgbm")

@@ -116,10 +116,12 @@ export class Chat {
     else body.textContent = message.content;
     const node = h("div", { class: `message ${message.role} ${kinds.join(" ")}`, "data-message-id": message.id },
       h("span", { class: "sr" }, message.role === "user" ? "You said:" : "mlchat:"), body);
+    const plots = h("div", { class: "plots" });
     for (const part of message.parts || []) {
       const extra = this.part(part, message);
-      if (extra) node.append(extra);
+      if (extra) (part.type === "plot" ? plots : node).append(extra);
     }
+    if (plots.children.length) node.append(plots);
     if (message.role === "user") this.lastUserText = message.content;
     this.rendered.set(message.id, node);
     // Keep the order by id: a message published while this page fetched may arrive late.
@@ -157,7 +159,7 @@ export class Chat {
       try { figure = await fetch(part.url).then((r) => r.json()); } catch { return; }
     }
     const follow = this.nearBottom();
-    drawFigure(holder.querySelector(".chart"), figure, { height: 340 });
+    drawFigure(holder.querySelector(".chart"), figure, { height: 300 });
     if (follow) this.scroll();
   }
 

@@ -199,6 +199,13 @@ export function dropCards() {
   live.clear();
 }
 
+function splitSizes(summary) {
+  const parts = [`${summary.train_samples} train`];
+  if (summary.validation_samples) parts.push(`${summary.validation_samples} validation`);
+  parts.push(`${summary.test_samples} test`);
+  return `${summary.total_samples} rows: ${parts.join(", ")}`;
+}
+
 export async function openRunDetails(runId, summaryHtml = null) {
   const dialog = $("#run-dialog");
   const body = $("#run-body");
@@ -216,7 +223,7 @@ export async function openRunDetails(runId, summaryHtml = null) {
   const result = run.result || {};
   const config = h("dl", { class: "config" }, configRows(run.kind, run.config).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
   const summary = result.data_summary
-    ? h("p", {}, `${result.data_summary.total_samples} rows: ${result.data_summary.train_samples} train, ${result.data_summary.test_samples} test`)
+    ? h("p", {}, splitSizes(result.data_summary))
     : null;
   const plots = h("div", { class: "plots" });
   body.replaceChildren(...[
