@@ -73,8 +73,9 @@ export class LiveSocket {
     socket.addEventListener("message", (event) => this.onMessage(JSON.parse(event.data)));
     socket.addEventListener("close", (event) => {
       if (this.closed || socket !== this.socket) return;
-      // 1000 is the server's "that was all"; 44xx are its refusals: neither is retried.
-      if (event.code === 1000 || (event.code >= 4400 && event.code < 4500) || !this.shouldReconnect()) {
+      // 44xx are the server's refusals; otherwise the owner knows whether it has heard
+      // everything (a run's final event), whatever code a restarting server closed with.
+      if ((event.code >= 4400 && event.code < 4500) || !this.shouldReconnect()) {
         this.onState("done");
         return;
       }
