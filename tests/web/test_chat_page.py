@@ -324,9 +324,9 @@ def test_says_offline_while_the_server_is_down_and_reconnects(
     _upload_wide_table(web_stack, tmp_path)
     open_chat(page, web_stack)
     pick_dataset(page, "wide")
-    run_id = approve(say(page, "train xgboost on y with 1500 trees and max depth 8"))
+    run_id = approve(say(page, "train xgboost on y with 400 trees and max depth 8"))
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
-    expect(card.locator(".step")).to_contain_text("of 1500")
+    expect(card.locator(".step")).to_contain_text("of 400")
 
     assert web_stack.api is not None
     web_stack.api.send_signal(signal.SIGTERM)
