@@ -64,7 +64,7 @@ class BuiltinPlannerModel(BaseChatModel):
             return _words(f"I could not do that: {last.content}", "error")
         if not isinstance(last, HumanMessage) or not isinstance(last.content, str):
             return _words("What would you like to do with the data?", "clarify")
-        run_call = run_request(last.content)
+        run_call = run_request(last.content) or datasets_request(last.content)
         if run_call is not None:
             name, args = run_call
             call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
@@ -102,6 +102,19 @@ def run_request(text: str) -> tuple[str, dict[str, Any]] | None:
     if any(word in lowered for word in ("explain", "summar", "result", "how did", "what did")):
         return "explain_run", {"run_id": ids[0]}
     return "job_status", {"run_id": ids[0]}
+
+
+_DATASETS = re.compile(
+    r"\b(?:list|show|which|what|see|available|have|got)\b.*\bdata\s?sets\b"
+    r"|\bdata\s?sets\b.*\b(?:available|are there|do (?:i|we) have|have (?:i|we) got)\b",
+    re.IGNORECASE,
+)
+
+
+def datasets_request(text: str) -> tuple[str, dict[str, Any]] | None:
+    """A question about which datasets there are ("what datasets do I have?") as the
+    list_datasets call; None for anything else, questions about one dataset included."""
+    return ("list_datasets", {}) if _DATASETS.search(text) else None
 
 
 def _words(text: str, action: str) -> AIMessage:

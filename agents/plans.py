@@ -62,7 +62,14 @@ def describe_plan(action: str, config: dict[str, Any]) -> str:
         columns = ", ".join(f"`{c}`" for c in config.get("columns") or []) or "all columns"
         params = config.get("parameters") or {}
         extra = "".join(f", {k} {v}" for k, v in params.items())
-        return f"Draw a {config.get('explorer')} of {columns} on {_dataset(config)}{extra}."
+        explorer = config.get("explorer")
+        if explorer in _TABLES:
+            return f"{_TABLES[explorer]} {columns} of {_dataset(config)}{extra}."
+        return f"Draw a {explorer} of {columns} on {_dataset(config)}{extra}."
     if action == "describe":
         return f"Describe the columns of {_dataset(config)}."
     return f"{action} with {config}."
+
+
+_TABLES = {"describe": "Summary statistics of", "missing": "The missing values of"}
+"""Explorers that make a table or a map rather than a chart, named as such."""

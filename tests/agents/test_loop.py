@@ -127,3 +127,31 @@ async def test_history_keeps_plans_as_tool_calls() -> None:
     assert history[1].tool_calls[0]["args"]["target_column"] == "species"
     assert isinstance(history[2], ToolMessage)
     assert Plan("train", None, "").as_json()["action"] == "train"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["list the datasets", "what datasets do I have?", "which data sets are available",
+     "show me all datasets", "Datasets available?"],
+)  # fmt: skip
+async def test_asking_which_datasets_there_are_lists_them(
+    context: SchemaContext, text: str
+) -> None:
+    from agents.builtin_model import BuiltinPlannerModel
+
+    turn = await Agent(BuiltinPlannerModel(context=context), context).turn([], text)
+    assert turn.reply.startswith("Datasets:") and "**penguins**: 344 rows, 8 columns" in turn.reply
+
+
+@pytest.mark.parametrize(
+    "text", ["what columns does this dataset have?", "describe the penguins dataset"]
+)
+async def test_a_question_about_one_dataset_is_no_listing(
+    context: SchemaContext, text: str
+) -> None:
+    from agents.builtin_model import BuiltinPlannerModel
+
+    turn = await Agent(BuiltinPlannerModel(context=context), context).turn([], text)
+    assert not turn.reply.startswith("Datasets:")
+    assert "penguins" in turn.reply and turn.plan is not None
+    assert turn.plan.action in {"describe", "explore"}
