@@ -125,7 +125,8 @@ export class Chat {
     if (message.role === "user") this.lastUserText = message.content;
     this.rendered.set(message.id, node);
     // Keep the order by id: a message published while this page fetched may arrive late.
-    const later = [...this.rendered.entries()].filter(([id]) => id > message.id).map(([, n]) => n)[0];
+    const laterIds = [...this.rendered.keys()].filter((id) => id > message.id);
+    const later = laterIds.length ? this.rendered.get(Math.min(...laterIds)) : null;
     if (later && later.isConnected) this.list.insertBefore(node, later);
     else this.list.insertBefore(node, this.streaming);
     for (const plot of node.querySelectorAll(".plot[data-pending]")) this.drawPart(plot);
