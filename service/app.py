@@ -25,7 +25,7 @@ from service.routes.jobs.controllers import (
     TuneController,
 )
 from service.routes.runs.controllers import RunController
-from service.routes.runs.ws import run_events
+from service.routes.runs.ws import run_events, tenant_feed
 from service.routes.web.controllers import web_router
 from service.samples import register_samples
 from service.settings import Settings
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             RunController,
             list_components,
             run_events,
+            tenant_feed,
             ConversationController,
             plan,
             chat,

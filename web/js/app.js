@@ -25,8 +25,8 @@ function notice(text) {
 const chat = new Chat({
   list: $("#messages"),
   onConnection: setConnection,
-  onRunStarted: () => runs.refresh(),
-  onRunEnded: () => runs.refresh(),
+  onRunStarted: () => runs.refreshSoon(),
+  onRunEnded: () => runs.refreshSoon(),
 });
 const runs = new RunsPanel($("#run-list"), $("#compare-runs"));
 const datasets = new Datasets({

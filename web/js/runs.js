@@ -276,28 +276,53 @@ export async function openComparison(runIds) {
   draw();
 }
 
-/** The runs panel: every run of the tenant, live while any is running; ticks pick runs to compare. */
+/** The runs panel: every run of the tenant, kept live by /ws/feed; ticks pick runs to compare. */
 export class RunsPanel {
   constructor(list, compareButton) {
     this.list = list;
     this.compareButton = compareButton;
     this.selected = new Set();
+    this.online = false;
     compareButton.addEventListener("click", () => openComparison([...this.selected]));
+    this.feed = new LiveSocket(() => "/ws/feed", {
+      onMessage: (event) => this.handle(event),
+      onState: (state) => {
+        this.online = state === "open";
+        if (this.online) this.refresh(); // catch up on what happened while away
+      },
+    });
     this.refresh();
+  }
+
+  handle(event) {
+    const row = this.list.querySelector(`li[data-run-id="${event.run_id}"]`);
+    if (!row || event.type === "queued" || FINAL.has(event.type)) {
+      this.refreshSoon();
+      return;
+    }
+    const bar = row.querySelector("progress");
+    if (bar && typeof event.progress === "number") bar.value = event.progress;
+    const status = row.querySelector(".status");
+    if (event.type === "started" && status.dataset.status === "queued") {
+      status.textContent = status.dataset.status = "preprocessing";
+    }
+  }
+
+  refreshSoon() {
+    clearTimeout(this.soon);
+    this.soon = setTimeout(() => this.refresh(), 150);
   }
 
   async refresh() {
     clearTimeout(this.timer);
-    let runs = [];
     try {
-      runs = await api("/runs?limit=40");
+      const runs = await api("/runs?limit=40");
+      this.list.replaceChildren(...runs.map((run) => this.row(run)));
     } catch {
-      this.timer = setTimeout(() => this.refresh(), 5000);
-      return;
+      /* the feed's reconnect or the next poll brings it back */
     }
-    this.list.replaceChildren(...runs.map((run) => this.row(run)));
-    const busy = runs.some((run) => !FINAL.has(run.status));
-    this.timer = setTimeout(() => this.refresh(), busy ? 1500 : 10000);
+    // The feed keeps the list live; a slow poll covers statuses only the database knows.
+    this.timer = setTimeout(() => this.refresh(), this.online ? 15000 : 3000);
   }
 
   row(run) {

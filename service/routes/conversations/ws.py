@@ -22,6 +22,7 @@ from service.events import conversation_channel
 from service.resources import Resources
 from service.routes.conversations.schemas import MessageCreate
 from service.routes.conversations.services import ConversationService
+from service.routes.relay import forward, subscribed
 
 
 @websocket("/ws/chat/{conversation_id:int}")
@@ -36,25 +37,16 @@ async def chat(
             await socket.close(code=4404, reason=error.detail[:120])
             return
     await socket.accept()
-    pubsub = resources.redis.pubsub()
-    await pubsub.subscribe(conversation_channel(conversation_id))
     try:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_forward, socket, pubsub)
+        async with (
+            subscribed(resources.redis, conversation_channel(conversation_id)) as pubsub,
+            anyio.create_task_group() as tasks,
+        ):
+            tasks.start_soon(forward, socket, pubsub)
             await _receive(socket, resources, tenant, conversation_id)
             tasks.cancel_scope.cancel()
-    except WebSocketDisconnect:
-        pass
-    finally:
-        await pubsub.unsubscribe()
-        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-
-
-async def _forward(socket: WebSocket[Any, Any, Any], pubsub: Any) -> None:
-    while True:
-        item = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-        if item is not None:
-            await socket.send_text(item["data"].decode())
+    except* WebSocketDisconnect:
+        pass  # the client left: nothing to close
 
 
 async def _receive(

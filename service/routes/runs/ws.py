@@ -1,15 +1,19 @@
-"""WS /ws/runs/{run_id}: the run's events from the start (or after `last_seq`), then live."""
+"""WS /ws/runs/{run_id}: the run's events from the start (or after `last_seq`), then live.
+WS /ws/feed: every event of the tenant's runs, live (a runs panel; no replay, the list API has
+the state)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
 from service.db.models import Run, RunStatus
-from service.events import FINAL_EVENT_TYPES, read_events
+from service.events import FINAL_EVENT_TYPES, feed_channel, read_events
 from service.resources import Resources
+from service.routes.relay import forward, subscribed
 
 POLL_MS = 1000
 
@@ -70,3 +74,20 @@ async def run_events(
                 return
     except WebSocketDisconnect:
         return
+
+
+@websocket("/ws/feed")
+async def tenant_feed(socket: WebSocket[Any, Any, Any], resources: Resources, tenant: str) -> None:
+    """Forwards the events of all the tenant's runs as they happen."""
+    await socket.accept()
+    try:
+        async with (
+            subscribed(resources.redis, feed_channel(tenant)) as pubsub,
+            anyio.create_task_group() as tasks,
+        ):
+            tasks.start_soon(forward, socket, pubsub)
+            # The client says nothing; a receive is how its leaving is noticed.
+            while True:
+                await socket.receive_text()
+    except* WebSocketDisconnect:
+        pass  # the client left: nothing to close
