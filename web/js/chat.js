@@ -194,7 +194,10 @@ export class Chat {
   async send(text) {
     if (!this.conversation || !text.trim()) return;
     this.lastUserText = text;
-    if (this.socket && this.socket.send({ type: "message", text })) return;
+    if (this.socket && this.socket.send({ type: "message", text })) {
+      this.delta(""); // a blinking cursor until the first words of the reply arrive
+      return;
+    }
     // Offline socket: say it over HTTP instead, so nothing typed is lost.
     const exchange = await api(`/conversations/${this.conversation.id}/messages`, { method: "POST", body: { text } });
     this.add(exchange.message);
