@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -61,14 +62,29 @@ class Supervisor:
             cmd_migrate(self.settings)
             self.workers = [self._spawn("worker") for _ in range(self.settings.workers)]
             self.api = self._spawn("api")
-            log.info(
-                "mlchat is up",
-                extra={"url": f"http://{self.settings.host}:{self.settings.port}",
-                       "workers": self.settings.workers},
-            )  # fmt: skip
+            url = f"http://{self.settings.host}:{self.settings.port}/"
+            log.info("mlchat is up", extra={"url": url, "workers": self.settings.workers})
+            if sys.stderr.isatty() and self._api_listening():
+                # The JSON log is for machines; a person at a terminal wants the address.
+                print(f"\n  mlchat is up: open {url} in a browser. Ctrl-C stops it.\n",
+                      file=sys.stderr, flush=True)  # fmt: skip
             return self._watch()
         finally:
             self._stop_all()
+
+    def _api_listening(self, timeout_s: float = 60.0) -> bool:
+        """Whether the API accepts connections within `timeout_s` (False if it exits)."""
+        host = "127.0.0.1" if self.settings.host in {"0.0.0.0", "::"} else self.settings.host
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not self.stopping:
+            if self.api is None or self.api.poll() is not None:
+                return False
+            try:
+                socket.create_connection((host, self.settings.port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.2)
+        return False
 
     def _watch(self) -> int:
         while not self.stopping:
