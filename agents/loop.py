@@ -117,6 +117,10 @@ def is_approval(text: str) -> bool:
     return bool(_YES.match(text))
 
 
+class ModelUnavailableError(Exception):
+    """The chat model could not answer: its server is down, timed out or refused."""
+
+
 class Agent:
     """One conversation step with a chat model that can call mlchat's tools."""
 
@@ -128,8 +132,10 @@ class Agent:
         *,
         auto_approve: bool = False,
         max_repairs: int = MAX_REPAIRS,
+        model_errors: tuple[type[Exception], ...] = (),
     ) -> None:
         self.model = model
+        self.model_errors = model_errors
         self.context = context
         self.backend = backend
         self.auto_approve = auto_approve
@@ -167,6 +173,14 @@ class Agent:
         return Plan(action="error", config=None, message=f"I could not do that: {last_error}")
 
     async def _step(self, messages: list[BaseMessage], on_delta: OnDelta | None) -> AIMessage:
+        try:
+            return await self._ask(messages, on_delta)
+        except self.model_errors as error:
+            raise ModelUnavailableError(
+                f"the language model did not answer ({type(error).__name__}: {error})"
+            ) from error
+
+    async def _ask(self, messages: list[BaseMessage], on_delta: OnDelta | None) -> AIMessage:
         if on_delta is None:
             reply = await self.bound.ainvoke(messages)
             assert isinstance(reply, AIMessage)

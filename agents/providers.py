@@ -53,3 +53,17 @@ def chat_model(
             raise ProviderError(str(error)) from None
         return local
     raise ProviderError(f"unknown MLCHAT_LLM {provider!r}; use builtin, openai or local")
+
+
+def model_errors(provider: Provider) -> tuple[type[Exception], ...]:
+    """What the provider's model raises when it cannot answer (a server down, a timeout), as
+    opposed to a bug: the agent turns these into a reply that says so."""
+    if provider == "openai":
+        from openai import APIError
+
+        return (APIError,)
+    if provider == "local":
+        from agents.local_model import LocalModelError
+
+        return (LocalModelError,)
+    return ()

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent
-from agents.providers import ProviderError, chat_model
+from agents.providers import ProviderError, chat_model, model_errors
 from ml_backend.configs import (
     ExplorationConfig,
     LeaderboardConfig,
@@ -98,4 +98,5 @@ def make_agent(
         )  # fmt: skip
     except ProviderError as error:
         raise UnavailableError(str(error)) from None
-    return Agent(model, context, backend, auto_approve=settings.auto_approve)
+    return Agent(model, context, backend, auto_approve=settings.auto_approve,
+                 model_errors=model_errors(settings.llm))  # fmt: skip

@@ -155,3 +155,25 @@ async def test_a_question_about_one_dataset_is_no_listing(
     assert not turn.reply.startswith("Datasets:")
     assert "penguins" in turn.reply and turn.plan is not None
     assert turn.plan.action in {"describe", "explore"}
+
+
+async def test_an_unreachable_model_is_said_so_and_a_bug_is_not_hidden(
+    context: SchemaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agents.loop import ModelUnavailableError
+    from agents.providers import chat_model, model_errors
+    from service.embedded_redis import free_port
+
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "unused")
+    agent = Agent(chat_model("openai", context), context, model_errors=model_errors("openai"))
+    with pytest.raises(ModelUnavailableError, match="Connection error"):
+        await agent.turn([], "train xgboost on species")
+
+    class Broken(ScriptedModel):
+        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+            raise ValueError("a bug in the model wrapper")
+
+    broken = Agent(Broken(script=[]), context, model_errors=model_errors("openai"))
+    with pytest.raises(ValueError, match="a bug"):
+        await broken.turn([], "train xgboost on species")

@@ -27,6 +27,8 @@ class Stack:
     port: int = field(default_factory=free_port)
     api: subprocess.Popen[bytes] | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
+    """MLCHAT_* (or other) variables this stack's processes get on top of the defaults."""
 
     @property
     def base_url(self) -> str:
@@ -49,6 +51,7 @@ class Stack:
             MLCHAT_LOG_LEVEL="WARNING",
             MLCHAT_MAX_DATASET_MB="5",
         )
+        env.update(self.settings)
         env.update(extra)
         return env
 

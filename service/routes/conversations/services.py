@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agents.loop import Plan, history_from
+from agents.loop import ModelUnavailableError, Plan, Turn, history_from
 from ml_backend.configs import DatasetRef
 from service.agent_runtime import ServiceBackend, make_agent, schema_context
 from service.db.models import Conversation, Message, utcnow
-from service.errors import NotFoundError
+from service.errors import NotFoundError, UnavailableError
 from service.events import conversation_channel
 from service.resources import Resources
 from service.routes.conversations.schemas import (
@@ -114,10 +114,16 @@ class ConversationService:
         backend = ServiceBackend(self.session, self.resources, self.tenant, conversation_id)
         agent = make_agent(self.resources, context, backend)
         pending = _plan(conversation.pending_plan)
-        turn = await agent.turn(
-            history_from(records), data.text, pending,
-            auto_approve=data.auto_approve, on_delta=on_delta,
-        )  # fmt: skip
+        try:
+            turn = await agent.turn(
+                history_from(records), data.text, pending,
+                auto_approve=data.auto_approve, on_delta=on_delta,
+            )  # fmt: skip
+        except ModelUnavailableError as error:
+            # The message is stored already: answer it, so the conversation says what happened.
+            turn = Turn(reply=f"**I could not answer**: {error}. Nothing was started; send it "
+                        "again once the model is reachable (see MLCHAT_LLM and OPENAI_BASE_URL).",
+                        parts=[{"type": "error"}], pending=pending)  # fmt: skip
         reply = Message(
             conversation_id=conversation_id, role="assistant", content=turn.reply,
             parts=turn.parts,
@@ -142,7 +148,10 @@ class ConversationService:
             await self.get(conversation_id)
             records = [_record(m) for m in await self.messages(conversation_id, HISTORY_MESSAGES)]
         context = await schema_context(self.session, self.tenant, await self._dataset_id(dataset))
-        plan = await make_agent(self.resources, context, None).plan(history_from(records), text)
+        try:
+            plan = await make_agent(self.resources, context, None).plan(history_from(records), text)
+        except ModelUnavailableError as error:
+            raise UnavailableError(str(error)) from None
         return PlanView(action=plan.action, config=plan.config, message=plan.message)
 
     async def _publish(self, conversation_id: int, message: MessageView) -> None:
