@@ -24,10 +24,17 @@ def _driver_url(url: str, *, asynchronous: bool) -> str:
     return parsed.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the API read while a worker writes; busy_timeout waits out short write locks.
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the API read while a worker writes. It is a property of the database file, so
+    # once per engine is enough: a work horse's connection then pays no journal-mode query.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Per-connection settings. busy_timeout waits out short write locks.
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")
     # In WAL mode NORMAL never corrupts; it only skips an fsync per commit (tens of ms here).
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -35,11 +42,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _listen_sqlite(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "first_connect", _sqlite_wal)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
 def sync_engine(url: str) -> Engine:
     """A synchronous engine: workers and migrations."""
     engine = create_engine(_driver_url(url, asynchronous=False), poolclass=NullPool)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    _listen_sqlite(engine)
     return engine
 
 
@@ -49,8 +61,7 @@ def async_engine(url: str) -> AsyncEngine:
     if make_url(url).get_backend_name() == "postgresql":
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(_driver_url(url, asynchronous=True), **kwargs)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    _listen_sqlite(engine.sync_engine)
     return engine
 
 
