@@ -94,6 +94,23 @@ def append_event(
     return int(seq)
 
 
+def queue_event(
+    pipeline: redis.client.Pipeline,
+    event_type: EventType,
+    *,
+    run_id: int,
+    job_id: str,
+    tenant: str,
+    conversation_id: int | None = None,
+    **fields: Any,
+) -> None:
+    """Add the append of one event to `pipeline`, to be sent with the pipeline's other commands."""
+    keys, args = _script_args(event_type, run_id, job_id, tenant, conversation_id, fields)
+    # EVAL with the script's text rather than a registered script: a pipeline holding one
+    # would first ask the server whether it knows it, costing a round trip.
+    pipeline.eval(_APPEND_LUA, len(keys), *keys, *args)
+
+
 async def append_event_async(
     client: aioredis.Redis,
     event_type: EventType,

@@ -21,6 +21,8 @@ def test_reconnect_resumes_without_loss_or_duplicates(client: httpx.Client, stac
     second = run_events(stack, job["run_id"], last_seq=first[-1]["seq"])
     seqs = [e["seq"] for e in first + second]
     assert seqs == list(range(1, len(seqs) + 1))
+    # queued is written with the job in one transaction, so no worker can announce it first
+    assert [e["type"] for e in first[:2]] == ["queued", "started"]
     assert second[-1]["type"] == "finished"
     progress = [e for e in first + second if e["type"] == "progress"]
     assert progress[-1]["step"] == progress[-1]["total"] == 400

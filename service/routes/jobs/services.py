@@ -30,7 +30,7 @@ from ml_backend.validation import resolve_training
 from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
 from service.db.transitions import applied, transition
 from service.errors import ConflictError, NotFoundError, UnavailableError
-from service.events import append_event_async, latest_progress
+from service.events import append_event_async, latest_progress, queue_event
 from service.queues import tenant_queue
 from service.resources import Resources
 from service.routes.datasets.services import DatasetService
@@ -128,23 +128,32 @@ class JobService:
             )
             await self.session.commit()
             raise UnavailableError("the job queue (Redis) is not reachable; try again") from exc
-        await append_event_async(
-            self.resources.redis, "queued", run_id=run.id, job_id=run.job_id,
-            tenant=run.tenant, conversation_id=run.conversation_id, progress=0.0,
-        )  # fmt: skip
         return JobAccepted(job_id=run.job_id, run_id=run.id, status=run.status, kind=run.kind)
 
     def _enqueue(self, run: Run) -> None:
-        queue = tenant_queue(self.resources.sync_redis, run.tenant)
-        queue.enqueue(
-            _ENTRY_POINTS[RunKind(run.kind)],
-            run.id,
-            job_id=run.job_id,
-            job_timeout=self.resources.settings.job_timeout_s,
-            result_ttl=24 * 3600,
-            failure_ttl=7 * 24 * 3600,
-            description=f"{run.kind} run {run.id}",
-        )
+        """Append the `queued` event and queue the job in one transaction (one round trip).
+
+        In one MULTI/EXEC, the event is on the run's stream before any worker can take the job,
+        so `queued` always comes before `started`.
+        """
+        connection = self.resources.sync_redis
+        with connection.pipeline() as pipeline:
+            pipeline.multi()  # RQ would start the transaction after our first command
+            queue_event(
+                pipeline, "queued", run_id=run.id, job_id=run.job_id, tenant=run.tenant,
+                conversation_id=run.conversation_id, progress=0.0,
+            )  # fmt: skip
+            tenant_queue(connection, run.tenant).enqueue_call(
+                _ENTRY_POINTS[RunKind(run.kind)],
+                args=(run.id,),
+                job_id=run.job_id,
+                timeout=self.resources.settings.job_timeout_s,
+                result_ttl=24 * 3600,
+                failure_ttl=7 * 24 * 3600,
+                description=f"{run.kind} run {run.id}",
+                pipeline=pipeline,
+            )
+            pipeline.execute()
 
     async def run_by_id(self, run_id: int) -> Run:
         run = await self.session.get(Run, run_id)
