@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
+import httpx
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
@@ -52,3 +54,22 @@ def assert_every_bad_call_went_back_as_its_error(recorder: Recorder, context: Sc
                     assert isinstance(sent, ToolMessage) and sent.status == "error"
                     assert str(error) in str(sent.content)
     return repairs
+
+
+class Wire:
+    """The JSON bodies an OpenAI-compatible client sent to its server and got back, in order
+    (through an httpx client of its own; non-streaming requests)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
+        self.client = httpx.AsyncClient(
+            event_hooks={"request": [self._keep_request], "response": [self._keep_response]}
+        )
+
+    async def _keep_request(self, request: httpx.Request) -> None:
+        self.sent.append(json.loads(request.content))
+
+    async def _keep_response(self, response: httpx.Response) -> None:
+        await response.aread()
+        self.received.append(response.json())
