@@ -155,6 +155,10 @@ class Agent:
                 action = str(reply.response_metadata.get("mlchat_action", "clarify"))
                 return Plan(action=action, config=None, message=_text(reply))
             call = reply.tool_calls[0]
+            # One call is acted on; the history must show only that one, since an OpenAI
+            # server rejects a request with a call that has no tool message to answer it.
+            reply = AIMessage(content=reply.content, tool_calls=[call],
+                              response_metadata=reply.response_metadata)  # fmt: skip
             try:
                 valid = validate_call(call["name"], call["args"], self.context)
             except ToolArgumentError as error:

@@ -177,3 +177,19 @@ async def test_an_unreachable_model_is_said_so_and_a_bug_is_not_hidden(
     broken = Agent(Broken(script=[]), context, model_errors=model_errors("openai"))
     with pytest.raises(ValueError, match="a bug"):
         await broken.turn([], "train xgboost on species")
+
+
+async def test_of_several_calls_one_is_acted_on_and_only_it_is_answered(
+    context: SchemaContext,
+) -> None:
+    bad = {"name": "train", "args": {**TRAIN, "target_column": "specie"}, "id": "call_a"}
+    other = {"name": "list_datasets", "args": {}, "id": "call_b"}
+    repaired = _call("train", **TRAIN, target_column="species")
+    model = ScriptedModel(script=[AIMessage("", tool_calls=[bad, other]), repaired])
+    plan = await Agent(model, context).plan([], "train xgboost on specie")
+    assert plan.config is not None and plan.config["target_column"] == "species"
+    retry = model.seen[-1]
+    sent = [m for m in retry if isinstance(m, AIMessage) and m.tool_calls]
+    answers = [m for m in retry if isinstance(m, ToolMessage)]
+    assert [c["id"] for c in sent[0].tool_calls] == ["call_a"]
+    assert [a.tool_call_id for a in answers] == ["call_a"]
