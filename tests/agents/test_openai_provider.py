@@ -223,13 +223,14 @@ async def test_an_invalid_call_goes_back_to_the_server_as_its_validation_error(
     with pytest.raises(ToolArgumentError) as error:
         validate_call("describe_dataset", args, penguins_context)
     assert "'pengiuns'" in str(error.value) and "penguins" in str(error.value)
-    # The repair request, as the server received it: the calls as the server made them (it
-    # may add more: its parser takes one or more, whatever parallel_tool_calls says), then
-    # our validation message as the first one's result; again forced to answer with a call.
+    # The repair request, as the server received it: the first call as the server made it
+    # (its parser may add more, whatever parallel_tool_calls says; only the one acted on goes
+    # back, so none is left unanswered), then our validation message as that call's result;
+    # again forced to answer with a call.
     assert len(wire.sent) == 2
     *_, proposed, result, prefilled = wire.sent[1]["messages"]
     assert proposed["role"] == "assistant"
-    assert _as_made(proposed["tool_calls"]) == _as_made(_server_calls(wire, 0))
+    assert _as_made(proposed["tool_calls"]) == _as_made(_server_calls(wire, 0)[:1])
     assert result == {
         "role": "tool",
         "tool_call_id": call["id"],
