@@ -100,7 +100,8 @@ export class RunCard {
     if (event.step !== undefined && event.step !== null) {
       this.stepNode.textContent = event.total ? `step ${event.step} of ${event.total}` : `step ${event.step}`;
     }
-    if (event.metrics) this.addMetrics(event.step ?? event.seq, event.metrics);
+    // The chart follows training as it goes; the final scores are the metrics table's.
+    if (event.metrics && event.type === "progress") this.addMetrics(event.step ?? event.seq, event.metrics);
     if (event.message && event.type !== "progress") this.logNode.textContent = event.message;
     if (FINAL.has(event.type)) this.finish(event);
   }
@@ -138,8 +139,8 @@ export class RunCard {
     if (!window.Plotly || !this.series.size) return;
     this.chartNode.hidden = false;
     const data = [...this.series].map(([name, line]) => ({ x: line.x, y: line.y, name, mode: "lines", type: "scatter" }));
-    const layout = { height: 170, margin: { l: 45, r: 10, t: 10, b: 30 }, showlegend: true,
-      legend: { orientation: "h", y: -0.3 }, xaxis: { title: { text: "step" } } };
+    const layout = { height: 180, margin: { l: 45, r: 10, t: 28, b: 32 }, showlegend: true,
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, xaxis: { title: { text: "step" } } };
     window.Plotly.react(this.chartNode, data, layout, { displayModeBar: false, responsive: true });
   }
 
