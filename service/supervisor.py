@@ -51,8 +51,10 @@ class Supervisor:
 
     def run(self) -> int:
         self.settings.ensure_dirs()
-        signal.signal(signal.SIGINT, self._on_signal)
-        signal.signal(signal.SIGTERM, self._on_signal)
+        # SIGHUP too: closing the terminal must not leave the children (each in a session of
+        # its own) running without their supervisor.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, self._on_signal)
         try:
             if not self.settings.redis_url:
                 self.redis = EmbeddedRedis(self.settings.home_dir / "redis")

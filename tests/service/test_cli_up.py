@@ -1,4 +1,5 @@
-"""`mlchat up` with no settings: embedded Redis, migrations, workers, API; Ctrl-C stops all."""
+"""`mlchat up` with no settings: embedded Redis, migrations, workers, API and page; Ctrl-C or
+closing the terminal stops all."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ def _descendants(pid: int) -> set[int]:
 
 
 @pytest.mark.integration
-def test_up_serves_and_ctrl_c_stops_every_child(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "terminal-closed"])
+def test_up_serves_and_a_stop_signal_stops_every_child(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLCHAT_")}
     env.update(MLCHAT_HOME=str(tmp_path / "home"), MLCHAT_LOG_JSON="0")
@@ -61,7 +65,10 @@ def test_up_serves_and_ctrl_c_stops_every_child(tmp_path: Path) -> None:
         children = _descendants(process.pid)
         assert len(children) >= 4  # redis-server, api, two workers
 
-        process.send_signal(signal.SIGINT)
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status_code == 200 and "<title>mlchat</title>" in page.text
+
+        process.send_signal(stop)
         assert process.wait(timeout=30) == 0
         time.sleep(0.2)
         assert not _listening(port)
