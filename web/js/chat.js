@@ -34,22 +34,19 @@ export class Chat {
     this.list.replaceChildren();
     this.streaming = null;
     this.renderAll(this.conversation.messages);
-    let wasOffline = false;
     this.socket = new LiveSocket(() => `/ws/chat/${id}`, {
       onMessage: (event) => this.handle(event),
       onState: (state) => {
         this.onConnection(state);
-        if (state === "offline") wasOffline = true;
-        if (state === "open" && wasOffline) {
-          wasOffline = false;
-          this.resync();
-        }
+        // Whatever was said between the last fetch and this subscription (a first connect
+        // or a reconnect) is only in the database: fetch it.
+        if (state === "open") this.resync();
       },
     });
     return this.conversation;
   }
 
-  /** After a reconnect: fetch what was said while offline. */
+  /** Fetch the conversation again and add what this page has not shown yet. */
   async resync() {
     if (!this.conversation) return;
     const fresh = await api(`/conversations/${this.conversation.id}`);
