@@ -164,7 +164,7 @@ RANDOM_SPLIT_PHRASES = phrases("random split, randomly, shuffled, shuffle, not s
 BIN_WORDS = frozenset({"bin", "bucket"})
 TOP_WORDS = frozenset({"top", "first"})
 
-EXPLORER_TABLE = table(EXPLORER_CUES)
+EXPLORER_TABLE = table(EXPLORER_CUES, typos=True)
 PLOT_TABLE = words_table(PLOT_WORDS)
 DESCRIBE_TABLE = words_table(DESCRIBE_CUES)
 TUNE_TABLE = words_table(TUNE_CUES)

@@ -119,6 +119,11 @@ def plan_exploration(
         explorer = str(previous.get("explorer"))
     if explorer is None:
         return ExplorePlan(None, None)
+    unchartable = [c for c in [*plain, *groups] if _unchartable(profile, c)]
+    if unchartable and explorer not in {"describe", "missing"}:
+        # name the chart asked for: a histogram of text is planned as a bar before this check
+        asked = request.explorers[0] if request.explorers else explorer
+        return ExplorePlan(None, _unchartable_question(unchartable[0], asked, profile))
     parameters: dict[str, Any] = {}
     columns = _columns_for(explorer, plain, groups, parameters, request, profile)
     if previous is not None and previous.get("explorer") == explorer:
@@ -129,6 +134,27 @@ def plan_exploration(
     if parameters:
         config["parameters"] = parameters
     return ExplorePlan(config)
+
+
+def _unchartable(profile: DatasetProfile, name: str) -> bool:
+    """Free text and text identifiers: nearly every value differs, so no chart shows them."""
+    column = profile.column(name)
+    if column is None:
+        return False
+    return column.kind is ColumnKind.TEXT or (
+        column.kind is ColumnKind.IDENTIFIER and not is_numeric(column)
+    )
+
+
+def _unchartable_question(name: str, explorer: str, profile: DatasetProfile) -> str:
+    column = profile.column(name)
+    kind = "free text" if column is not None and column.kind is ColumnKind.TEXT else "an id"
+    numeric = [c.name for c in profile.columns if is_numeric(c)][:3]
+    hint = f" Numeric columns include {', '.join(f'`{c}`' for c in numeric)}." if numeric else ""
+    return (
+        f"`{name}` is {kind}: almost every value is different, so a {explorer} of it would "
+        f"show nothing. Which column should I chart instead?{hint}"
+    )
 
 
 def _which_question(mention: ColumnMention) -> str:

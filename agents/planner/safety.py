@@ -46,6 +46,18 @@ _PATTERNS = tuple(
         r"private key)\b",
         r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?"
         r"(?:previous|prior|above|earlier|system|original)\s+(?:instructions|prompts?|rules)\b",
+        # "ignore the above", "forget your rules": an instruction about instructions
+        r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|everything\s+)?(?:of\s+)?"
+        r"(?:the\s+|that\s+)?(?:above|previous|prior|earlier)\b(?!\s+(?:model|run|plan|chart))",
+        r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+)?(?:of\s+)?(?:your|the|these|"
+        r"those|my|any)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|guardrails|restrictions|"
+        r"prompts?)\b",
+        r"\b(?:reveal|print|show|repeat|leak|output|tell me)\s+(?:me\s+)?(?:your|the)\s+"
+        r"(?:\w+\s+)?(?:instructions|prompt|rules|guidelines)\b",
+        r"\b(?:developer|dev|god|jailbreak|dan|admin|debug|unrestricted)\s+mode\b|\bjailbreak",
+        r"\b(?:disable|turn off|remove|bypass)\s+(?:all\s+|your\s+|the\s+)*(?:safety|"
+        r"checks|filters|guardrails|restrictions|validation)\b",
+        r"[\w.+-]+@[\w-]+\.[a-z]{2,}",
         r"\b(?:drop|truncate)\s+table\b|\bdelete\s+from\b|\bdrop\s+database\b",
         r"\b(?:delete|wipe|erase|destroy)\s+(?:(?:the|all|every|my|your|of)\s+)*"
         r"(?:database|server|datasets?|data|runs?|users|tables|models|files|everything)\b",

@@ -153,7 +153,7 @@ def algorithm_table(registered: tuple[str, ...]) -> PhraseTable[str]:
     for name in registered:
         entries.append((name, name))
         entries.extend((p, name) for p in ALGORITHM_SYNONYMS.get(name, ()))
-    return PhraseTable(entries)
+    return PhraseTable(entries, typos=True)
 
 
 UNAVAILABLE_TABLE = table(UNAVAILABLE_ALGORITHMS)
@@ -166,7 +166,7 @@ def metric_table(registered: tuple[str, ...]) -> PhraseTable[str]:
     for name, said in METRIC_SYNONYMS.items():
         if name in registered:
             entries.extend((p, name) for p in said)
-    return PhraseTable(entries)
+    return PhraseTable(entries, typos=True)
 
 
 @lru_cache(maxsize=32)
