@@ -6,7 +6,7 @@ import pytest
 
 from agents.evaluation import check_case
 from agents.planner import PlannedAction, plan_message
-from tests.agents.planner_cases import CASES
+from tests.agents.planner_cases import CASES, VARIED_CASES
 from tests.agents.planner_data import Profiles
 
 
@@ -19,13 +19,18 @@ def conversation(dataset: str, messages: list[str], profiles: Profiles) -> Plann
     return plan
 
 
-def test_there_are_at_least_forty_cases() -> None:
+ALL_CASES = {**CASES, **VARIED_CASES}
+
+
+def test_there_are_enough_cases() -> None:
     assert len(CASES) >= 40
+    assert len(VARIED_CASES) >= 50
+    assert not set(CASES) & set(VARIED_CASES)
 
 
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", list(ALL_CASES))
 def test_case(name: str, profiles: Profiles) -> None:
-    dataset, messages, expect = CASES[name]
+    dataset, messages, expect = ALL_CASES[name]
 
     plan = conversation(dataset, messages, profiles)
 
