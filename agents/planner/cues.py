@@ -80,7 +80,10 @@ LEADERBOARD_CUES = phrases(
     "model, which algorithm, which model, best algorithm, best model, leaderboard, benchmark, "
     "bake off, shootout, automl, auto ml, model selection, several models, several "
     "algorithms, multiple models, multiple algorithms, different models, different "
-    "algorithms, many models"
+    "algorithms, many models, rank algorithms, rank the algorithms, rank models, rank the "
+    "models, rank all, ranking of the models, ranking of algorithms, best performing, top "
+    "performing, try every, try each, model comparison, algorithm comparison, head to head, "
+    "side by side, which method, which approach, which technique, best method, best approach"
 )
 
 FORECAST_CUES = phrases(
@@ -114,7 +117,12 @@ CHART_ROLE_PHRASES: dict[str, tuple[str, ...]] = {
         "trend line, trendline, regression line, best fit line, line of best fit, fit line, "
         "fitted line, ols line, linear fit, line of fit, best fit"
     ),
-    "over_time": phrases("over time, over the years, through time, across time, by date"),
+    # "by week" is along time only where no column is called week (such cues are dropped)
+    "over_time": phrases(
+        "over time, over the years, through time, across time, by date, by day, by week, by "
+        "month, by quarter, by year, by hour, per day, per week, per month, per quarter, per "
+        "year, over the months, over the weeks, week by week, month by month, year by year"
+    ),
 }
 
 COLUMN_GROUP_PHRASES: dict[str, tuple[str, ...]] = {

@@ -57,6 +57,9 @@ _FRACTIONS = {
 _ARTICLES = {"a", "an"}
 _PERCENT_WORDS = {"percent", "pct", "percentage"}
 
+# "3/4" of the data is a fraction; "80/20" and "64/32" are not.
+_MAX_WRITTEN_DENOMINATOR = 20
+
 
 @dataclass(frozen=True)
 class Quantity:
@@ -115,6 +118,9 @@ def _digits(tokens: list[Token], i: int) -> Quantity | None:
     start, end = i, i + 1
     if _negative_sign(tokens, i):
         value, start = -value, i - 1
+    fraction = _written_fraction(tokens, i) if integer and value > 0 else None
+    if fraction is not None:
+        return Quantity(start, i + 3, value / fraction, fraction=True)
     scale = tokens[end].text if end < len(tokens) else ""
     # "1k" only when written together; "2 thousand" either way
     if scale in _SCALES and (scale != "k" or tokens[end].start == token.end):
@@ -122,6 +128,19 @@ def _digits(tokens: list[Token], i: int) -> Quantity | None:
         end += 1
         integer = integer or value.is_integer()
     return Quantity(start, end, value, written_integer=integer)
+
+
+def _written_fraction(tokens: list[Token], i: int) -> int | None:
+    """The denominator of '3/4' or '1/5' at token `i`: small, larger than the numerator,
+    written without spaces, and not part of a ratio such as '80/20' or '70/15/15'."""
+    if i + 2 >= len(tokens) or tokens[i + 1].text != "/" or tokens[i + 2].kind != "number":
+        return None
+    if tokens[i + 1].start != tokens[i].end or tokens[i + 2].start != tokens[i + 1].end:
+        return None
+    if not tokens[i + 2].text.isdigit() or (i + 3 < len(tokens) and tokens[i + 3].text == "/"):
+        return None
+    numerator, denominator = int(tokens[i].text), int(tokens[i + 2].text)
+    return denominator if numerator < denominator <= _MAX_WRITTEN_DENOMINATOR else None
 
 
 def _negative_sign(tokens: list[Token], i: int) -> bool:
