@@ -76,3 +76,16 @@ def test_list_brackets_are_not_thousands() -> None:
 
 def test_words_that_are_not_numbers_are_left_alone() -> None:
     assert find_quantities(tokenize("a random forest on the species column")) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [("3/4", 0.75), ("1/5", 0.2), ("2/3", 2 / 3)])
+def test_a_fraction_written_with_a_slash_is_one_share(text: str, value: float) -> None:
+    (quantity,) = find_quantities(tokenize(text))
+
+    assert quantity.fraction
+    assert quantity.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["80/20", "64/32", "70/15/15", "3 / 4"])
+def test_ratios_and_spaced_slashes_are_not_fractions(text: str) -> None:
+    assert not any(q.fraction for q in find_quantities(tokenize(text)))
