@@ -55,9 +55,10 @@ _PATTERNS = tuple(
         r"\b(?:reveal|print|show|repeat|leak|output|tell me)\s+(?:me\s+)?(?:your|the)\s+"
         r"(?:\w+\s+)?(?:instructions|prompt|rules|guidelines)\b",
         r"\b(?:developer|dev|god|jailbreak|dan|admin|debug|unrestricted)\s+mode\b|\bjailbreak",
+        # sending something to an address; an address merely mentioned is no request
+        r"\b(?:e-?mail|mail|send|forward|post)\b[^.?!]*\bto\s+[\w.+-]+@[\w-]+\.[a-z]{2,}",
         r"\b(?:disable|turn off|remove|bypass)\s+(?:all\s+|your\s+|the\s+)*(?:safety|"
         r"checks|filters|guardrails|restrictions|validation)\b",
-        r"[\w.+-]+@[\w-]+\.[a-z]{2,}",
         r"\b(?:drop|truncate)\s+table\b|\bdelete\s+from\b|\bdrop\s+database\b",
         r"\b(?:delete|wipe|erase|destroy)\s+(?:(?:the|all|every|my|your|of)\s+)*"
         r"(?:database|server|datasets?|data|runs?|users|tables|models|files|everything)\b",
