@@ -68,7 +68,7 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     page.evaluate(WATCH_PROGRESS)
     run_id = approve(revised)
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
-    expect(card.locator(".status")).to_have_text("running")
+    expect(card.locator(".status")).to_have_text("training")
     expect(card.locator(".step")).to_contain_text("of 1000")
     screenshot(page, "03-training")
     expect(card.locator(".status")).to_have_text("finished", timeout=90_000)

@@ -95,7 +95,10 @@ export class RunCard {
       this.lastSeq = event.seq;
     }
     if (event.type === "started" && event.ts) this.startedAt = Date.parse(event.ts);
-    if (event.type === "started" || event.type === "progress" || event.type === "metric") this.setStatus("running");
+    // The run's lifecycle as the database names it (and the runs panel shows it): a model is
+    // preprocessing until its first round reports, then training.
+    if (event.type === "started") this.setStatus(this.kind === "explore" ? "running" : "preprocessing");
+    if (event.type === "progress" && this.kind !== "explore") this.setStatus("training");
     if (typeof event.progress === "number") this.setProgress(event.progress);
     if (event.step !== undefined && event.step !== null) {
       this.stepNode.textContent = event.total ? `step ${event.step} of ${event.total}` : `step ${event.step}`;
@@ -149,7 +152,7 @@ export class RunCard {
     const elapsed = ((this.endedAt || Date.now()) - this.startedAt) / 1000;
     let text = `elapsed ${formatDuration(elapsed)}`;
     // An estimate from the first second or the first sliver of progress is only noise.
-    if (this.status === "running" && this.progress > 0.001 && this.progress < 1 && elapsed >= 1.5) {
+    if (!FINAL.has(this.status) && this.progress > 0.001 && this.progress < 1 && elapsed >= 1.5) {
       text += ` · about ${formatDuration((elapsed * (1 - this.progress)) / this.progress)} left`;
     }
     this.timeNode.textContent = text;
@@ -304,8 +307,9 @@ export class RunsPanel {
     const bar = row.querySelector("progress");
     if (bar && typeof event.progress === "number") bar.value = event.progress;
     const status = row.querySelector(".status");
-    if (event.type === "started" && status.dataset.status === "queued") {
-      status.textContent = status.dataset.status = "preprocessing";
+    const next = { started: "preprocessing", progress: "training" }[event.type];
+    if (next && status.dataset.status !== next && row.dataset.kind !== "explore") {
+      status.textContent = status.dataset.status = next;
     }
   }
 
@@ -336,7 +340,7 @@ export class RunsPanel {
     });
     const test = run.result && run.result.metrics && run.result.metrics.test;
     const headline = test ? Object.entries(test).find(([name]) => GOAL_DEFAULTS.includes(name)) : null;
-    return h("li", { "data-run-id": run.run_id, "data-status": run.status },
+    return h("li", { "data-run-id": run.run_id, "data-status": run.status, "data-kind": run.kind },
       run.kind === "explore" ? h("span", { class: "spacer" }) : check,
       h("button", { type: "button", class: "link", onclick: () => openRunDetails(run.run_id) },
         h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
