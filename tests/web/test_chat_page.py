@@ -60,8 +60,8 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     expect(plan.locator(".plan-card dd", has_text="n_estimators = 400")).to_be_visible()
     plan.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Message")).to_be_focused()
-    revised = say(page, "make it 1000 trees")
-    expect(revised.locator(".plan-card dd", has_text="n_estimators = 1,000")).to_be_visible()
+    revised = say(page, "make it 3000 trees")
+    expect(revised.locator(".plan-card dd", has_text="n_estimators = 3,000")).to_be_visible()
     expect(plan.get_by_role("button", name="Run")).to_be_disabled()
     screenshot(page, "02-plan")
 
@@ -69,7 +69,7 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     run_id = approve(revised)
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
     expect(card.locator(".status")).to_have_text("training")
-    expect(card.locator(".step")).to_contain_text("of 1000")
+    expect(card.locator(".step")).to_contain_text("of 3000")
     screenshot(page, "03-training")
     expect(card.locator(".status")).to_have_text("finished", timeout=90_000)
 
