@@ -25,10 +25,8 @@ function notice(text) {
 const chat = new Chat({
   list: $("#messages"),
   onConnection: setConnection,
-  onRunStarted: () => runs.refreshSoon(),
-  onRunEnded: () => runs.refreshSoon(),
 });
-const runs = new RunsPanel($("#run-list"), $("#compare-runs"));
+new RunsPanel($("#run-list"), $("#compare-runs")); // kept live by /ws/feed
 const datasets = new Datasets({
   picker: $("#dataset-picker"),
   onError: notice,

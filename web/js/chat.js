@@ -13,11 +13,9 @@ const EXAMPLES = [
 ];
 
 export class Chat {
-  constructor({ list, onConnection, onRunStarted, onRunEnded }) {
+  constructor({ list, onConnection }) {
     this.list = list;
     this.onConnection = onConnection;
-    this.onRunStarted = onRunStarted;
-    this.onRunEnded = onRunEnded;
     this.conversation = null;
     this.rendered = new Map(); // message id -> node
     this.streaming = null;
@@ -132,10 +130,7 @@ export class Chat {
 
   part(part, message) {
     if (part.type === "plan") return this.planCard(part, message);
-    if (part.type === "run") {
-      this.onRunStarted(part);
-      return RunCard.for(part, (card) => this.onRunEnded(card)).node;
-    }
+    if (part.type === "run") return RunCard.for(part).node;
     if (part.type === "result") {
       return h("button", { type: "button", class: "link", onclick: () => openRunDetails(part.run_id, message.html) },
         `Open run ${part.run_id}`);

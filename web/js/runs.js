@@ -38,21 +38,20 @@ function downloads(run) {
 
 /** One run, followed live over /ws/runs/{id}, resuming after the last event seen. */
 export class RunCard {
-  static for(part, onFinal) {
+  static for(part) {
     let card = live.get(part.run_id);
     if (!card) {
-      card = new RunCard(part, onFinal);
+      card = new RunCard(part);
       live.set(part.run_id, card);
     }
     return card;
   }
 
-  constructor(part, onFinal) {
+  constructor(part) {
     this.runId = part.run_id;
     this.jobId = part.job_id;
     this.kind = part.kind;
     this.config = part.config;
-    this.onFinal = onFinal;
     this.lastSeq = 0;
     this.status = "queued";
     this.startedAt = null;
@@ -190,7 +189,6 @@ export class RunCard {
         this.logNode.textContent = `finished; its result could not be read: ${error.message}`;
       }
     }
-    if (this.onFinal) this.onFinal(this);
   }
 }
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 from litestar import WebSocket, websocket
-from litestar.exceptions import WebSocketDisconnect
 from pydantic import ValidationError
 
 from ml_backend.errors import MLInputError
@@ -22,7 +20,7 @@ from service.events import conversation_channel
 from service.resources import Resources
 from service.routes.conversations.schemas import MessageCreate
 from service.routes.conversations.services import ConversationService
-from service.routes.relay import forward, subscribed
+from service.routes.relay import relay
 
 
 @websocket("/ws/chat/{conversation_id:int}")
@@ -37,16 +35,8 @@ async def chat(
             await socket.close(code=4404, reason=error.detail[:120])
             return
     await socket.accept()
-    try:
-        async with (
-            subscribed(resources.redis, conversation_channel(conversation_id)) as pubsub,
-            anyio.create_task_group() as tasks,
-        ):
-            tasks.start_soon(forward, socket, pubsub)
-            await _receive(socket, resources, tenant, conversation_id)
-            tasks.cancel_scope.cancel()
-    except* WebSocketDisconnect:
-        pass  # the client left: nothing to close
+    await relay(socket, resources.redis, conversation_channel(conversation_id),
+                lambda: _receive(socket, resources, tenant, conversation_id))  # fmt: skip
 
 
 async def _receive(

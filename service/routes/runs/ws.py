@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
 from service.db.models import Run, RunStatus
 from service.events import FINAL_EVENT_TYPES, feed_channel, read_events
 from service.resources import Resources
-from service.routes.relay import forward, subscribed
+from service.routes.relay import relay
 
 POLL_MS = 1000
 
@@ -80,14 +79,4 @@ async def run_events(
 async def tenant_feed(socket: WebSocket[Any, Any, Any], resources: Resources, tenant: str) -> None:
     """Forwards the events of all the tenant's runs as they happen."""
     await socket.accept()
-    try:
-        async with (
-            subscribed(resources.redis, feed_channel(tenant)) as pubsub,
-            anyio.create_task_group() as tasks,
-        ):
-            tasks.start_soon(forward, socket, pubsub)
-            # The client says nothing; a receive is how its leaving is noticed.
-            while True:
-                await socket.receive_text()
-    except* WebSocketDisconnect:
-        pass  # the client left: nothing to close
+    await relay(socket, resources.redis, feed_channel(tenant))
