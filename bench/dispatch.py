@@ -99,10 +99,10 @@ def training_overhead(stack: Stack, http: httpx.Client) -> tuple[float, float]:
     """Median seconds of the same training: called here directly, and as a worker job."""
     from ml_backend.configs import TrainingConfig
     from ml_backend.datasets import read_frame
+    from ml_backend.jobs.train.resolve import resolve_training
+    from ml_backend.jobs.train.run import train
     from ml_backend.reporting import NullReporter
     from ml_backend.schema import DatasetProfile
-    from ml_backend.training import train
-    from ml_backend.validation import resolve_training
 
     dataset = upload(http, slow_training_csv(), "bench.csv", name="bench").raise_for_status().json()
     config = {**TRAINING, "dataset": {"id": dataset["id"]}}

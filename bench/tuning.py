@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ml_backend.configs import TrainingConfig, TuningConfig
 from ml_backend.datasets import read_frame, write_sample
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import train
+from ml_backend.jobs.tune.run import resolve_tuning, tune
 from ml_backend.metrics import METRICS
 from ml_backend.reporting import NullReporter
-from ml_backend.training import train
-from ml_backend.tuning import resolve_tuning, tune
-from ml_backend.validation import resolve_training
 
 CASES = [  # dataset, target, goal metric
     ("breast_cancer", "diagnosis", "log_loss"),

@@ -6,7 +6,7 @@ import ast
 import json
 import sys
 
-from ml_backend.validation import ResolvedTraining
+from ml_backend.jobs.train.resolve import ResolvedTraining
 
 TOLERANCE = 1e-6
 # Libraries whose version can shift a model's numbers; the script notes when one differs.
@@ -40,13 +40,13 @@ import pandas as pd
 
 from ml_backend.datasets import DataFormat, convert_to_parquet, detect_format, read_frame
 from ml_backend.reporting import NullReporter
-from ml_backend.training import train
-from ml_backend.validation import ResolvedTraining
+from ml_backend.jobs.train.run import train
+from ml_backend.jobs.train.resolve import ResolvedTraining
 
 DATASET_FILE = {dataset_file!r}
 TOLERANCE = {tolerance!r}
 
-# The run's resolved config: ml_backend.validation.ResolvedTraining as JSON.
+# The run's resolved config: ml_backend.jobs.train.resolve.ResolvedTraining as JSON.
 RESOLVED_CONFIG = json.loads(
     r"""
 {config_json}

@@ -31,7 +31,7 @@ from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
 
 if TYPE_CHECKING:
-    from ml_backend.validation import ResolvedTraining
+    from ml_backend.jobs.train.resolve import ResolvedTraining
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +223,9 @@ def explore_job(run_id: int) -> None:
 
 def _train(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.datasets import read_frame
-    from ml_backend.training import train
-    from ml_backend.training_plots import training_plots
-    from ml_backend.validation import ResolvedTraining
+    from ml_backend.jobs.train.plots import training_plots
+    from ml_backend.jobs.train.resolve import ResolvedTraining
+    from ml_backend.jobs.train.run import train
 
     if ctx.run.resolved.get("task_type") == "forecasting":
         return _forecast(ctx)
@@ -243,7 +243,7 @@ def _train(ctx: JobContext) -> dict[str, Any]:
 
 def _forecast(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.datasets import read_frame
-    from ml_backend.forecasting import ResolvedForecast, forecast
+    from ml_backend.jobs.forecast.run import ResolvedForecast, forecast
 
     resolved = ResolvedForecast.model_validate(ctx.run.resolved)
     columns = [resolved.time_column, resolved.target_column]
@@ -265,8 +265,8 @@ def tune_job(run_id: int) -> None:
 
 def _tune(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.datasets import read_frame
-    from ml_backend.training_plots import training_plots
-    from ml_backend.tuning import ResolvedTuning, tune
+    from ml_backend.jobs.train.plots import training_plots
+    from ml_backend.jobs.tune.run import ResolvedTuning, tune
 
     resolved = ResolvedTuning.model_validate(ctx.run.resolved)
     frame = read_frame(ctx.dataset_path(), columns=_training_columns(resolved.training))
@@ -291,7 +291,7 @@ def leaderboard_job(run_id: int) -> None:
 
 def _leaderboard(ctx: JobContext) -> dict[str, Any]:
     from ml_backend.datasets import read_frame
-    from ml_backend.leaderboard import Phase, ResolvedLeaderboard, run_leaderboard
+    from ml_backend.jobs.leaderboard.run import Phase, ResolvedLeaderboard, run_leaderboard
 
     resolved = ResolvedLeaderboard.model_validate(ctx.run.resolved)
     columns: dict[str, None] = {}
@@ -388,10 +388,10 @@ def preload_ml_libraries() -> None:
     # mlchat's own modules too: a job then imports nothing before it starts.
     import ml_backend.algorithms.torch_mlp
     import ml_backend.explorers
-    import ml_backend.forecasting
-    import ml_backend.leaderboard
-    import ml_backend.training_plots
-    import ml_backend.tuning  # noqa: F401
+    import ml_backend.jobs.forecast.run
+    import ml_backend.jobs.leaderboard.run
+    import ml_backend.jobs.train.plots
+    import ml_backend.jobs.tune.run  # noqa: F401
 
 
 def run_worker(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:

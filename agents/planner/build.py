@@ -14,9 +14,9 @@ from agents.planner.request import Request
 from agents.planner.roles import Roles
 from agents.planner.settings import horizon_steps, series_step_seconds
 from ml_backend.configs import TaskType
+from ml_backend.jobs.train.resolve import infer_task
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.schema import ColumnKind, DatasetProfile
-from ml_backend.validation import infer_task
 
 _DROPPED_KINDS = frozenset({ColumnKind.IDENTIFIER, ColumnKind.TEXT})
 _TUNING_FIELDS = ("n_trials", "timeout_s", "goal_metric", "direction", "search_space")

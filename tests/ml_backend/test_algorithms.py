@@ -24,10 +24,10 @@ from ml_backend.algorithms.random_forest import (
     chunk_sizes,
 )
 from ml_backend.configs import TaskType
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.model import TabularModel
 from ml_backend.reporting import RecordingReporter
-from ml_backend.training import TrainingResult, train
-from ml_backend.validation import resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of, rows_with_target
 
 SMALL = {

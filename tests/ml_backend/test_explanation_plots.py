@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from ml_backend.jobs.train.plots import training_plots
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.reporting import NullReporter
-from ml_backend.training import TrainingResult, train
-from ml_backend.training_plots import training_plots
-from ml_backend.validation import resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of
 
 

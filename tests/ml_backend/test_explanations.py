@@ -13,12 +13,12 @@ from sklearn.inspection import permutation_importance
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.model import TabularModel
 from ml_backend.preprocessing import output_columns
 from ml_backend.reporting import RecordingReporter
 from ml_backend.schema import ColumnKind
-from ml_backend.training import TrainingResult, train
-from ml_backend.validation import resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of, rows_with_target
 
 FAST = {

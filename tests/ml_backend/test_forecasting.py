@@ -14,17 +14,17 @@ import pytest
 from ml_backend.components import component_catalogue
 from ml_backend.errors import ConfigValidationError
 from ml_backend.forecasters.series import series_from_frame
-from ml_backend.forecasting import (
+from ml_backend.jobs.forecast.run import (
     ForecastResult,
     forecast,
     is_forecaster,
     predict_future,
     resolve_forecast,
 )
+from ml_backend.jobs.train.resolve import resolve_training
 from ml_backend.metrics import Predictions, compute_metrics
 from ml_backend.reporting import RecordingReporter
 from ml_backend.schema import ColumnKind
-from ml_backend.validation import resolve_training
 from tests.ml_backend.forecast_data import (
     co2_monthly,
     error_metrics,

@@ -17,17 +17,17 @@ from ml_backend.algorithms.linear import LinearSpec
 from ml_backend.algorithms.xgboost import XGBoostSpec
 from ml_backend.configs import LeaderboardConfig, TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError
-from ml_backend.leaderboard import (
+from ml_backend.jobs.leaderboard.run import (
     STEPS_PER_ALGORITHM,
     EntryStatus,
     LeaderboardResult,
     resolve_leaderboard,
     run_leaderboard,
 )
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import train
 from ml_backend.reporting import NullReporter
 from ml_backend.schema import DatasetProfile
-from ml_backend.training import train
-from ml_backend.validation import resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of
 
 

@@ -17,12 +17,12 @@ from ml_backend.algorithms.neural_network import NeuralNetworkParams
 from ml_backend.algorithms.torch_mlp import MLPClassifierTorch, MLPNetwork, MLPRegressorTorch
 from ml_backend.configs import TaskType
 from ml_backend.errors import ConfigValidationError
+from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
+from ml_backend.jobs.tune.space import resolve_space
 from ml_backend.model import TabularModel
 from ml_backend.reporting import RecordingReporter
 from ml_backend.splitting import split_rows
-from ml_backend.training import TrainingResult, train
-from ml_backend.tuning_space import resolve_space
-from ml_backend.validation import ResolvedTraining, resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of, rows_with_target
 
 SPEC = ALGORITHMS["neural_network"]

@@ -11,11 +11,11 @@ import pyarrow as pa
 import pytest
 
 from ml_backend.errors import ConfigValidationError
+from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
+from ml_backend.jobs.train.run import train
 from ml_backend.model import TabularModel
 from ml_backend.prediction import predict_rows, predict_table, rows_frame
 from ml_backend.reporting import NullReporter
-from ml_backend.training import train
-from ml_backend.validation import ResolvedTraining, resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of
 
 

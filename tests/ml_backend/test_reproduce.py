@@ -14,10 +14,10 @@ import pyarrow as pa
 import pytest
 
 from ml_backend.datasets import IngestedDataset, ingest_file, ingest_table, read_frame
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.reporting import NullReporter
 from ml_backend.reproduce import reproduce_script
-from ml_backend.training import TrainingResult, train
-from ml_backend.validation import resolve_training
 from tests.ml_backend.training_data import config, penguins
 
 ONE_THREAD = {"n_jobs": 1}

@@ -14,12 +14,12 @@ from sklearn.model_selection import train_test_split
 
 from ml_backend.configs import SplitConfig, SplitStrategy
 from ml_backend.errors import ConfigValidationError
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.model import TabularModel
 from ml_backend.reporting import RecordingReporter
 from ml_backend.schema import ColumnKind
 from ml_backend.splitting import split_rows
-from ml_backend.training import TrainingResult, train
-from ml_backend.validation import resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of, rows_with_target
 
 FAST = {

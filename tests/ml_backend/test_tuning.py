@@ -11,10 +11,10 @@ from sklearn.metrics import accuracy_score
 
 from ml_backend.configs import TuningConfig
 from ml_backend.errors import ConfigValidationError
+from ml_backend.jobs.tune.run import ResolvedTuning, TuningOutcome, resolve_tuning, tune
+from ml_backend.jobs.tune.space import space_from_json
 from ml_backend.reporting import RecordingReporter
 from ml_backend.splitting import split_rows
-from ml_backend.tuning import ResolvedTuning, TuningOutcome, resolve_tuning, tune
-from ml_backend.tuning_space import space_from_json
 from tests.ml_backend.training_data import penguins, profile_of, rows_with_target
 
 FRAME = penguins()

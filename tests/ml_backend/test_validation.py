@@ -11,8 +11,8 @@ import pytest
 from ml_backend.algorithms.xgboost import XGBoostParams
 from ml_backend.configs import TaskType
 from ml_backend.errors import ConfigValidationError
+from ml_backend.jobs.train.resolve import infer_task, resolve_training
 from ml_backend.schema import ColumnKind, DatasetProfile
-from ml_backend.validation import infer_task, resolve_training
 from tests.ml_backend.training_data import config, penguins, profile_of
 
 

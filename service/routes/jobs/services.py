@@ -22,11 +22,11 @@ from ml_backend.configs import (
     TuningConfig,
 )
 from ml_backend.explorers import validate_exploration
-from ml_backend.forecasting import is_forecast, resolve_forecast
-from ml_backend.leaderboard import resolve_leaderboard
+from ml_backend.jobs.forecast.run import is_forecast, resolve_forecast
+from ml_backend.jobs.leaderboard.run import resolve_leaderboard
+from ml_backend.jobs.train.resolve import resolve_training
+from ml_backend.jobs.tune.run import resolve_tuning
 from ml_backend.schema import DatasetProfile
-from ml_backend.tuning import resolve_tuning
-from ml_backend.validation import resolve_training
 from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
 from service.db.transitions import applied, transition
 from service.errors import ConflictError, NotFoundError, UnavailableError

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_table, read_table
-from ml_backend.forecasting import predict_future
+from ml_backend.jobs.forecast.run import predict_future
+from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.model import TabularModel
 from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
 from ml_backend.reproduce import reproduce_script
-from ml_backend.validation import ResolvedTraining
 from service.db.models import Dataset, Run, RunKind, RunStatus
 from service.errors import ConflictError, NotFoundError
 from service.resources import Resources

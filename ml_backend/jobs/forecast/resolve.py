@@ -20,10 +20,10 @@ from ml_backend.forecasters import FORECASTERS, ForecasterSpec, available_foreca
 from ml_backend.forecasters import get_forecaster as _registered
 from ml_backend.forecasters.base import MIN_SERIES_POINTS
 from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.jobs.train.resolve import is_numeric_dtype
 from ml_backend.metrics import resolve_metrics
 from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
 from ml_backend.suggestions import did_you_mean, name_list
-from ml_backend.validation import is_numeric_dtype
 
 
 class ResolvedForecast(BaseModel):

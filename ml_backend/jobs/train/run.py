@@ -25,12 +25,12 @@ from ml_backend.explanations import (
     ShapImportance,
     explain,
 )
+from ml_backend.jobs.train.resolve import DroppedColumn, ResolvedTraining
 from ml_backend.metrics import ConfusionMatrix, Predictions, compute_metrics, confusion_matrix
 from ml_backend.model import TabularModel
 from ml_backend.preprocessing import build_preprocessor
 from ml_backend.reporting import Reporter
 from ml_backend.splitting import SplitIndices, split_rows
-from ml_backend.validation import DroppedColumn, ResolvedTraining
 
 METRICS_FILE = "metrics.json"
 

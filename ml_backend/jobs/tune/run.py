@@ -24,14 +24,14 @@ from ml_backend.algorithms import get_algorithm
 from ml_backend.configs import Direction, TaskType, TrainingConfig, TuningConfig
 from ml_backend.errors import ConfigValidationError, JobCancelledError, MLInputError
 from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
+from ml_backend.jobs.train.run import TrainingResult, train
+from ml_backend.jobs.tune.plots import tuning_plots
+from ml_backend.jobs.tune.space import resolve_space, space_from_json, space_to_json
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
-from ml_backend.training import TrainingResult, train
-from ml_backend.tuning_plots import tuning_plots
-from ml_backend.tuning_space import resolve_space, space_from_json, space_to_json
-from ml_backend.validation import ResolvedTraining, resolve_training
 
 DEFAULT_VALIDATION_SIZE = 0.2
 DEFAULT_GOALS = {TaskType.CLASSIFICATION: "accuracy", TaskType.REGRESSION: "rmse"}

@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 
 from ml_backend.explanations import PermutationImportance, PredictedValue
 from ml_backend.explorers.figures import figure_json
+from ml_backend.jobs.train.run import FeatureImportance, TrainingResult
 from ml_backend.metrics import METRICS, ConfusionMatrix
-from ml_backend.training import FeatureImportance, TrainingResult
 
 MAX_FEATURES_SHOWN = 30
 

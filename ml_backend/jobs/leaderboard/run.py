@@ -26,13 +26,13 @@ from ml_backend.algorithms import ALGORITHMS, get_algorithm
 from ml_backend.configs import LeaderboardConfig, TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError, JobCancelledError, MLInputError
 from ml_backend.explanations import headline_metric
-from ml_backend.leaderboard_plots import leaderboard_figure
+from ml_backend.jobs.leaderboard.plots import leaderboard_figure
+from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
+from ml_backend.jobs.train.run import train
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
-from ml_backend.training import train
-from ml_backend.validation import ResolvedTraining, resolve_training
 
 logger = logging.getLogger(__name__)
 

@@ -20,13 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ml_backend.configs import TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError, DatasetFormatError
-from ml_backend.forecast_config import (
-    ResolvedForecast,
-    check_tail,
-    held_out_points,
-    resolve_forecast,
-)
-from ml_backend.forecast_plots import forecast_figure
 from ml_backend.forecasters import (
     FittedForecaster,
     ForecasterSpec,
@@ -42,6 +35,13 @@ from ml_backend.forecasters.series import (
     finite_or_none,
     plain_time,
     series_from_frame,
+)
+from ml_backend.jobs.forecast.plots import forecast_figure
+from ml_backend.jobs.forecast.resolve import (
+    ResolvedForecast,
+    check_tail,
+    held_out_points,
+    resolve_forecast,
 )
 from ml_backend.metrics import Predictions, compute_metrics
 from ml_backend.reporting import Reporter

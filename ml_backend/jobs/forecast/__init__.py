@@ -1,0 +1,1 @@
+"""Forecasting a numeric series over time."""

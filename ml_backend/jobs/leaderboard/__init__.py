@@ -1,0 +1,1 @@
+"""A leaderboard: several algorithms on one split, ranked by a test metric."""

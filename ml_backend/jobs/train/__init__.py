@@ -1,0 +1,1 @@
+"""Training one tabular model: classification or regression."""

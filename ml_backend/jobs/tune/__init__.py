@@ -1,0 +1,1 @@
+"""Tuning an algorithm's hyperparameters with Optuna."""
