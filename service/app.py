@@ -10,24 +10,24 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
 from service.deps import DEPENDENCIES
-from service.problems import EXCEPTION_HANDLERS
-from service.reaper import reap_forever
-from service.resources import Resources
-from service.routes.components.controllers import list_components
-from service.routes.conversations.controllers import ConversationController, plan
-from service.routes.conversations.ws import chat
-from service.routes.datasets.controllers import DatasetController
-from service.routes.health.controllers import health
-from service.routes.jobs.controllers import (
+from service.domain.components.controllers import list_components
+from service.domain.conversations.controllers import ConversationController, plan
+from service.domain.conversations.ws import chat
+from service.domain.datasets.controllers import DatasetController
+from service.domain.datasets.samples import register_samples
+from service.domain.health.controllers import health
+from service.domain.jobs.controllers import (
     ExploreController,
     LeaderboardController,
     TrainController,
     TuneController,
 )
-from service.routes.runs.controllers import RunController
-from service.routes.runs.ws import run_events, tenant_feed
-from service.routes.web.controllers import web_router
-from service.samples import register_samples
+from service.domain.runs.controllers import RunController
+from service.domain.runs.ws import run_events, tenant_feed
+from service.domain.web.controllers import web_router
+from service.problems import EXCEPTION_HANDLERS
+from service.reaper import reap_forever
+from service.resources import Resources
 from service.settings import Settings
 
 MULTIPART_OVERHEAD = 1024 * 1024

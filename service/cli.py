@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
 from service.logging_setup import configure_logging
 from service.settings import Settings
-
-log = logging.getLogger("mlchat")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -23,7 +20,6 @@ def cmd_migrate(settings: Settings) -> int:
 
     settings.ensure_dirs()
     upgrade(settings.resolved_database_url)
-    log.info("database is up to date", extra={"url": _safe(settings.resolved_database_url)})
     return 0
 
 
@@ -52,12 +48,6 @@ def cmd_up(settings: Settings) -> int:
     from service.supervisor import Supervisor
 
     return Supervisor(settings).run()
-
-
-def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,10 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.domain.conversations.services import ConversationService
+from service.domain.datasets.services import DatasetService
+from service.domain.jobs.services import JobService
+from service.domain.runs.services import RunService
 from service.resources import Resources
 from service.settings import Settings
 
@@ -34,9 +38,31 @@ def provide_tenant(settings: Settings) -> str:
     return settings.tenant
 
 
+def provide_datasets(session: AsyncSession, settings: Settings, tenant: str) -> DatasetService:
+    return DatasetService(session, settings, tenant)
+
+
+def provide_jobs(session: AsyncSession, resources: Resources, tenant: str) -> JobService:
+    return JobService(session, resources, tenant)
+
+
+def provide_runs(session: AsyncSession, resources: Resources, tenant: str) -> RunService:
+    return RunService(session, resources, tenant)
+
+
+def provide_conversations(
+    session: AsyncSession, resources: Resources, tenant: str
+) -> ConversationService:
+    return ConversationService(session, resources, tenant)
+
+
 DEPENDENCIES: dict[str, Any] = {
     "resources": Provide(provide_resources, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "session": Provide(provide_session),
     "tenant": Provide(provide_tenant, sync_to_thread=False),
+    "datasets": Provide(provide_datasets, sync_to_thread=False),
+    "jobs": Provide(provide_jobs, sync_to_thread=False),
+    "runs": Provide(provide_runs, sync_to_thread=False),
+    "conversations": Provide(provide_conversations, sync_to_thread=False),
 }

@@ -44,11 +44,6 @@ def upload_too_large(limit_mb: int) -> PayloadTooLargeError:
     )
 
 
-class UnsupportedMediaTypeError(ServiceError):
-    status_code = 415
-    title = "Unsupported media type"
-
-
 class UnavailableError(ServiceError):
     status_code = 503
     title = "Service unavailable"

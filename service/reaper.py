@@ -48,11 +48,10 @@ def _verdict(resources: Resources, run: Run) -> str | None:
 async def reap_once(resources: Resources) -> int:
     """One pass over active runs; returns how many were marked failed."""
     async with resources.sessions() as session:
-        active = [s.value for s in ACTIVE_STATUSES]
         cutoff = utcnow() - _GRACE
         runs = list(
             await session.scalars(
-                select(Run).where(Run.status.in_(active), Run.created_at < cutoff)
+                select(Run).where(Run.status.in_(list(ACTIVE_STATUSES)), Run.created_at < cutoff)
             )
         )
         reaped = 0

@@ -24,7 +24,7 @@ class Resources:
 
     @classmethod
     def open(cls, settings: Settings) -> Resources:
-        url = settings.redis_url or "redis://127.0.0.1:6379/0"
+        url = settings.resolved_redis_url
         engine = async_engine(settings.resolved_database_url)
         return cls(
             settings=settings,

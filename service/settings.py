@@ -1,4 +1,8 @@
-"""Settings, read from MLCHAT_* environment variables; every field has a working default."""
+"""Settings, read from MLCHAT_* environment variables; every field has a working default.
+
+One small class per concern; `Settings` composes them, so `settings.redis_url` and
+`MLCHAT_REDIS_URL` read the same whichever class holds the field.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PLOTS_DIR = "plots"
 """A run's Plotly figures live in this folder of its artifact folder, one JSON file each."""
 
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+"""The Redis a process talks to when none is configured (`mlchat up` sets one for its children)."""
 
-class Settings(BaseSettings):
-    """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""
+_FROM_ENV = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore")
 
-    model_config = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore")
+
+class StorageSettings(BaseSettings):
+    """Where state lives: the home folder, the database and Redis."""
+
+    model_config = _FROM_ENV
 
     home: Path = Field(
         default=Path("~/.mlchat"),
@@ -29,36 +38,9 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:port/db; unset: `mlchat up` starts a private redis-server.",
     )
-    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
-    port: int = Field(default=8000, ge=0, le=65535, description="Port the API listens on.")
-    workers: int = Field(default=1, ge=1, le=64, description="RQ workers that `mlchat up` starts.")
-    tenant: str = Field(default="default", description="The tenant of requests without one.")
     max_dataset_mb: int = Field(
         default=500, ge=1, description="Largest dataset upload accepted, in MiB."
     )
-    job_timeout_s: int = Field(
-        default=6 * 3600, ge=10, description="A job running longer than this is stopped."
-    )
-    heartbeat_s: float = Field(
-        default=2.0, gt=0, description="How often a worker vouches for the job it runs."
-    )
-    dead_after_s: float = Field(
-        default=20.0, gt=0, description="A running job unheard of for this long is marked failed."
-    )
-    llm: Literal["builtin", "openai", "local"] = Field(
-        default="builtin",
-        description="The agent's model: builtin (no key, no network), openai (any "
-        "OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY) or local (a GGUF file).",
-    )
-    llm_model: str = Field(default="gpt-4o-mini", description="Model name for the openai provider.")
-    llm_model_path: Path | None = Field(
-        default=None, description="The GGUF model file of the local provider."
-    )
-    auto_approve: bool = Field(
-        default=False, description="Run the agent's plans without waiting for a yes."
-    )
-    log_level: str = Field(default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
-    log_json: bool = Field(default=True, description="Log one JSON object a line.")
 
     @property
     def home_dir(self) -> Path:
@@ -79,6 +61,10 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.home_dir / 'mlchat.db'}"
 
     @property
+    def resolved_redis_url(self) -> str:
+        return self.redis_url or DEFAULT_REDIS_URL
+
+    @property
     def max_dataset_bytes(self) -> int:
         return self.max_dataset_mb * 1024 * 1024
 
@@ -86,3 +72,64 @@ class Settings(BaseSettings):
         """Create the folders under home that the service writes to."""
         for path in (self.home_dir, self.datasets_dir, self.artifacts_dir):
             path.mkdir(parents=True, exist_ok=True)
+
+
+class ServerSettings(BaseSettings):
+    """The HTTP API: where it listens and whom it serves."""
+
+    model_config = _FROM_ENV
+
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port the API listens on.")
+    tenant: str = Field(default="default", description="The tenant of requests without one.")
+
+
+class JobSettings(BaseSettings):
+    """The RQ workers and how long their jobs may take."""
+
+    model_config = _FROM_ENV
+
+    workers: int = Field(default=1, ge=1, le=64, description="RQ workers that `mlchat up` starts.")
+    job_timeout_s: int = Field(
+        default=6 * 3600, ge=10, description="A job running longer than this is stopped."
+    )
+    heartbeat_s: float = Field(
+        default=2.0, gt=0, description="How often a worker vouches for the job it runs."
+    )
+    dead_after_s: float = Field(
+        default=20.0, gt=0, description="A running job unheard of for this long is marked failed."
+    )
+
+
+class AgentSettings(BaseSettings):
+    """The agent's language model and how freely it acts."""
+
+    model_config = _FROM_ENV
+
+    llm: Literal["builtin", "openai", "local"] = Field(
+        default="builtin",
+        description="The agent's model: builtin (no key, no network), openai (any "
+        "OpenAI-compatible server: OPENAI_BASE_URL, OPENAI_API_KEY) or local (a GGUF file).",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name for the openai provider.")
+    llm_model_path: Path | None = Field(
+        default=None, description="The GGUF model file of the local provider."
+    )
+    auto_approve: bool = Field(
+        default=False, description="Run the agent's plans without waiting for a yes."
+    )
+
+
+class LoggingSettings(BaseSettings):
+    """What the processes log and in which shape."""
+
+    model_config = _FROM_ENV
+
+    log_level: str = Field(default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_json: bool = Field(default=True, description="Log one JSON object a line.")
+
+
+class Settings(StorageSettings, ServerSettings, JobSettings, AgentSettings, LoggingSettings):
+    """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""
+
+    model_config = _FROM_ENV

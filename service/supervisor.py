@@ -16,6 +16,7 @@ import sys
 import time
 from types import FrameType
 
+from service.db.migrate import upgrade
 from service.embedded_redis import EmbeddedRedis
 from service.settings import Settings
 
@@ -59,9 +60,7 @@ class Supervisor:
             if not self.settings.redis_url:
                 self.redis = EmbeddedRedis(self.settings.home_dir / "redis")
                 self.settings.redis_url = self.redis.start()
-            from service.cli import cmd_migrate
-
-            cmd_migrate(self.settings)
+            upgrade(self.settings.resolved_database_url)
             self.workers = [self._spawn("worker") for _ in range(self.settings.workers)]
             self.api = self._spawn("api")
             url = f"http://{self.settings.host}:{self.settings.port}/"

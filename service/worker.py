@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ml_backend.errors import MLInputError
-from service.conversation_notes import note_run_end
 from service.db.engines import sync_engine, sync_session_factory
 from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import START_RUN, applied, transition
+from service.domain.conversations.notes import note_run_end
 from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
@@ -112,7 +112,7 @@ def _job_redis(settings: Settings) -> tuple[redis.Redis, bool]:
     job = get_current_job()
     if job is not None:
         return job.connection, False
-    return redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0"), True
+    return redis.Redis.from_url(settings.resolved_redis_url), True
 
 
 def _start(engine: Engine, client: redis.Redis, run_id: int) -> RunReporter | None:
@@ -400,7 +400,7 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
     preload_ml_libraries()
     _settings = settings
     _engine(settings.resolved_database_url)
-    connection = redis.Redis.from_url(settings.redis_url or "redis://127.0.0.1:6379/0")
+    connection = redis.Redis.from_url(settings.resolved_redis_url)
     worker = Worker(
         [queue_name(settings.tenant)],
         connection=connection,

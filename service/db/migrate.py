@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
 
 from service.db.engines import sync_engine
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -29,3 +33,5 @@ def upgrade(database_url: str, revision: str = "head") -> None:
             command.upgrade(config, revision)
     finally:
         engine.dispose()
+    safe_url = make_url(database_url).render_as_string(hide_password=True)
+    log.info("database is up to date", extra={"url": safe_url})

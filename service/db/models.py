@@ -6,7 +6,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -33,6 +43,16 @@ class RunStatus(StrEnum):
 
 FINAL_STATUSES = frozenset({RunStatus.FINISHED, RunStatus.FAILED, RunStatus.CANCELLED})
 ACTIVE_STATUSES = frozenset(set(RunStatus) - FINAL_STATUSES)
+
+
+RUN_STATUS_COLUMN = Enum(
+    RunStatus,
+    native_enum=False,
+    create_constraint=False,
+    values_callable=lambda statuses: [status.value for status in statuses],
+    length=16,
+)
+"""Stored as the status's value in a plain VARCHAR(16), as the first migration made it."""
 
 
 class RunKind(StrEnum):
@@ -70,7 +90,7 @@ class Run(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default=RunStatus.QUEUED.value)
+    status: Mapped[RunStatus] = mapped_column(RUN_STATUS_COLUMN, default=RunStatus.QUEUED)
     job_id: Mapped[str] = mapped_column(String(64), unique=True)
     dataset_id: Mapped[int | None] = mapped_column(
         ForeignKey("datasets.id", ondelete="SET NULL"), index=True

@@ -20,8 +20,8 @@ def transition(
     """UPDATE the run to `status` only if it is now in one of `allowed_from`."""
     return (
         update(Run)
-        .where(Run.id == run_id, Run.status.in_([s.value for s in allowed_from]))
-        .values(status=status.value, **values)
+        .where(Run.id == run_id, Run.status.in_(list(allowed_from)))
+        .values(status=status, **values)
     )
 
 
@@ -29,8 +29,8 @@ def transition(
 # first wins) and returns what the `started` event needs, sparing a read before it.
 START_RUN = (
     update(Run)
-    .where(Run.id == bindparam("run_id"), Run.status == RunStatus.QUEUED.value)
-    .values(status=RunStatus.PREPROCESSING.value, started_at=bindparam("started_at"))
+    .where(Run.id == bindparam("run_id"), Run.status == RunStatus.QUEUED)
+    .values(status=RunStatus.PREPROCESSING, started_at=bindparam("started_at"))
     .returning(Run.job_id, Run.tenant, Run.kind, Run.conversation_id)
 )
 

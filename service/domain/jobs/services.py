@@ -29,12 +29,12 @@ from ml_backend.jobs.tune.run import resolve_tuning
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
 from service.db.transitions import applied, transition
+from service.domain.datasets.services import DatasetService
+from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
 from service.errors import ConflictError, NotFoundError, UnavailableError
 from service.events import append_event_async, latest_progress, queue_event
 from service.queues import tenant_queue
 from service.resources import Resources
-from service.routes.datasets.services import DatasetService
-from service.routes.jobs.schemas import JobAccepted, JobPage, JobView
 
 log = logging.getLogger(__name__)
 

@@ -12,25 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import Run, RunKind, RunStatus
-from service.errors import ConflictError, NotFoundError
-from service.resources import Resources
-from service.routes.jobs.schemas import JobView
-from service.routes.jobs.services import JobService
-from service.routes.runs.schemas import (
+from service.domain.jobs.schemas import JobView
+from service.domain.jobs.services import JobService
+from service.domain.runs.schemas import (
     BatchPrediction,
     FuturePrediction,
     PredictRequest,
     RowPredictions,
 )
-from service.routes.runs.services import RunService
-from service.settings import PLOTS_DIR
-
-
-async def load_run(session: AsyncSession, run_id: int, tenant: str) -> Run:
-    run = await session.get(Run, run_id)
-    if run is None or run.tenant != tenant:
-        raise NotFoundError(f"run {run_id} does not exist; GET /api/v1/runs lists them")
-    return run
+from service.domain.runs.services import RunService
+from service.errors import ConflictError, NotFoundError
+from service.settings import PLOTS_DIR, Settings
 
 
 class RunController(Controller):
@@ -41,8 +33,8 @@ class RunController(Controller):
     async def list_runs(
         self,
         session: AsyncSession,
-        resources: Resources,
         tenant: str,
+        jobs: JobService,
         kind: RunKind | None = None,
         status: RunStatus | None = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
@@ -52,24 +44,20 @@ class RunController(Controller):
         if kind is not None:
             query = query.where(Run.kind == kind.value)
         if status is not None:
-            query = query.where(Run.status == status.value)
+            query = query.where(Run.status == status)
         runs = await session.scalars(query.order_by(Run.id.desc()).limit(limit).offset(offset))
-        service = JobService(session, resources, tenant)
-        return [await service.view(run) for run in runs]
+        return [await jobs.view(run) for run in runs]
 
     @get("/{run_id:int}", summary="A run: config, metrics per split, importance, summary")
-    async def get_run(
-        self, run_id: int, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobView:
-        run = await load_run(session, run_id, tenant)
-        return await JobService(session, resources, tenant).view(run)
+    async def get_run(self, run_id: int, jobs: JobService) -> JobView:
+        return await jobs.view(await jobs.run_by_id(run_id))
 
     @get("/{run_id:int}/plots/{name:str}", summary="One of a run's plots as Plotly JSON")
     async def get_plot(
-        self, run_id: int, name: str, session: AsyncSession, resources: Resources, tenant: str
+        self, run_id: int, name: str, jobs: JobService, settings: Settings
     ) -> dict[str, Any]:
-        run = await load_run(session, run_id, tenant)
-        folder = resources.settings.artifacts_dir / str(run.id) / PLOTS_DIR
+        run = await jobs.run_by_id(run_id)
+        folder = settings.artifacts_dir / str(run.id) / PLOTS_DIR
         available = sorted(p.stem for p in folder.glob("*.json"))
         path = folder / f"{name}.json"
         if name not in available:
@@ -80,13 +68,11 @@ class RunController(Controller):
         return figure
 
     @get("/{run_id:int}/model", summary="Download the trained model (joblib)")
-    async def get_model(
-        self, run_id: int, session: AsyncSession, resources: Resources, tenant: str
-    ) -> File:
-        run = await load_run(session, run_id, tenant)
-        path = resources.settings.artifacts_dir / str(run.id) / "model.joblib"
+    async def get_model(self, run_id: int, jobs: JobService, settings: Settings) -> File:
+        run = await jobs.run_by_id(run_id)
+        path = settings.artifacts_dir / str(run.id) / "model.joblib"
         has_model = run.kind in {RunKind.TRAIN.value, RunKind.TUNE.value}
-        if not has_model or run.status != RunStatus.FINISHED.value:
+        if not has_model or run.status != RunStatus.FINISHED:
             raise ConflictError(f"run {run_id} has no model: it is a {run.kind} run, {run.status}")
         if not path.exists():
             raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")
@@ -97,11 +83,8 @@ class RunController(Controller):
         summary="A Python script that retrains the run and checks its test metrics",
         media_type="text/x-python",
     )
-    async def reproduce(
-        self, run_id: int, session: AsyncSession, resources: Resources, tenant: str
-    ) -> Response[str]:
-        run = await load_run(session, run_id, tenant)
-        script, filename = await RunService(session, resources, tenant).reproduce(run)
+    async def reproduce(self, run_id: int, jobs: JobService, runs: RunService) -> Response[str]:
+        script, filename = await runs.reproduce(await jobs.run_by_id(run_id))
         disposition = f'attachment; filename="{filename}"'
         return Response(script, media_type="text/x-python",
                         headers={"content-disposition": disposition})  # fmt: skip
@@ -111,12 +94,10 @@ class RunController(Controller):
         self,
         run_id: int,
         data: PredictRequest,
-        session: AsyncSession,
-        resources: Resources,
-        tenant: str,
+        jobs: JobService,
+        runs: RunService,
     ) -> RowPredictions | BatchPrediction | FuturePrediction:
-        run = await load_run(session, run_id, tenant)
-        runs = RunService(session, resources, tenant)
+        run = await jobs.run_by_id(run_id)
         if data.rows is not None:
             return await runs.predict_rows(run, data.rows)
         if data.dataset is not None:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ml_backend.configs import DatasetRef
 from ml_backend.prediction import RowPrediction
-from service.routes.datasets.schemas import DatasetSummary
+from service.domain.datasets.schemas import DatasetSummary
 
 
 class PredictRequest(BaseModel):

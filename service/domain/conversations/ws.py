@@ -15,12 +15,12 @@ from litestar import WebSocket, websocket
 from pydantic import ValidationError
 
 from ml_backend.errors import MLInputError
+from service.domain.conversations.schemas import MessageCreate
+from service.domain.conversations.services import ConversationService
+from service.domain.relay import relay
 from service.errors import ServiceError
 from service.events import conversation_channel
 from service.resources import Resources
-from service.routes.conversations.schemas import MessageCreate
-from service.routes.conversations.services import ConversationService
-from service.routes.relay import relay
 
 
 @websocket("/ws/chat/{conversation_id:int}")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from ml_backend.datasets.samples import SAMPLE_DATASETS, write_sample
 from service.db.models import Dataset
+from service.domain.datasets.services import DatasetService
 from service.resources import Resources
-from service.routes.datasets.services import DatasetService
 
 log = logging.getLogger(__name__)
 

@@ -6,41 +6,33 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post
 from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import ExplorationConfig, LeaderboardConfig, TrainingConfig, TuningConfig
 from service.db.models import RunKind, RunStatus
-from service.resources import Resources
-from service.routes.jobs.schemas import JobAccepted, JobPage, JobView
-from service.routes.jobs.services import JobService
+from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
+from service.domain.jobs.services import JobService
 
 
 class _JobController(Controller):
     kind: RunKind
 
     @get("/{job_id:str}", summary="A job's status and, when finished, its result")
-    async def get_job(
-        self, job_id: str, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobView:
-        return await JobService(session, resources, tenant).get(job_id, self.kind)
+    async def get_job(self, job_id: str, jobs: JobService) -> JobView:
+        return await jobs.get(job_id, self.kind)
 
     @get("/", summary="List jobs, newest first")
     async def list_jobs(
         self,
-        session: AsyncSession,
-        resources: Resources,
-        tenant: str,
+        jobs: JobService,
         status: RunStatus | None = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> JobPage:
-        return await JobService(session, resources, tenant).list(self.kind, status, limit, offset)
+        return await jobs.list(self.kind, status, limit, offset)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running job")
-    async def cancel_job(
-        self, job_id: str, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobView:
-        return await JobService(session, resources, tenant).cancel(job_id, self.kind)
+    async def cancel_job(self, job_id: str, jobs: JobService) -> JobView:
+        return await jobs.cancel(job_id, self.kind)
 
 
 class TrainController(_JobController):
@@ -49,10 +41,8 @@ class TrainController(_JobController):
     kind = RunKind.TRAIN
 
     @post("/", status_code=202, summary="Validate a TrainingConfig and queue it")
-    async def submit(
-        self, data: TrainingConfig, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobAccepted:
-        return await JobService(session, resources, tenant).submit_training(data)
+    async def submit(self, data: TrainingConfig, jobs: JobService) -> JobAccepted:
+        return await jobs.submit_training(data)
 
 
 class ExploreController(_JobController):
@@ -61,10 +51,8 @@ class ExploreController(_JobController):
     kind = RunKind.EXPLORE
 
     @post("/", status_code=202, summary="Validate an ExplorationConfig and queue it")
-    async def submit(
-        self, data: ExplorationConfig, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobAccepted:
-        return await JobService(session, resources, tenant).submit_exploration(data)
+    async def submit(self, data: ExplorationConfig, jobs: JobService) -> JobAccepted:
+        return await jobs.submit_exploration(data)
 
 
 class TuneController(_JobController):
@@ -73,10 +61,8 @@ class TuneController(_JobController):
     kind = RunKind.TUNE
 
     @post("/", status_code=202, summary="Validate a TuningConfig and queue the search")
-    async def submit(
-        self, data: TuningConfig, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobAccepted:
-        return await JobService(session, resources, tenant).submit_tuning(data)
+    async def submit(self, data: TuningConfig, jobs: JobService) -> JobAccepted:
+        return await jobs.submit_tuning(data)
 
 
 class LeaderboardController(_JobController):
@@ -85,7 +71,5 @@ class LeaderboardController(_JobController):
     kind = RunKind.LEADERBOARD
 
     @post("/", status_code=202, summary="Train every applicable algorithm and rank them")
-    async def submit(
-        self, data: LeaderboardConfig, session: AsyncSession, resources: Resources, tenant: str
-    ) -> JobAccepted:
-        return await JobService(session, resources, tenant).submit_leaderboard(data)
+    async def submit(self, data: LeaderboardConfig, jobs: JobService) -> JobAccepted:
+        return await jobs.submit_leaderboard(data)

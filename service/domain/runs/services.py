@@ -16,11 +16,11 @@ from ml_backend.model import TabularModel
 from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
 from ml_backend.reproduce import reproduce_script
 from service.db.models import Dataset, Run, RunKind, RunStatus
+from service.domain.datasets.schemas import DatasetSummary
+from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
+from service.domain.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
 from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
-from service.routes.datasets.schemas import DatasetSummary
-from service.routes.datasets.services import DatasetService, dataset_path, parquet_name
-from service.routes.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
 
 
 @lru_cache(maxsize=8)

@@ -9,10 +9,10 @@ from typing import Any
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
-from service.db.models import Run, RunStatus
+from service.db.models import Run
+from service.domain.relay import relay
 from service.events import FINAL_EVENT_TYPES, feed_channel, read_events
 from service.resources import Resources
-from service.routes.relay import relay
 
 POLL_MS = 1000
 
@@ -64,9 +64,7 @@ async def run_events(
             run = await _load(resources, run_id)
             # The final event follows the database change closely; only after a second quiet
             # poll is it taken as lost (an expired stream) and made up from the row.
-            quiet_final_polls = (
-                quiet_final_polls + 1 if run and RunStatus(run.status).is_final else 0
-            )
+            quiet_final_polls = quiet_final_polls + 1 if run and run.status.is_final else 0
             if run is None or quiet_final_polls >= 2:
                 await socket.send_json(_final_event_from(run) if run else {"type": "failed"})
                 await socket.close()

@@ -10,10 +10,9 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import File
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.routes.datasets.schemas import DatasetDetail, DatasetRows, DatasetSummary
-from service.routes.datasets.services import DatasetService, dataset_path, parquet_name
+from service.domain.datasets.schemas import DatasetDetail, DatasetRows, DatasetSummary
+from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
 from service.settings import Settings
 
 
@@ -31,13 +30,10 @@ class DatasetController(Controller):
     async def upload(
         self,
         data: Annotated[DatasetUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        session: AsyncSession,
-        settings: Settings,
-        tenant: str,
+        datasets: DatasetService,
     ) -> DatasetDetail:
-        service = DatasetService(session, settings, tenant)
         try:
-            dataset = await service.create_from_upload(
+            dataset = await datasets.create_from_upload(
                 data.file.file, data.file.filename or "upload", data.name
             )
         finally:
@@ -45,30 +41,22 @@ class DatasetController(Controller):
         return DatasetDetail.of(dataset)
 
     @get("/", summary="List datasets")
-    async def list_datasets(
-        self, session: AsyncSession, settings: Settings, tenant: str
-    ) -> list[DatasetSummary]:
-        datasets = await DatasetService(session, settings, tenant).all()
-        return [DatasetSummary.of(d) for d in datasets]
+    async def list_datasets(self, datasets: DatasetService) -> list[DatasetSummary]:
+        return [DatasetSummary.of(d) for d in await datasets.all()]
 
     @get("/{dataset_id:int}", summary="A dataset with its profile")
-    async def get_dataset(
-        self, dataset_id: int, session: AsyncSession, settings: Settings, tenant: str
-    ) -> DatasetDetail:
-        return DatasetDetail.of(await DatasetService(session, settings, tenant).get(dataset_id))
+    async def get_dataset(self, dataset_id: int, datasets: DatasetService) -> DatasetDetail:
+        return DatasetDetail.of(await datasets.get(dataset_id))
 
     @get("/{dataset_id:int}/rows", summary="A page of a dataset's rows")
     async def get_rows(
         self,
         dataset_id: int,
-        session: AsyncSession,
-        settings: Settings,
-        tenant: str,
+        datasets: DatasetService,
         offset: Annotated[int, Parameter(ge=0)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
     ) -> DatasetRows:
-        service = DatasetService(session, settings, tenant)
-        dataset, rows = await service.rows(dataset_id, offset, limit)
+        dataset, rows = await datasets.rows(dataset_id, offset, limit)
         columns = [c["name"] for c in dataset.profile["columns"]]
         return DatasetRows(
             dataset_id=dataset.id, offset=offset, limit=limit, total=dataset.row_count,
@@ -78,14 +66,10 @@ class DatasetController(Controller):
     @get(
         "/{dataset_id:int}/file", summary="Download the dataset as the Parquet file it is stored as"
     )
-    async def get_file(
-        self, dataset_id: int, session: AsyncSession, settings: Settings, tenant: str
-    ) -> File:
-        dataset = await DatasetService(session, settings, tenant).get(dataset_id)
+    async def get_file(self, dataset_id: int, settings: Settings, datasets: DatasetService) -> File:
+        dataset = await datasets.get(dataset_id)
         return File(dataset_path(settings, dataset), filename=parquet_name(dataset.name))
 
     @delete("/{dataset_id:int}", summary="Delete a dataset")
-    async def delete_dataset(
-        self, dataset_id: int, session: AsyncSession, settings: Settings, tenant: str
-    ) -> None:
-        await DatasetService(session, settings, tenant).delete(dataset_id)
+    async def delete_dataset(self, dataset_id: int, datasets: DatasetService) -> None:
+        await datasets.delete(dataset_id)

@@ -11,12 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.loop import ModelUnavailableError, Plan, Turn, history_from
 from ml_backend.configs import DatasetRef
-from service.agent_runtime import ServiceBackend, make_agent, schema_context
 from service.db.models import Conversation, Message, utcnow
-from service.errors import NotFoundError, UnavailableError
-from service.events import conversation_channel
-from service.resources import Resources
-from service.routes.conversations.schemas import (
+from service.domain.conversations.agent_runtime import ServiceBackend, make_agent, schema_context
+from service.domain.conversations.schemas import (
     ConversationCreate,
     ConversationUpdate,
     ConversationView,
@@ -25,7 +22,10 @@ from service.routes.conversations.schemas import (
     MessageView,
     PlanView,
 )
-from service.routes.datasets.services import DatasetService
+from service.domain.datasets.services import DatasetService
+from service.errors import NotFoundError, UnavailableError
+from service.events import conversation_channel
+from service.resources import Resources
 
 OnDelta = Callable[[str], Awaitable[None]]
 HISTORY_MESSAGES = 40

@@ -18,9 +18,9 @@ from ml_backend.configs import (
 )
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, RunKind
+from service.domain.jobs.services import JobService
 from service.errors import InvalidInputError, UnavailableError
 from service.resources import Resources
-from service.routes.jobs.services import JobService
 
 
 async def schema_context(session: AsyncSession, tenant: str, focus_id: int | None) -> SchemaContext:

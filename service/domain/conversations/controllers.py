@@ -1,0 +1,59 @@
+"""Conversations with the agent: create, list, read, rename, and send messages."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+
+from service.domain.conversations.schemas import (
+    ConversationCreate,
+    ConversationUpdate,
+    ConversationView,
+    Exchange,
+    MessageCreate,
+    PlanRequest,
+    PlanView,
+)
+from service.domain.conversations.services import ConversationService
+
+
+class ConversationController(Controller):
+    path = "/api/v1/conversations"
+    tags = ("agent",)
+
+    @post("/", status_code=201, summary="Start a conversation, optionally about a dataset")
+    async def create(
+        self, data: ConversationCreate, conversations: ConversationService
+    ) -> ConversationView:
+        return await conversations.create(data)
+
+    @get("/", summary="Conversations, most recently active first")
+    async def list_all(self, conversations: ConversationService) -> list[ConversationView]:
+        return await conversations.all()
+
+    @get("/{conversation_id:int}", summary="A conversation with all its messages")
+    async def get_one(
+        self, conversation_id: int, conversations: ConversationService
+    ) -> ConversationView:
+        return await conversations.view(conversation_id)
+
+    @patch("/{conversation_id:int}", summary="Rename a conversation or switch its dataset")
+    async def update(
+        self, conversation_id: int, data: ConversationUpdate, conversations: ConversationService
+    ) -> ConversationView:
+        return await conversations.update(conversation_id, data)
+
+    @delete("/{conversation_id:int}", summary="Delete a conversation and its messages")
+    async def remove(self, conversation_id: int, conversations: ConversationService) -> None:
+        await conversations.delete(conversation_id)
+
+    @post("/{conversation_id:int}/messages", status_code=200, summary="Say something")
+    async def send(
+        self, conversation_id: int, data: MessageCreate, conversations: ConversationService
+    ) -> Exchange:
+        return await conversations.post(conversation_id, data)
+
+
+@post("/api/v1/agent/plan", status_code=200, tags=["agent"],
+      summary="What the agent would do with a message, without running it")  # fmt: skip
+async def plan(data: PlanRequest, conversations: ConversationService) -> PlanView:
+    return await conversations.plan(data.dataset, data.message, data.conversation_id)
