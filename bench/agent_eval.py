@@ -22,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agents.evaluation import check_case
+from bench.evaluation import check_case
 
 DEFAULT_CASES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "plan_cases_public.jsonl"
 

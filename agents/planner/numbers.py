@@ -218,13 +218,3 @@ def _with_percent(tokens: list[Token], quantity: Quantity) -> Quantity:
     if end + 1 < len(tokens) and tokens[end].text == "per" and tokens[end + 1].text == "cent":
         return Quantity(quantity.start, end + 2, quantity.value, percent=True)
     return quantity
-
-
-def quantity_at(quantities: list[Quantity], index: int) -> Quantity | None:
-    """The quantity that starts at token `index`, if any."""
-    return next((q for q in quantities if q.start == index), None)
-
-
-def quantity_ending_at(quantities: list[Quantity], index: int) -> Quantity | None:
-    """The quantity whose last token is token `index - 1`, if any."""
-    return next((q for q in quantities if q.end == index), None)

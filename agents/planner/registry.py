@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from agents.planner.hyperparameters import choice_fields, flag_fields, sequence_fields
 from ml_backend.algorithms import ALGORITHMS
+from ml_backend.forecasters import FORECASTERS
 from ml_backend.metrics import METRICS
 
 DEFAULT_ALGORITHM = "xgboost"
@@ -23,6 +24,8 @@ class Registry:
     algorithms: tuple[str, ...]
     forecasters: tuple[str, ...]
     metrics: tuple[str, ...]
+    aliases: tuple[tuple[str, tuple[str, ...]], ...]
+    """Each algorithm, then each forecaster, with the other names its spec lists."""
     models: dict[str, type[BaseModel]]
     fields: tuple[str, ...]
     choices: dict[str, tuple[str, ...]]
@@ -43,31 +46,24 @@ class Registry:
         return name in self.forecasters
 
 
-def _forecasters() -> dict[str, Any]:
-    try:
-        from ml_backend.forecasters import FORECASTERS
-    except ImportError:  # an older ml_backend without forecasting
-        return {}
-    return dict(FORECASTERS)
-
-
 def current_registry() -> Registry:
     """The registry as it is now (cached while the registered names stay the same)."""
-    forecasters = _forecasters()
-    return _build(tuple(ALGORITHMS), tuple(forecasters), tuple(METRICS))
+    return _build(tuple(ALGORITHMS), tuple(FORECASTERS), tuple(METRICS))
 
 
 @lru_cache(maxsize=4)
 def _build(
     algorithms: tuple[str, ...], forecasters: tuple[str, ...], metrics: tuple[str, ...]
 ) -> Registry:
-    specs: dict[str, Any] = {**_forecasters(), **ALGORITHMS}
-    models = {name: specs[name].hyperparameters for name in (*algorithms, *forecasters)}
+    specs: dict[str, Any] = {**FORECASTERS, **ALGORITHMS}
+    names = (*algorithms, *forecasters)
+    models = {name: specs[name].hyperparameters for name in names}
     fields = tuple(dict.fromkeys(f for model in models.values() for f in model.model_fields))
     return Registry(
         algorithms=algorithms,
         forecasters=forecasters,
         metrics=metrics,
+        aliases=tuple((name, tuple(specs[name].aliases)) for name in names),
         models=models,
         fields=fields,
         choices=choice_fields(list(models.values())),

@@ -1,7 +1,8 @@
 """What people call mlchat's components: algorithms, metrics and hyperparameters.
 
-Names of registered components are read from the registries at run time (a new algorithm is
-understood by its own name at once); the tables here add the other words people use.
+Names of registered components, and the aliases of algorithms and forecasters, are read from
+the registries at run time (a new algorithm is understood by its own names at once); the
+tables here add the other words people use.
 """
 
 from __future__ import annotations
@@ -11,30 +12,16 @@ from functools import lru_cache
 from agents.planner.phrases import PhraseTable, table
 from agents.planner.text import name_words, phrases
 
-ALGORITHM_SYNONYMS: dict[str, tuple[str, ...]] = {
+ALGORITHM_PHRASES: dict[str, tuple[str, ...]] = {
     "xgboost": phrases(
-        "xgboost, xgb, xg boost, extreme gradient boosting, gradient boosting, gradient "
-        "boosted trees, gradient boosted tree, gradient boosted, boosted trees, boosted tree, "
-        "boosting, gbm, gbdt, gbt"
+        "gradient boosting, gradient boosted trees, gradient boosted tree, gradient boosted, "
+        "boosted trees, boosted tree, boosting, gbm, gbdt, gbt"
     ),
-    "lightgbm": phrases("lightgbm, light gbm, lgbm, lgb, light gradient boosting, lightgbm model"),
-    "random_forest": phrases("random forest, randomforest, rf, forest, bagged trees"),
-    "linear": phrases(
-        "linear, linear regression, logistic regression, logistic, logit, linear model, "
-        "ridge, ridge regression, glm, ols, least squares, linear classifier, logreg"
-    ),
-    "neural_network": phrases(
-        "neural network, neural net, neural, nn, mlp, multilayer perceptron, multi layer "
-        "perceptron, perceptron, deep learning, deep net, deep network, pytorch, torch, ann, "
-        "dnn, feedforward network, feed forward network"
-    ),
-    "arima": phrases("arima, sarima, sarimax, auto arima, autoarima, box jenkins"),
-    "ets": phrases(
-        "ets, exponential smoothing, holt winters, holt, triple exponential smoothing, exp "
-        "smoothing"
-    ),
-    "prophet": phrases("prophet, fb prophet, facebook prophet"),
+    "lightgbm": phrases("lightgbm model"),
 }
+"""Phrases the planner reads as one registered algorithm that are not that algorithm's own
+names: a family ("boosting") read as its default member, a name with a word it takes along.
+An algorithm's own names are its spec's `aliases`."""
 
 UNAVAILABLE_ALGORITHMS: dict[str, tuple[str, ...]] = {
     "support vector machine": phrases("svm, svc, svr, support vector machine, support vector"),
@@ -147,12 +134,12 @@ FIELD_FALLBACKS: dict[str, tuple[str, ...]] = {
 
 
 @lru_cache(maxsize=8)
-def algorithm_table(registered: tuple[str, ...]) -> PhraseTable[str]:
-    """Algorithm phrases -> registered names; a registered name is also its own phrase."""
+def algorithm_table(registered: tuple[tuple[str, tuple[str, ...]], ...]) -> PhraseTable[str]:
+    """Algorithm phrases -> registered names: each name, its spec's aliases, ALGORITHM_PHRASES."""
     entries: list[tuple[str, str]] = []
-    for name in registered:
+    for name, aliases in registered:
         entries.append((name, name))
-        entries.extend((p, name) for p in ALGORITHM_SYNONYMS.get(name, ()))
+        entries.extend((p, name) for p in (*aliases, *ALGORITHM_PHRASES.get(name, ())))
     return PhraseTable(entries, typos=True)
 
 

@@ -71,6 +71,8 @@ class AlgorithmSpec(ABC, Generic[ParamsT]):
     name: str
     description: str
     hyperparameters: type[ParamsT]
+    aliases: tuple[str, ...] = ()
+    """Other names people call it by ('rf', 'random forest'), in lower case; `name` is one too."""
     tasks: frozenset[TaskType] = frozenset({TaskType.CLASSIFICATION, TaskType.REGRESSION})
     needs_scaling: bool = False
     """Whether numeric inputs must be standardised (linear models) or may stay as they are."""

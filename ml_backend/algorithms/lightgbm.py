@@ -98,6 +98,7 @@ class LightGBMSpec(AlgorithmSpec[LightGBMParams]):
     name = "lightgbm"
     description = "Gradient-boosted decision trees (LightGBM): fast on large tabular data."
     hyperparameters = LightGBMParams
+    aliases = ("light gbm", "lgbm", "lgb", "light gradient boosting")
 
     def build(
         self, task: TaskType, params: LightGBMParams, *, n_classes: int | None, random_state: int

@@ -57,6 +57,10 @@ class LinearSpec(AlgorithmSpec[LinearParams]):
     name = "linear"
     description = "Linear model: logistic regression (classes) or ridge regression (numbers)."
     hyperparameters = LinearParams
+    aliases = (
+        "linear regression", "logistic regression", "logistic", "logit", "linear model",
+        "ridge", "ridge regression", "glm", "ols", "least squares", "linear classifier", "logreg",
+    )  # fmt: skip
     needs_scaling = True
 
     def build(

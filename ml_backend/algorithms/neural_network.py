@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,11 +24,11 @@ from ml_backend.algorithms.base import (
     ProgressHook,
     Threads,
 )
+from ml_backend.algorithms.mlp_options import Activation
 from ml_backend.configs import TaskType
 
 # torch is imported where a network is built or saved, not here: the web process checks
 # configs against this module and should not pay torch's import (seconds, 400 MB).
-Activation: TypeAlias = Literal["relu", "tanh", "gelu"]
 
 NATIVE_FILE = "model.pt"
 MAX_LAYERS, MAX_WIDTH = 5, 2048
@@ -106,6 +106,11 @@ class NeuralNetworkSpec(AlgorithmSpec[NeuralNetworkParams]):
         "early stopping on the validation part."
     )
     hyperparameters = NeuralNetworkParams
+    aliases = (
+        "neural network", "neural net", "neural", "nn", "mlp", "multilayer perceptron",
+        "multi layer perceptron", "perceptron", "deep learning", "deep net", "deep network",
+        "pytorch", "torch", "ann", "dnn", "feedforward network", "feed forward network",
+    )  # fmt: skip
     needs_scaling = True
 
     def build(

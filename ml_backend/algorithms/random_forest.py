@@ -157,6 +157,7 @@ class RandomForestSpec(AlgorithmSpec[RandomForestParams]):
     name = "random_forest"
     description = "Random forest: many decorrelated decision trees, robust with little tuning."
     hyperparameters = RandomForestParams
+    aliases = ("random forest", "randomforest", "rf", "forest", "bagged trees")
 
     def build(
         self,

@@ -20,12 +20,9 @@ from torch import nn
 from torch.nn import functional
 
 from ml_backend.algorithms.base import EvalPart, Labels, Matrix, threads
-from ml_backend.algorithms.neural_network import Activation
+from ml_backend.algorithms.mlp_options import Activation, EpochHook
 from ml_backend.errors import ConfigValidationError
 
-EpochHook: TypeAlias = Callable[[int, dict[str, float]], None]
-"""`(epoch, losses)`: after each epoch, "train/loss" and, with a validation part,
-"validation/loss" (cross-entropy, or mean squared error on the standardised target)."""
 _Gain: TypeAlias = Literal["relu", "tanh", "linear"]
 
 _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {

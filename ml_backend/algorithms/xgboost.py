@@ -86,6 +86,7 @@ class XGBoostSpec(AlgorithmSpec[XGBoostParams]):
     name = "xgboost"
     description = "Gradient-boosted decision trees (XGBoost): strong on tabular data."
     hyperparameters = XGBoostParams
+    aliases = ("xgb", "xg boost", "extreme gradient boosting")
 
     def build(
         self, task: TaskType, params: XGBoostParams, *, n_classes: int | None, random_state: int

@@ -105,6 +105,7 @@ class ArimaSpec(ForecasterSpec[ArimaParams]):
         "prediction intervals; orders chosen by AIC unless given."
     )
     hyperparameters = ArimaParams
+    aliases = ("sarima", "sarimax", "auto arima", "autoarima", "box jenkins")
 
     def candidates(self, params: ArimaParams, series: Series, log: LogHook) -> list[ArimaParams]:
         """Every structure to fit: the given one, or the automatic search grid."""

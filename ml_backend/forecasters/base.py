@@ -75,6 +75,8 @@ class ForecasterSpec(ABC, Generic[ParamsT]):
     name: str
     description: str
     hyperparameters: type[ParamsT]
+    aliases: tuple[str, ...] = ()
+    """Other names people call it by ('holt winters'), in lower case; `name` is one too."""
     requires: str | None = None
     """A package that must be installed for this forecaster (an optional extra)."""
     extra: str | None = None

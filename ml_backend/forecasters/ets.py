@@ -76,6 +76,10 @@ class EtsSpec(ForecasterSpec[EtsParams]):
         "series goes, with prediction intervals; fast and robust for short series."
     )
     hyperparameters = EtsParams
+    aliases = (
+        "exponential smoothing", "holt winters", "holt", "triple exponential smoothing",
+        "exp smoothing",
+    )  # fmt: skip
 
     def candidates(self, params: EtsParams, series: Series, log: LogHook) -> list[EtsParams]:
         """The one model to fit, its season resolved and the data checked for it."""

@@ -62,6 +62,7 @@ class ProphetSpec(ForecasterSpec[ProphetParams]):
         "daily seasonality; handles gaps and irregular dates."
     )
     hyperparameters = ProphetParams
+    aliases = ("fb prophet", "facebook prophet")
     requires = "prophet"
     extra = "prophet"
     needs_dates = True

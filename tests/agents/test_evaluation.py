@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from agents.evaluation import check_case
+from bench.evaluation import check_case
 
 PLAN: dict[str, Any] = {
     "action": "train",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.evaluation import check_case
 from agents.planner import PlannedAction, plan_message
+from bench.evaluation import check_case
 from tests.agents.planner_cases import CASES, VARIED_CASES
 from tests.agents.planner_data import Profiles
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from agents.evaluation import check_case
 from agents.planner import plan_message
+from bench.evaluation import check_case
 from tests.agents.planner_data import Profiles
 
 CASES = [

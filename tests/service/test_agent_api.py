@@ -14,8 +14,8 @@ import httpx
 import pytest
 import websockets
 
-from agents.evaluation import check_case
 from agents.summaries import number
+from bench.evaluation import check_case
 from tests.service.helpers import wait_for
 from tests.service.stack import Stack
 
