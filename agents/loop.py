@@ -27,9 +27,9 @@ from langchain_core.messages import (
 
 from agents.context import SchemaContext
 from agents.plans import describe_plan
-from agents.summaries import number, summarize
 from agents.tools import TOOLS
 from agents.validation import ToolArgumentError, ValidatedCall, validate_call
+from ml_backend.jobs.words import number
 
 MAX_REPAIRS = 2
 SYSTEM_PROMPT = """You are mlchat's assistant. You help a person explore data and train models
@@ -56,7 +56,7 @@ class AgentBackend(Protocol):
         """Queue a validated config; the run's id, job id and status."""
 
     async def run(self, run_id: int) -> dict[str, Any]:
-        """A run's status, progress and, when finished, result."""
+        """A run's status, progress and, when finished, result and `summary` in words."""
 
     async def cancel(self, run_id: int) -> dict[str, Any]:
         """Cancel a run; its new status."""
@@ -274,8 +274,8 @@ class Agent:
             runs = [await self.backend.run(int(i)) for i in config["run_ids"]]
             return Turn(reply=compare_text(runs), plan=plan)
         run = await self.backend.run(int(config["run_id"]))
-        if run["status"] == "finished" and run.get("result"):
-            return Turn(reply=summarize(run["kind"], run["run_id"], run["result"]), plan=plan)
+        if run["status"] == "finished" and run.get("summary"):
+            return Turn(reply=str(run["summary"]), plan=plan)
         progress = run.get("progress") or 0.0
         return Turn(reply=f"Run {run['run_id']} is {run['status']} ({progress:.0%}).", plan=plan)
 

@@ -11,13 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ml_backend.configs import (
-    DatasetRef,
-    ExplorationConfig,
-    LeaderboardConfig,
-    TrainingConfig,
-    TuningConfig,
-)
+from ml_backend.configs import DatasetRef
+from ml_backend.jobs.registry import JOBS
 
 
 class _Args(BaseModel):
@@ -62,6 +57,11 @@ class Tool:
         }
 
 
+_JOB_TOOLS = [
+    Tool(spec.tool, spec.description, spec.config, action=spec.tool, starts_job=True)
+    for spec in JOBS.values()
+]
+
 TOOLS: dict[str, Tool] = {
     tool.name: tool
     for tool in (
@@ -72,43 +72,7 @@ TOOLS: dict[str, Tool] = {
             DatasetArgs,
             action="describe",
         ),
-        Tool(
-            "explore",
-            "Draw a chart or table of the data (scatter, histogram, box, bar, line, "
-            "correlation, scatter_matrix, describe, missing).",
-            ExplorationConfig,
-            action="explore",
-            starts_job=True,
-        ),
-        Tool(
-            "train",
-            "Train one model (classification or regression) on a target column.",
-            TrainingConfig,
-            action="train",
-            starts_job=True,
-        ),
-        Tool(
-            "tune",
-            "Search an algorithm's hyperparameters with Optuna for the best goal metric.",
-            TuningConfig,
-            action="tune",
-            starts_job=True,
-        ),
-        Tool(
-            "forecast",
-            "Forecast a numeric series over time (task_type 'forecasting', time_column, "
-            "horizon; algorithm arima or ets).",
-            TrainingConfig,
-            action="forecast",
-            starts_job=True,
-        ),
-        Tool(
-            "leaderboard",
-            "Train every applicable algorithm on one target and rank them by a goal metric.",
-            LeaderboardConfig,
-            action="leaderboard",
-            starts_job=True,
-        ),
+        *_JOB_TOOLS,
         Tool("job_status", "The status, progress and result of a run.", RunArgs),
         Tool("cancel_job", "Cancel a queued or running run.", RunArgs),
         Tool("compare_runs", "Compare finished runs by their test metrics.", CompareArgs),

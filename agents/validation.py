@@ -9,18 +9,8 @@ from pydantic import BaseModel, ValidationError
 
 from agents.context import DatasetContext, SchemaContext
 from agents.tools import ACTION_TOOLS, TOOLS, Tool
-from ml_backend.configs import (
-    ExplorationConfig,
-    LeaderboardConfig,
-    TrainingConfig,
-    TuningConfig,
-)
 from ml_backend.errors import MLInputError
-from ml_backend.explorers import validate_exploration
-from ml_backend.jobs.forecast.run import is_forecast, resolve_forecast
-from ml_backend.jobs.leaderboard.run import resolve_leaderboard
-from ml_backend.jobs.train.resolve import resolve_training
-from ml_backend.jobs.tune.run import resolve_tuning
+from ml_backend.jobs.registry import resolve, tool_job
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -57,26 +47,19 @@ def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> Va
         except LookupError as error:
             raise ToolArgumentError(str(error)) from None
         try:
-            check_parsed(parsed, dataset.profile)
+            check_parsed(tool, parsed, dataset.profile)
         except MLInputError as error:
             raise ToolArgumentError(error.detail) from None
     config = parsed.model_dump(mode="json", exclude_none=True)
     return ValidatedCall(tool=tool, config=config, dataset=dataset)
 
 
-def check_parsed(parsed: BaseModel, profile: DatasetProfile) -> None:
-    """Run the validator of a parsed config's kind; MLInputError says what is wrong."""
-    if isinstance(parsed, TuningConfig):
-        resolve_tuning(parsed, profile)
-    elif isinstance(parsed, TrainingConfig):
-        if is_forecast(parsed):
-            resolve_forecast(parsed, profile)
-        else:
-            resolve_training(parsed, profile)
-    elif isinstance(parsed, ExplorationConfig):
-        validate_exploration(parsed, profile)
-    elif isinstance(parsed, LeaderboardConfig):
-        resolve_leaderboard(parsed, profile)
+def check_parsed(tool: Tool, parsed: BaseModel, profile: DatasetProfile) -> None:
+    """Resolve a parsed config of a job's tool as the service will; MLInputError says what
+    is wrong. Tools that start no job have nothing to check against the data."""
+    spec = tool_job(tool.name)
+    if spec is not None:
+        resolve(spec.route, parsed, profile)
 
 
 def check_action(action: str, config: dict[str, Any], profile: DatasetProfile) -> None:
@@ -87,7 +70,7 @@ def check_action(action: str, config: dict[str, Any], profile: DatasetProfile) -
     """
     tool = ACTION_TOOLS.get(action)
     if tool is not None:
-        check_parsed(tool.args.model_validate(config), profile)
+        check_parsed(tool, tool.args.model_validate(config), profile)
 
 
 def describe_errors(error: ValidationError) -> str:

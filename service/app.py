@@ -16,12 +16,7 @@ from service.domain.conversations.ws import chat
 from service.domain.datasets.controllers import DatasetController
 from service.domain.datasets.samples import register_samples
 from service.domain.health.controllers import health
-from service.domain.jobs.controllers import (
-    ExploreController,
-    LeaderboardController,
-    TrainController,
-    TuneController,
-)
+from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.runs.controllers import RunController
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.web.controllers import web_router
@@ -56,10 +51,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
         route_handlers=[
             health,
             DatasetController,
-            TrainController,
-            ExploreController,
-            TuneController,
-            LeaderboardController,
+            *JOB_CONTROLLERS,
             RunController,
             list_components,
             run_events,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 from rq import Worker
@@ -20,18 +20,19 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ml_backend.datasets import read_frame
 from ml_backend.errors import MLInputError
+from ml_backend.jobs.registry import get_job
+from ml_backend.jobs.spec import Figure, JobEnv
 from service.db.engines import sync_engine, sync_session_factory
 from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import START_RUN, applied, transition
 from service.domain.conversations.notes import note_run_end
+from service.domain.jobs.kinds import shown_kind
 from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
-
-if TYPE_CHECKING:
-    from ml_backend.jobs.train.resolve import ResolvedTraining
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,13 @@ class JobContext:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def save_plots(self, figures: dict[str, dict[str, Any]]) -> list[str]:
-        """Write Plotly figures where `GET /runs/{id}/plots/{name}` finds them; their names."""
+    def save_plots(self, figures: dict[str, Figure]) -> None:
+        """Write Plotly figures where `GET /runs/{id}/plots/{name}` finds them."""
         folder = self.artifact_dir() / PLOTS_DIR
         folder.mkdir(exist_ok=True)
         for name, figure in figures.items():
             (folder / f"{name}.json").write_text(json.dumps(figure))
             self.reporter.artifact("plot", name)
-        return sorted(figures)
 
 
 _engines: dict[str, Engine] = {}
@@ -134,7 +134,7 @@ def _start(engine: Engine, client: redis.Redis, run_id: int) -> RunReporter | No
             tenant=started.tenant,
             conversation_id=started.conversation_id,
         )
-        reporter.emit("started", message=f"{started.kind} started")
+        reporter.emit("started", message=f"{shown_kind(started.kind)} started")
     return reporter
 
 
@@ -161,21 +161,47 @@ def job_context(run_id: int) -> Iterator[JobContext | None]:
             client.close()
 
 
-def _run_job(run_id: int, body: Callable[[JobContext], dict[str, Any]]) -> None:
+def run_job(run_id: int) -> None:
+    """RQ entry point: run the run's resolved config as its kind's job."""
     with job_context(run_id) as ctx:
         if ctx is None:
             return
         try:
-            result = body(ctx)
+            result = _run(ctx)
         except MLInputError as exc:
             _fail(ctx, exc.detail)
             return
         except Exception as exc:
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
             raise
+        finished = f"{shown_kind(ctx.run.kind)} finished"
         if ctx.move(RunStatus.FINISHED, result=result, progress=1.0, finished_at=utcnow()):
-            ctx.reporter.emit("finished", progress=1.0, message=f"{ctx.run.kind} finished")
+            ctx.reporter.emit("finished", progress=1.0, message=finished)
             _note(ctx, None)
+
+
+def _run(ctx: JobContext) -> dict[str, Any]:
+    """Read the columns the kind needs, run it, save its figures; the result to store."""
+    spec = get_job(ctx.run.kind)
+    resolved = spec.resolved.model_validate(ctx.run.resolved)
+    frame = read_frame(ctx.dataset_path(), columns=spec.columns(resolved))
+
+    def training() -> None:
+        ctx.move(RunStatus.TRAINING)
+
+    env = JobEnv(
+        reporter=ctx.reporter,
+        artifact_dir=ctx.artifact_dir(),
+        model_artifact_id=f"runs/{ctx.run.id}/model",
+        training=training,
+    )
+    outcome = spec.run(frame, resolved, env)
+    ctx.save_plots(outcome.plots)
+    metrics = outcome.result.test_metrics()
+    if metrics is not None:
+        ctx.reporter.emit("metric", metrics={f"test/{k}": v for k, v in metrics.items()})
+    stored: dict[str, Any] = outcome.result.model_dump(mode="json")
+    return stored
 
 
 def _fail(ctx: JobContext, reason: str) -> None:
@@ -195,139 +221,6 @@ def _note(ctx: JobContext, error: str | None) -> None:
         note_run_end(ctx.session, ctx.reporter.client, ctx.run, ctx.settings.artifacts_dir, error)
     except (SQLAlchemyError, redis.RedisError, OSError, ValueError):
         log.exception("could not write the run's summary into its conversation")
-
-
-def _training_columns(resolved: ResolvedTraining) -> list[str]:
-    columns = [*resolved.feature_columns, resolved.target_column]
-    if resolved.time_column and resolved.time_column not in columns:
-        columns.append(resolved.time_column)
-    return columns
-
-
-def _emit_test_metrics(ctx: JobContext, metrics: dict[str, dict[str, float | None]]) -> None:
-    test = metrics.get("test") or {}
-    ctx.reporter.emit(
-        "metric", metrics={f"test/{k}": v for k, v in test.items() if isinstance(v, float)}
-    )
-
-
-def train_job(run_id: int) -> None:
-    """RQ entry point: train the run's resolved config."""
-    _run_job(run_id, _train)
-
-
-def explore_job(run_id: int) -> None:
-    """RQ entry point: run the run's exploration."""
-    _run_job(run_id, _explore)
-
-
-def _train(ctx: JobContext) -> dict[str, Any]:
-    from ml_backend.datasets import read_frame
-    from ml_backend.jobs.train.plots import training_plots
-    from ml_backend.jobs.train.resolve import ResolvedTraining
-    from ml_backend.jobs.train.run import train
-
-    if ctx.run.resolved.get("task_type") == "forecasting":
-        return _forecast(ctx)
-    resolved = ResolvedTraining.model_validate(ctx.run.resolved)
-    frame = read_frame(ctx.dataset_path(), columns=_training_columns(resolved))
-    ctx.move(RunStatus.TRAINING)
-    result = train(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
-    plots = ctx.save_plots(training_plots(result))
-    _emit_test_metrics(ctx, result.metrics)
-    dumped: dict[str, Any] = result.model_dump(mode="json")
-    dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
-    dumped["plots"] = plots
-    return dumped
-
-
-def _forecast(ctx: JobContext) -> dict[str, Any]:
-    from ml_backend.datasets import read_frame
-    from ml_backend.jobs.forecast.run import ResolvedForecast, forecast
-
-    resolved = ResolvedForecast.model_validate(ctx.run.resolved)
-    columns = [resolved.time_column, resolved.target_column]
-    frame = read_frame(ctx.dataset_path(), columns=columns)
-    ctx.move(RunStatus.TRAINING)
-    result = forecast(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
-    plots = ctx.save_plots(result.plots)
-    _emit_test_metrics(ctx, result.metrics)
-    dumped: dict[str, Any] = result.model_dump(mode="json")
-    dumped["task_type"] = "forecasting"
-    dumped["plots"] = plots
-    return dumped
-
-
-def tune_job(run_id: int) -> None:
-    """RQ entry point: search hyperparameters, then refit the best."""
-    _run_job(run_id, _tune)
-
-
-def _tune(ctx: JobContext) -> dict[str, Any]:
-    from ml_backend.datasets import read_frame
-    from ml_backend.jobs.train.plots import training_plots
-    from ml_backend.jobs.tune.run import ResolvedTuning, tune
-
-    resolved = ResolvedTuning.model_validate(ctx.run.resolved)
-    frame = read_frame(ctx.dataset_path(), columns=_training_columns(resolved.training))
-    ctx.move(RunStatus.TRAINING)
-    outcome = tune(resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir())
-    training = outcome.result.training
-    plots = ctx.save_plots({**outcome.plots, **training_plots(training)})
-    _emit_test_metrics(ctx, training.metrics)
-    dumped: dict[str, Any] = outcome.result.model_dump(mode="json")
-    # The refit model's figures at the top level too, so every model run reads alike.
-    for key in ("metrics", "feature_importance", "confusion_matrix", "data_summary"):
-        dumped[key] = dumped["training"][key]
-    dumped["model_artifact_id"] = f"runs/{ctx.run.id}/model"
-    dumped["plots"] = plots
-    return dumped
-
-
-def leaderboard_job(run_id: int) -> None:
-    """RQ entry point: train every applicable algorithm of a project, then rank them."""
-    _run_job(run_id, _leaderboard)
-
-
-def _leaderboard(ctx: JobContext) -> dict[str, Any]:
-    from ml_backend.datasets import read_frame
-    from ml_backend.jobs.leaderboard.run import Phase, ResolvedLeaderboard, run_leaderboard
-
-    resolved = ResolvedLeaderboard.model_validate(ctx.run.resolved)
-    columns: dict[str, None] = {}
-    for candidate in resolved.applicable:
-        if candidate.training is not None:
-            columns.update(dict.fromkeys(_training_columns(candidate.training)))
-    frame = read_frame(ctx.dataset_path(), columns=list(columns))
-
-    def on_phase(phase: str, details: dict[str, Any]) -> None:
-        # The project protocol: preprocessing until every algorithm said whether it applies,
-        # training while the applicable ones train; the run's own `finished` is `trained`.
-        if phase == Phase.TRAINING:
-            ctx.move(RunStatus.TRAINING)
-        ctx.reporter.log(f"project {phase}: {json.dumps(details, default=str)}")
-
-    result = run_leaderboard(
-        resolved, frame, reporter=ctx.reporter, artifact_dir=ctx.artifact_dir(), on_phase=on_phase
-    )
-    dumped: dict[str, Any] = result.model_dump(mode="json", exclude={"plots"})
-    dumped["project_status"] = Phase.TRAINED.value
-    dumped["plots"] = ctx.save_plots(result.plots)
-    return dumped
-
-
-def _explore(ctx: JobContext) -> dict[str, Any]:
-    from ml_backend.configs import ExplorationConfig
-    from ml_backend.datasets import read_frame
-    from ml_backend.explorers import run_exploration
-
-    config = ExplorationConfig.model_validate(ctx.run.resolved)
-    frame = read_frame(ctx.dataset_path())
-    ctx.move(RunStatus.TRAINING)
-    result = run_exploration(config, frame, ctx.reporter)
-    dumped: dict[str, Any] = result.model_dump(mode="json")
-    dumped["plots"] = ctx.save_plots({config.explorer.value: result.figure})
-    return dumped
 
 
 def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
@@ -387,11 +280,7 @@ def preload_ml_libraries() -> None:
 
     # mlchat's own modules too: a job then imports nothing before it starts.
     import ml_backend.algorithms.torch_mlp
-    import ml_backend.explorers
-    import ml_backend.jobs.forecast.run
-    import ml_backend.jobs.leaderboard.run
-    import ml_backend.jobs.train.plots
-    import ml_backend.jobs.tune.run  # noqa: F401
+    import ml_backend.jobs.registry  # noqa: F401
 
 
 def run_worker(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:

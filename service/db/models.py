@@ -55,13 +55,6 @@ RUN_STATUS_COLUMN = Enum(
 """Stored as the status's value in a plain VARCHAR(16), as the first migration made it."""
 
 
-class RunKind(StrEnum):
-    TRAIN = "train"
-    EXPLORE = "explore"
-    TUNE = "tune"
-    LEADERBOARD = "leaderboard"
-
-
 class Dataset(Base):
     __tablename__ = "datasets"
     __table_args__ = (UniqueConstraint("tenant", "name", name="uq_datasets_tenant_name"),)
@@ -90,6 +83,7 @@ class Run(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
+    """A kind of `ml_backend.jobs.registry.JOBS`; the API shows its route."""
     status: Mapped[RunStatus] = mapped_column(RUN_STATUS_COLUMN, default=RunStatus.QUEUED)
     job_id: Mapped[str] = mapped_column(String(64), unique=True)
     dataset_id: Mapped[int | None] = mapped_column(

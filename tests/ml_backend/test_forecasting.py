@@ -21,6 +21,7 @@ from ml_backend.jobs.forecast.run import (
     predict_future,
     resolve_forecast,
 )
+from ml_backend.jobs.spec import Figure, Outcome
 from ml_backend.jobs.train.resolve import resolve_training
 from ml_backend.metrics import Predictions, compute_metrics
 from ml_backend.reporting import RecordingReporter
@@ -39,12 +40,19 @@ CO2: dict[str, Any] = {"target_column": "co2", "time_column": "date"}
 SALES: dict[str, Any] = {"target_column": "sales", "time_column": "month"}
 
 
-def _run(
+def _outcome(
     frame: pd.DataFrame, artifact_dir: Path | None = None, **fields: Any
-) -> tuple[ForecastResult, RecordingReporter]:
+) -> tuple[Outcome[ForecastResult], RecordingReporter]:
     resolved = resolve_forecast(config(**fields), profile_of(frame))
     reporter = RecordingReporter()
     return forecast(resolved, frame, reporter=reporter, artifact_dir=artifact_dir), reporter
+
+
+def _run(
+    frame: pd.DataFrame, artifact_dir: Path | None = None, **fields: Any
+) -> tuple[ForecastResult, RecordingReporter]:
+    outcome, reporter = _outcome(frame, artifact_dir, **fields)
+    return outcome.result, reporter
 
 
 def _predicted(result: ForecastResult) -> np.ndarray:
@@ -52,17 +60,19 @@ def _predicted(result: ForecastResult) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def co2_auto(tmp_path_factory: pytest.TempPathFactory) -> tuple[ForecastResult, Any, Path]:
+def co2_auto(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[ForecastResult, Any, Path, dict[str, Figure]]:
     """Automatic ARIMA on 8 years of monthly CO2, the last 12 months held out."""
     artifacts = tmp_path_factory.mktemp("co2")
-    result, reporter = _run(co2_monthly(), artifacts, algorithm="arima", horizon=12, **CO2)
-    return result, reporter, artifacts
+    outcome, reporter = _outcome(co2_monthly(), artifacts, algorithm="arima", horizon=12, **CO2)
+    return outcome.result, reporter, artifacts, outcome.plots
 
 
 def test_arima_metrics_equal_statsmodels_sarimax_of_the_chosen_order(
-    co2_auto: tuple[ForecastResult, RecordingReporter, Path],
+    co2_auto: tuple[ForecastResult, RecordingReporter, Path, dict[str, Figure]],
 ) -> None:
-    result, _, _ = co2_auto
+    result, _, _, _ = co2_auto
     values = co2_monthly()["co2"].to_numpy()
     chosen = result.hyperparameters
     assert chosen["seasonal_order"] == [0, 1, 1, 12]  # CO2's yearly cycle is found
@@ -81,9 +91,9 @@ def test_arima_metrics_equal_statsmodels_sarimax_of_the_chosen_order(
 
 
 def test_the_chosen_order_has_the_lowest_aic_of_the_grid(
-    co2_auto: tuple[ForecastResult, RecordingReporter, Path],
+    co2_auto: tuple[ForecastResult, RecordingReporter, Path, dict[str, Figure]],
 ) -> None:
-    result, reporter, _ = co2_auto
+    result, reporter, _, _ = co2_auto
     scores = result.model_selection
     orders = sorted(tuple(s.hyperparameters["order"]) for s in scores)
     d = result.hyperparameters["order"][1]
@@ -216,10 +226,10 @@ def test_gaps_duplicates_and_missing_rows_are_handled_and_logged() -> None:
 
 
 def test_the_forecast_figure_is_plain_json(
-    co2_auto: tuple[ForecastResult, RecordingReporter, Path],
+    co2_auto: tuple[ForecastResult, RecordingReporter, Path, dict[str, Figure]],
 ) -> None:
-    result, _, artifacts = co2_auto
-    figure = result.plots["forecast"]
+    result, _, artifacts, plots = co2_auto
+    figure = plots["forecast"]
     text = json.dumps(figure, allow_nan=False)
     assert json.loads((artifacts / "forecast.json").read_text()) == json.loads(text)
     names = [trace["name"] for trace in figure["data"]]

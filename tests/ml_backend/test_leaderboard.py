@@ -24,6 +24,7 @@ from ml_backend.jobs.leaderboard.run import (
     resolve_leaderboard,
     run_leaderboard,
 )
+from ml_backend.jobs.spec import Figure
 from ml_backend.jobs.train.resolve import resolve_training
 from ml_backend.jobs.train.run import train
 from ml_backend.reporting import NullReporter
@@ -100,6 +101,7 @@ class Run:
     result: LeaderboardResult
     timeline: Timeline
     artifact_dir: Path
+    plots: dict[str, Figure]
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +123,10 @@ def run(
         )
         timeline = Timeline()
         directory = tmp_path_factory.mktemp("leaderboard")
-        result = run_leaderboard(
+        outcome = run_leaderboard(
             resolved, frame, reporter=timeline, artifact_dir=directory, on_phase=timeline.phase
         )
-        yield Run(result, timeline, directory)
+        yield Run(outcome.result, timeline, directory, outcome.plots)
 
 
 def test_phases_come_in_order(run: Run) -> None:
@@ -166,7 +168,7 @@ def test_entries_are_ranked_by_the_test_goal_metric(run: Run) -> None:
     assert result.entries[-1].algorithm == "regression_only"
     # log_loss was added to the requested metrics, since the ranking needs it
     assert all(set((e.metrics or {})["test"]) == {"accuracy", "log_loss"} for e in finished)
-    bars = result.plots["leaderboard"]["data"][0]
+    bars = run.plots["leaderboard"]["data"][0]
     assert bars["y"] == by_loss[::-1]
     assert bars["x"] == pytest.approx([losses[name] for name in by_loss[::-1]])
 
@@ -215,7 +217,7 @@ def test_each_algorithm_is_saved_in_its_own_folder(run: Run) -> None:
     assert {"linear/model.joblib", "xgboost/model.ubj", "lightgbm/model.txt"} <= artifacts
     assert "leaderboard.json" in artifacts
     stored = json.loads((run.artifact_dir / "leaderboard.json").read_text())
-    assert stored == run.result.model_dump(mode="json")
+    assert stored == {**run.result.model_dump(mode="json"), "plots": run.plots}
 
 
 def test_a_failing_algorithm_is_recorded_and_the_others_go_on(
@@ -229,7 +231,7 @@ def test_a_failing_algorithm_is_recorded_and_the_others_go_on(
         _leaderboard(target_column="body_mass_g", algorithms=["xgboost", "linear"]), profile
     )
     timeline = Timeline()
-    result = run_leaderboard(resolved, frame, reporter=timeline, on_phase=timeline.phase)
+    result = run_leaderboard(resolved, frame, reporter=timeline, on_phase=timeline.phase).result
     failed, linear = (
         next(e for e in result.entries if e.algorithm == n) for n in ("xgboost", "linear")
     )
@@ -250,7 +252,7 @@ def test_equal_values_share_a_rank(
         _leaderboard(target_column="body_mass_g", algorithms=["lightgbm", "linear", "linear_copy"]),
         profile,
     )
-    result = run_leaderboard(resolved, frame, reporter=NullReporter())
+    result = run_leaderboard(resolved, frame, reporter=NullReporter()).result
     ranks = {entry.algorithm: entry.rank for entry in result.entries}
     r2 = {e.algorithm: (e.metrics or {})["test"]["r2"] or 0.0 for e in result.entries}
     assert r2["linear"] == r2["linear_copy"]

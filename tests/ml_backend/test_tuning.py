@@ -11,7 +11,8 @@ from sklearn.metrics import accuracy_score
 
 from ml_backend.configs import TuningConfig
 from ml_backend.errors import ConfigValidationError
-from ml_backend.jobs.tune.run import ResolvedTuning, TuningOutcome, resolve_tuning, tune
+from ml_backend.jobs.spec import Outcome
+from ml_backend.jobs.tune.run import ResolvedTuning, TuningResult, resolve_tuning, tune
 from ml_backend.jobs.tune.space import space_from_json
 from ml_backend.reporting import RecordingReporter
 from ml_backend.splitting import split_rows
@@ -26,7 +27,7 @@ def _resolve(**fields: Any) -> ResolvedTuning:
     return resolve_tuning(TuningConfig.model_validate(config), PROFILE)
 
 
-def _tune(resolved: ResolvedTuning) -> tuple[TuningOutcome, RecordingReporter]:
+def _tune(resolved: ResolvedTuning) -> tuple[Outcome[TuningResult], RecordingReporter]:
     reporter = RecordingReporter()
     return tune(resolved, FRAME, reporter=reporter), reporter
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from ml_backend.configs import TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError, DatasetFormatError
@@ -43,6 +43,7 @@ from ml_backend.jobs.forecast.resolve import (
     held_out_points,
     resolve_forecast,
 )
+from ml_backend.jobs.spec import Figure, Outcome
 from ml_backend.metrics import Predictions, compute_metrics
 from ml_backend.reporting import Reporter
 
@@ -117,8 +118,6 @@ class ForecastResult(BaseModel):
     training_duration_seconds: float
     model_files: list[str]
     """File names, relative to the artifact directory."""
-    plots: dict[str, dict[str, Any]] = Field(default_factory=dict, exclude=True)
-    """Plotly figures by name ("forecast"), for the run's plots; not part of the JSON."""
 
 
 class SavedForecast(BaseModel):
@@ -149,8 +148,10 @@ def forecast(
     *,
     reporter: Reporter,
     artifact_dir: Path | None = None,
-) -> ForecastResult:
-    """Run the forecast `resolved` on `frame`, reporting progress; save it if `artifact_dir`."""
+) -> Outcome[ForecastResult]:
+    """Run the forecast `resolved` on `frame`, reporting progress; save it if `artifact_dir`.
+
+    The plot is the series with the held-out tail and the forecast band ("forecast")."""
     spec = get_forecaster(resolved.algorithm)
     params = spec.hyperparameters.model_validate(resolved.hyperparameters)
     series, summary_counts = _series(resolved, frame, reporter)
@@ -200,10 +201,9 @@ def forecast(
         future=future_points,
         interval_width=chosen.interval_width,
     )
-    result = result.model_copy(update={"plots": {"forecast": figure}})
     if artifact_dir is not None:
-        result = _save(spec, final, result, resolved, series, artifact_dir, reporter)
-    return result
+        result = _save(spec, final, result, figure, resolved, series, artifact_dir, reporter)
+    return Outcome(result, {"forecast": figure})
 
 
 def predict_future(artifact_dir: Path, horizon: int) -> list[ForecastPoint]:
@@ -391,6 +391,7 @@ def _save(
     spec: ForecasterSpec[Any],
     final: FittedForecaster,
     result: ForecastResult,
+    figure: Figure,
     resolved: ResolvedForecast,
     series: Series,
     directory: Path,
@@ -414,7 +415,7 @@ def _save(
     (directory / FORECAST_MODEL_FILE).write_text(saved.model_dump_json(indent=2))
     for name in (model_path.name, FORECAST_MODEL_FILE):
         reporter.artifact("model", name)
-    (directory / FORECAST_PLOT_FILE).write_text(json.dumps(result.plots["forecast"]))
+    (directory / FORECAST_PLOT_FILE).write_text(json.dumps(figure))
     reporter.artifact("plot", FORECAST_PLOT_FILE)
     files = [model_path.name, FORECAST_MODEL_FILE, FORECAST_PLOT_FILE, METRICS_FILE]
     result = result.model_copy(update={"model_files": files})

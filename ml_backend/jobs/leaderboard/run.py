@@ -27,6 +27,7 @@ from ml_backend.configs import LeaderboardConfig, TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError, JobCancelledError, MLInputError
 from ml_backend.explanations import headline_metric
 from ml_backend.jobs.leaderboard.plots import leaderboard_figure
+from ml_backend.jobs.spec import Outcome
 from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
 from ml_backend.jobs.train.run import train
 from ml_backend.metrics import METRICS, metric_names
@@ -108,7 +109,6 @@ class LeaderboardResult(BaseModel):
     entries: list[LeaderboardEntry]
     best: str | None
     """The algorithm ranked first; None when none trained with a value of the goal metric."""
-    plots: dict[str, dict[str, Any]]
 
 
 def resolve_leaderboard(config: LeaderboardConfig, profile: DatasetProfile) -> ResolvedLeaderboard:
@@ -146,8 +146,10 @@ def run_leaderboard(
     reporter: Reporter,
     artifact_dir: Path | None = None,
     on_phase: PhaseHook | None = None,
-) -> LeaderboardResult:
+) -> Outcome[LeaderboardResult]:
     """Train every applicable algorithm of `resolved` on `frame` in turn and rank them.
+
+    The plot ranks them by the goal metric ("leaderboard"; none when nothing trained).
 
     Each algorithm's model and metrics go to `artifact_dir/<algorithm>/` (when given), the
     result to `artifact_dir/leaderboard.json`.
@@ -164,16 +166,16 @@ def run_leaderboard(
         for index, candidate in enumerate(applicable)
     }
     entries = [trained.get(c.algorithm) or _not_applicable(c) for c in resolved.candidates]
-    result = _ranked(resolved, entries)
+    outcome = _ranked(resolved, entries)
+    result = outcome.result
     if artifact_dir is not None:
         artifact_dir.mkdir(parents=True, exist_ok=True)
-        (artifact_dir / LEADERBOARD_FILE).write_text(
-            json.dumps(result.model_dump(mode="json"), indent=2)
-        )
+        stored = {**result.model_dump(mode="json"), "plots": outcome.plots}
+        (artifact_dir / LEADERBOARD_FILE).write_text(json.dumps(stored, indent=2))
         reporter.artifact("leaderboard", LEADERBOARD_FILE)
     failed = [e.algorithm for e in result.entries if e.status is EntryStatus.FAILED]
     announce(Phase.TRAINED, {"best": result.best, "failed": failed})
-    return result
+    return outcome
 
 
 def _candidate_names(requested: Sequence[str] | None) -> list[str]:
@@ -321,7 +323,9 @@ def _test_value(entry: LeaderboardEntry, goal: str) -> float | None:
     return entry.metrics.get("test", {}).get(goal)
 
 
-def _ranked(resolved: ResolvedLeaderboard, entries: list[LeaderboardEntry]) -> LeaderboardResult:
+def _ranked(
+    resolved: ResolvedLeaderboard, entries: list[LeaderboardEntry]
+) -> Outcome[LeaderboardResult]:
     goal, greater = resolved.goal_metric, resolved.direction == "maximize"
     scored = [(entry, _test_value(entry, goal)) for entry in entries]
     values = [value for _, value in scored if value is not None]
@@ -347,14 +351,14 @@ def _ranked(resolved: ResolvedLeaderboard, entries: list[LeaderboardEntry]) -> L
             goal,
             greater_is_better=greater,
         )
-    return LeaderboardResult(
+    result = LeaderboardResult(
         task_type=resolved.task_type,
         goal_metric=goal,
         direction=resolved.direction,
         entries=ordered,
         best=ranked[0].algorithm if ranked else None,
-        plots=plots,
     )
+    return Outcome(result, plots)
 
 
 def _ignore_phase(phase: str, details: dict[str, Any]) -> None:

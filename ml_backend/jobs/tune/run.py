@@ -9,7 +9,6 @@ is reported negated when the study maximises, so "better" points the study's way
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import optuna
@@ -24,6 +23,7 @@ from ml_backend.algorithms import get_algorithm
 from ml_backend.configs import Direction, TaskType, TrainingConfig, TuningConfig
 from ml_backend.errors import ConfigValidationError, JobCancelledError, MLInputError
 from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.jobs.spec import Outcome
 from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
 from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.jobs.tune.plots import tuning_plots
@@ -81,14 +81,6 @@ class TuningResult(BaseModel):
     n_failed: int
     duration_s: float
     training: TrainingResult
-
-
-@dataclass(frozen=True)
-class TuningOutcome:
-    """The result and its plots (Plotly JSON by name: history, slice, contour, importance)."""
-
-    result: TuningResult
-    plots: dict[str, dict[str, Any]]
 
 
 def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTuning:
@@ -203,8 +195,10 @@ class _TrialReporter:
 
 def tune(
     resolved: ResolvedTuning, frame: pd.DataFrame, *, reporter: Reporter, artifact_dir: Any = None
-) -> TuningOutcome:
-    """Search, record every trial, then refit the best settings (saved if `artifact_dir`)."""
+) -> Outcome[TuningResult]:
+    """Search, record every trial, then refit the best settings (saved if `artifact_dir`).
+
+    The plots are the search's: history, slice, contour, importance."""
     started = time.monotonic()
     # Optuna logs every trial at INFO on its own handler; the reporter carries them instead.
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -261,7 +255,7 @@ def tune(
         duration_s=time.monotonic() - started,
         training=refit,
     )
-    return TuningOutcome(result=result, plots=tuning_plots(study, goal))
+    return Outcome(result, tuning_plots(study, goal))
 
 
 def _more(resolved: ResolvedTuning, done: int, started: float) -> bool:

@@ -10,14 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent
 from agents.providers import ProviderError, chat_model, model_errors
-from ml_backend.configs import (
-    ExplorationConfig,
-    LeaderboardConfig,
-    TrainingConfig,
-    TuningConfig,
-)
+from agents.summaries import summarize
+from ml_backend.jobs.registry import tool_job
 from ml_backend.schema import DatasetProfile
-from service.db.models import Dataset, RunKind
+from service.db.models import Dataset, RunStatus
+from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.services import JobService
 from service.errors import InvalidInputError, UnavailableError
 from service.resources import Resources
@@ -54,35 +51,25 @@ class ServiceBackend:
 
     async def start(self, tool: str, config: dict[str, Any]) -> dict[str, Any]:
         """Queue a validated config as the run its tool starts."""
-        conversation = self.conversation_id
-        if tool in {"train", "forecast"}:
-            accepted = await self.jobs.submit_training(
-                TrainingConfig.model_validate(config), conversation
-            )
-        elif tool == "explore":
-            accepted = await self.jobs.submit_exploration(
-                ExplorationConfig.model_validate(config), conversation
-            )
-        elif tool == "tune":
-            accepted = await self.jobs.submit_tuning(
-                TuningConfig.model_validate(config), conversation
-            )
-        elif tool == "leaderboard":
-            accepted = await self.jobs.submit_leaderboard(
-                LeaderboardConfig.model_validate(config), conversation
-            )
-        else:
+        spec = tool_job(tool)
+        if spec is None:
             raise InvalidInputError(f"the agent has no job called '{tool}'")
+        parsed = spec.config.model_validate(config)
+        accepted = await self.jobs.submit(spec.route, parsed, self.conversation_id)
         return accepted.model_dump()
 
     async def run(self, run_id: int) -> dict[str, Any]:
-        """A run's job view as plain JSON."""
-        return (await self.jobs.view(await self.jobs.run_by_id(run_id))).model_dump(mode="json")
+        """A run's job view as plain JSON, with its summary in words once it finished."""
+        run = await self.jobs.run_by_id(run_id)
+        view = (await self.jobs.view(run)).model_dump(mode="json")
+        if run.status == RunStatus.FINISHED and run.result:
+            view["summary"] = summarize(run.kind, run.id, run.result)
+        return view
 
     async def cancel(self, run_id: int) -> dict[str, Any]:
         """Cancel a run by its id."""
         run = await self.jobs.run_by_id(run_id)
-        view = await self.jobs.cancel(run.job_id, RunKind(run.kind))
+        view = await self.jobs.cancel(run.job_id, shown_kind(run.kind))
         return view.model_dump(mode="json")
 
 

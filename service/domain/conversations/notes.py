@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from agents.summaries import summarize
 from service.db.models import Conversation, Message, Run, utcnow
+from service.domain.jobs.kinds import shown_kind
 from service.events import conversation_channel
 from service.markdown import to_html
 from service.settings import PLOTS_DIR
@@ -39,14 +40,15 @@ def note_run_end(
     """Write the run's summary (or why it failed) into its conversation and announce it."""
     if run.conversation_id is None or session.get(Conversation, run.conversation_id) is None:
         return
+    shown = shown_kind(run.kind)
     if error is None and run.result is not None:
         content = summarize(run.kind, run.id, run.result)
         names = [str(name) for name in run.result.get("plots") or []]
-        parts = [{"type": "result", "run_id": run.id, "kind": run.kind, "status": "finished"}]
+        parts = [{"type": "result", "run_id": run.id, "kind": shown, "status": "finished"}]
         parts += _plot_parts(run, artifacts_dir / str(run.id) / PLOTS_DIR, names)
     else:
         content = f"**Run {run.id} failed**: {error}"
-        parts = [{"type": "result", "run_id": run.id, "kind": run.kind, "status": "failed"}]
+        parts = [{"type": "result", "run_id": run.id, "kind": shown, "status": "failed"}]
     message = Message(conversation_id=run.conversation_id, role="assistant", content=content,
                       parts=parts)  # fmt: skip
     session.add(message)

@@ -1,24 +1,26 @@
-"""The jobs API: /ml/train and /ml/explore share one shape."""
+"""The jobs API: one collection per route of the job registry, all of one shape."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: each generated handler's body type is a route's
+# config class, read from a variable, which Litestar must see as the class itself.
 
 from typing import Annotated
 
 from litestar import Controller, delete, get, post
 from litestar.params import Parameter
+from pydantic import BaseModel
 
-from ml_backend.configs import ExplorationConfig, LeaderboardConfig, TrainingConfig, TuningConfig
-from service.db.models import RunKind, RunStatus
+from ml_backend.jobs.registry import route_job, routes
+from service.db.models import RunStatus
 from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
 from service.domain.jobs.services import JobService
 
 
 class _JobController(Controller):
-    kind: RunKind
+    route: str
 
     @get("/{job_id:str}", summary="A job's status and, when finished, its result")
     async def get_job(self, job_id: str, jobs: JobService) -> JobView:
-        return await jobs.get(job_id, self.kind)
+        return await jobs.get(job_id, self.route)
 
     @get("/", summary="List jobs, newest first")
     async def list_jobs(
@@ -28,48 +30,29 @@ class _JobController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         offset: Annotated[int, Parameter(ge=0)] = 0,
     ) -> JobPage:
-        return await jobs.list(self.kind, status, limit, offset)
+        return await jobs.list(self.route, status, limit, offset)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running job")
     async def cancel_job(self, job_id: str, jobs: JobService) -> JobView:
-        return await jobs.cancel(job_id, self.kind)
+        return await jobs.cancel(job_id, self.route)
 
 
-class TrainController(_JobController):
-    path = "/api/v1/ml/train"
-    tags = ("training",)
-    kind = RunKind.TRAIN
+def job_controller(route: str) -> type[Controller]:
+    """`/api/v1/ml/{route}`: submit the route's config, then read, list and cancel its jobs."""
+    spec = route_job(route)
+    config: type[BaseModel] = spec.config
 
-    @post("/", status_code=202, summary="Validate a TrainingConfig and queue it")
-    async def submit(self, data: TrainingConfig, jobs: JobService) -> JobAccepted:
-        return await jobs.submit_training(data)
+    class JobController(_JobController):
+        path = f"/api/v1/ml/{route}"
+        tags = (spec.api_tag,)
 
+        @post("/", status_code=202, summary=spec.api_summary)
+        async def submit(self, data: config, jobs: JobService) -> JobAccepted:  # type: ignore[valid-type]
+            return await jobs.submit(self.route, data)
 
-class ExploreController(_JobController):
-    path = "/api/v1/ml/explore"
-    tags = ("exploration",)
-    kind = RunKind.EXPLORE
-
-    @post("/", status_code=202, summary="Validate an ExplorationConfig and queue it")
-    async def submit(self, data: ExplorationConfig, jobs: JobService) -> JobAccepted:
-        return await jobs.submit_exploration(data)
+    JobController.route = route
+    JobController.__name__ = JobController.__qualname__ = f"{route.title()}Controller"
+    return JobController
 
 
-class TuneController(_JobController):
-    path = "/api/v1/ml/tune"
-    tags = ("tuning",)
-    kind = RunKind.TUNE
-
-    @post("/", status_code=202, summary="Validate a TuningConfig and queue the search")
-    async def submit(self, data: TuningConfig, jobs: JobService) -> JobAccepted:
-        return await jobs.submit_tuning(data)
-
-
-class LeaderboardController(_JobController):
-    path = "/api/v1/ml/leaderboard"
-    tags = ("training",)
-    kind = RunKind.LEADERBOARD
-
-    @post("/", status_code=202, summary="Train every applicable algorithm and rank them")
-    async def submit(self, data: LeaderboardConfig, jobs: JobService) -> JobAccepted:
-        return await jobs.submit_leaderboard(data)
+JOB_CONTROLLERS = [job_controller(route) for route in routes()]

@@ -5,31 +5,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from typing import Any
 
 import anyio.to_thread
+from pydantic import BaseModel
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ml_backend.configs import (
-    DatasetRef,
-    ExplorationConfig,
-    LeaderboardConfig,
-    TrainingConfig,
-    TuningConfig,
-)
-from ml_backend.explorers import validate_exploration
-from ml_backend.jobs.forecast.run import is_forecast, resolve_forecast
-from ml_backend.jobs.leaderboard.run import resolve_leaderboard
-from ml_backend.jobs.train.resolve import resolve_training
-from ml_backend.jobs.tune.run import resolve_tuning
+from ml_backend.jobs.registry import AnySpec, dataset_of, resolve, route_kinds
 from ml_backend.schema import DatasetProfile
-from service.db.models import Dataset, Run, RunKind, RunStatus, utcnow
+from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import applied, transition
 from service.domain.datasets.services import DatasetService
+from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
 from service.errors import ConflictError, NotFoundError, UnavailableError
 from service.events import append_event_async, latest_progress, queue_event
@@ -38,12 +28,7 @@ from service.resources import Resources
 
 log = logging.getLogger(__name__)
 
-_ENTRY_POINTS = {
-    RunKind.TRAIN: "service.worker.train_job",
-    RunKind.EXPLORE: "service.worker.explore_job",
-    RunKind.TUNE: "service.worker.tune_job",
-    RunKind.LEADERBOARD: "service.worker.leaderboard_job",
-}
+ENTRY_POINT = "service.worker.run_job"
 
 
 class JobService:
@@ -54,69 +39,33 @@ class JobService:
         self.resources = resources
         self.tenant = tenant
 
-    async def _dataset(self, ref: DatasetRef) -> Dataset:
+    async def submit(
+        self, route: str, config: BaseModel, conversation_id: int | None = None
+    ) -> JobAccepted:
+        """Resolve `config` against its dataset, once, and queue it as the kind it is."""
         datasets = DatasetService(self.session, self.resources.settings, self.tenant)
-        return await datasets.find_ref(ref)
-
-    async def submit_training(
-        self, config: TrainingConfig, conversation_id: int | None = None
-    ) -> JobAccepted:
-        dataset = await self._dataset(config.dataset)
+        dataset = await datasets.find_ref(dataset_of(config))
         profile = DatasetProfile.model_validate(dataset.profile)
-        resolved = (
-            resolve_forecast(config, profile)
-            if is_forecast(config)
-            else resolve_training(config, profile)
-        )
-        return await self._submit(
-            RunKind.TRAIN, dataset, config, resolved.model_dump(mode="json"), conversation_id
-        )
-
-    async def submit_exploration(
-        self, config: ExplorationConfig, conversation_id: int | None = None
-    ) -> JobAccepted:
-        dataset = await self._dataset(config.dataset)
-        resolved = validate_exploration(config, DatasetProfile.model_validate(dataset.profile))
-        return await self._submit(
-            RunKind.EXPLORE, dataset, config, resolved.model_dump(mode="json"), conversation_id
-        )
-
-    async def submit_tuning(
-        self, config: TuningConfig, conversation_id: int | None = None
-    ) -> JobAccepted:
-        dataset = await self._dataset(config.dataset)
-        resolved = resolve_tuning(config, DatasetProfile.model_validate(dataset.profile))
-        return await self._submit(
-            RunKind.TUNE, dataset, config, resolved.model_dump(mode="json"), conversation_id
-        )
-
-    async def submit_leaderboard(
-        self, config: LeaderboardConfig, conversation_id: int | None = None
-    ) -> JobAccepted:
-        dataset = await self._dataset(config.dataset)
-        resolved = resolve_leaderboard(config, DatasetProfile.model_validate(dataset.profile))
-        return await self._submit(
-            RunKind.LEADERBOARD, dataset, config, resolved.model_dump(mode="json"),
-            conversation_id,
-        )  # fmt: skip
+        spec, resolved = resolve(route, config, profile)
+        return await self._submit(spec, dataset, config, resolved, conversation_id)
 
     async def _submit(
         self,
-        kind: RunKind,
+        spec: AnySpec,
         dataset: Dataset,
-        config: TrainingConfig | ExplorationConfig | TuningConfig | LeaderboardConfig,
-        resolved: dict[str, Any],
+        config: BaseModel,
+        resolved: BaseModel,
         conversation_id: int | None = None,
     ) -> JobAccepted:
         run = Run(
             tenant=self.tenant,
-            kind=kind.value,
-            status=RunStatus.QUEUED.value,
+            kind=spec.kind,
+            status=RunStatus.QUEUED,
             job_id=uuid.uuid4().hex,
             dataset_id=dataset.id,
             conversation_id=conversation_id,
             config=config.model_dump(mode="json", exclude_none=True),
-            resolved=resolved,
+            resolved=resolved.model_dump(mode="json"),
         )
         self.session.add(run)
         await self.session.commit()
@@ -128,7 +77,9 @@ class JobService:
             )
             await self.session.commit()
             raise UnavailableError("the job queue (Redis) is not reachable; try again") from exc
-        return JobAccepted(job_id=run.job_id, run_id=run.id, status=run.status, kind=run.kind)
+        return JobAccepted(
+            job_id=run.job_id, run_id=run.id, status=run.status, kind=shown_kind(run.kind)
+        )
 
     def _enqueue(self, run: Run) -> None:
         """Append the `queued` event and queue the job in one transaction (one round trip).
@@ -144,13 +95,13 @@ class JobService:
                 conversation_id=run.conversation_id, progress=0.0,
             )  # fmt: skip
             tenant_queue(connection, run.tenant).enqueue_call(
-                _ENTRY_POINTS[RunKind(run.kind)],
+                ENTRY_POINT,
                 args=(run.id,),
                 job_id=run.job_id,
                 timeout=self.resources.settings.job_timeout_s,
                 result_ttl=24 * 3600,
                 failure_ttl=7 * 24 * 3600,
-                description=f"{run.kind} run {run.id}",
+                description=f"{shown_kind(run.kind)} run {run.id}",
                 pipeline=pipeline,
             )
             pipeline.execute()
@@ -161,18 +112,16 @@ class JobService:
             raise NotFoundError(f"run {run_id} does not exist; GET /api/v1/runs lists them")
         return run
 
-    async def _run(self, job_id: str, kind: RunKind) -> Run:
+    async def _run(self, job_id: str, route: str) -> Run:
         query = select(Run).where(Run.job_id == job_id, Run.tenant == self.tenant)
         run = await self.session.scalar(query)
-        if run is None or run.kind != kind.value:
-            raise NotFoundError(
-                f"no {kind.value} job {job_id!r}; GET /api/v1/ml/{kind.value} lists them"
-            )
+        if run is None or run.kind not in route_kinds(route):
+            raise NotFoundError(f"no {route} job {job_id!r}; GET /api/v1/ml/{route} lists them")
         return run
 
     async def view(self, run: Run) -> JobView:
         view = JobView(
-            job_id=run.job_id, run_id=run.id, kind=run.kind, status=run.status,
+            job_id=run.job_id, run_id=run.id, kind=shown_kind(run.kind), status=run.status,
             dataset_id=run.dataset_id, progress=run.progress, error=run.error,
             config=run.config, result=run.result, created_at=run.created_at,
             started_at=run.started_at, finished_at=run.finished_at,
@@ -185,13 +134,11 @@ class JobService:
                 view.message = event.get("message")
         return view
 
-    async def get(self, job_id: str, kind: RunKind) -> JobView:
-        return await self.view(await self._run(job_id, kind))
+    async def get(self, job_id: str, route: str) -> JobView:
+        return await self.view(await self._run(job_id, route))
 
-    async def list(
-        self, kind: RunKind, status: RunStatus | None, limit: int, offset: int
-    ) -> JobPage:
-        where = [Run.tenant == self.tenant, Run.kind == kind.value]
+    async def list(self, route: str, status: RunStatus | None, limit: int, offset: int) -> JobPage:
+        where = [Run.tenant == self.tenant, Run.kind.in_(route_kinds(route))]
         if status is not None:
             where.append(Run.status == status.value)
         total = await self.session.scalar(select(func.count()).select_from(Run).where(*where))
@@ -200,9 +147,9 @@ class JobService:
         items = [await self.view(run) for run in runs]
         return JobPage(items=items, total=total or 0, limit=limit, offset=offset)
 
-    async def cancel(self, job_id: str, kind: RunKind) -> JobView:
+    async def cancel(self, job_id: str, route: str) -> JobView:
         """Mark the run cancelled, then make sure RQ never starts it or stops it now."""
-        run = await self._run(job_id, kind)
+        run = await self._run(job_id, route)
         changed = await self.session.execute(
             transition(run.id, RunStatus.CANCELLED, finished_at=utcnow(),
                        error="cancelled by request")

@@ -11,7 +11,9 @@ from litestar.response import File, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import Run, RunKind, RunStatus
+from ml_backend.jobs.registry import get_job, route_kinds
+from service.db.models import Run, RunStatus
+from service.domain.jobs.kinds import RunKind, shown_kind
 from service.domain.jobs.schemas import JobView
 from service.domain.jobs.services import JobService
 from service.domain.runs.schemas import (
@@ -42,7 +44,7 @@ class RunController(Controller):
     ) -> list[JobView]:
         query = select(Run).where(Run.tenant == tenant)
         if kind is not None:
-            query = query.where(Run.kind == kind.value)
+            query = query.where(Run.kind.in_(route_kinds(kind)))
         if status is not None:
             query = query.where(Run.status == status)
         runs = await session.scalars(query.order_by(Run.id.desc()).limit(limit).offset(offset))
@@ -71,9 +73,9 @@ class RunController(Controller):
     async def get_model(self, run_id: int, jobs: JobService, settings: Settings) -> File:
         run = await jobs.run_by_id(run_id)
         path = settings.artifacts_dir / str(run.id) / "model.joblib"
-        has_model = run.kind in {RunKind.TRAIN.value, RunKind.TUNE.value}
-        if not has_model or run.status != RunStatus.FINISHED:
-            raise ConflictError(f"run {run_id} has no model: it is a {run.kind} run, {run.status}")
+        if not get_job(run.kind).saves_model or run.status != RunStatus.FINISHED:
+            shown = shown_kind(run.kind)
+            raise ConflictError(f"run {run_id} has no model: it is a {shown} run, {run.status}")
         if not path.exists():
             raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")
         return File(path, filename=f"mlchat-run-{run.id}-model.joblib")

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ml_backend.configs import DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_table, read_table
 from ml_backend.jobs.forecast.run import predict_future
+from ml_backend.jobs.registry import get_job
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.model import TabularModel
 from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
 from ml_backend.reproduce import reproduce_script
-from service.db.models import Dataset, Run, RunKind, RunStatus
+from service.db.models import Dataset, Run, RunStatus
 from service.domain.datasets.schemas import DatasetSummary
 from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
 from service.domain.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
@@ -46,14 +47,16 @@ class RunService:
         return self.resources.settings.artifacts_dir / str(run.id)
 
     def trained(self, run: Run) -> tuple[ResolvedTraining, Path]:
-        """The run's resolved config and model folder; a clear error if it has no model."""
-        if run.kind not in {RunKind.TRAIN.value, RunKind.TUNE.value}:
-            raise ConflictError(f"run {run.id} is a {run.kind} run; only training runs predict")
-        if run.status != RunStatus.FINISHED.value:
+        """The training behind the run's saved model, and its folder; a clear error if the run
+        has no tabular model."""
+        spec = get_job(run.kind)
+        if spec.trained_model is None and not spec.forecasts:
+            raise ConflictError(f"run {run.id} is a {spec.route} run; only training runs predict")
+        if run.status != RunStatus.FINISHED:
             raise ConflictError(
                 f"run {run.id} is {run.status}; predictions need a finished training run"
             )
-        if run.resolved.get("task_type") == "forecasting":
+        if spec.trained_model is None:
             raise ConflictError(
                 f"run {run.id} is a forecast: it predicts the series' next steps, not rows. "
                 "Send {'horizon': n} instead"
@@ -61,17 +64,14 @@ class RunService:
         folder = self.artifact_dir(run)
         if not (folder / "model.joblib").exists():
             raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
-        resolved = run.resolved["training"] if run.kind == RunKind.TUNE.value else run.resolved
-        return ResolvedTraining.model_validate(resolved), folder
+        resolved = spec.resolved.model_validate(run.resolved)
+        result = spec.result.model_validate(run.result)
+        return spec.trained_model(resolved, result), folder
 
     async def reproduce(self, run: Run) -> tuple[str, str]:
         """A script that retrains `run` and checks its test metrics, and its file name."""
         resolved, _ = self.trained(run)
         result = run.result or {}
-        if run.kind == RunKind.TUNE.value:
-            # A tuning run's model is the refit of its best trial: those settings are the ones.
-            best = result.get("training", {}).get("hyperparameters", resolved.hyperparameters)
-            resolved = resolved.model_copy(update={"hyperparameters": best})
         dataset = await self.session.get(Dataset, run.dataset_id) if run.dataset_id else None
         if dataset is None:
             raise NotFoundError(f"the dataset of run {run.id} was deleted; it cannot be reproduced")
@@ -84,12 +84,12 @@ class RunService:
 
     async def predict_future(self, run: Run, horizon: int) -> FuturePrediction:
         """A finished forecast run's next `horizon` values with their interval."""
-        if run.kind != RunKind.TRAIN.value or run.resolved.get("task_type") != "forecasting":
+        if not get_job(run.kind).forecasts:
             raise ConflictError(
                 f"run {run.id} is not a forecasting run; 'horizon' applies only to forecasts. "
                 "Send 'rows' or 'dataset' instead"
             )
-        if run.status != RunStatus.FINISHED.value:
+        if run.status != RunStatus.FINISHED:
             raise ConflictError(f"run {run.id} is {run.status}; forecasts need a finished run")
         folder = self.artifact_dir(run)
         points = await anyio.to_thread.run_sync(predict_future, folder, horizon)

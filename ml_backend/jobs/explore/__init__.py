@@ -1,0 +1,1 @@
+"""The explore kind; the explorers themselves live in `ml_backend.explorers`."""

@@ -1,0 +1,28 @@
+"""A leaderboard in words: the plan before it runs, the ranking after."""
+
+from __future__ import annotations
+
+from ml_backend.configs import LeaderboardConfig
+from ml_backend.jobs.leaderboard.run import LeaderboardResult
+from ml_backend.jobs.words import dataset_words, number
+
+
+def describe_leaderboard(config: LeaderboardConfig) -> str:
+    names = config.algorithms or ["every applicable algorithm"]
+    return (
+        f"Train {', '.join(names)} to predict `{config.target_column}` on "
+        f"{dataset_words(config.dataset)} and rank them by "
+        f"{config.goal_metric or 'the default metric'}."
+    )
+
+
+def summarize_leaderboard(run_id: int, result: LeaderboardResult) -> str:
+    goal = result.goal_metric
+    ranked = sorted((e for e in result.entries if e.rank), key=lambda e: e.rank or 0)
+    if not ranked:
+        return f"**Leaderboard run {run_id} finished**, but no algorithm could be trained."
+    table = "; ".join(
+        f"{e.rank}. {e.algorithm} {number(goal, ((e.metrics or {}).get('test') or {}).get(goal))}"
+        for e in ranked
+    )
+    return f"**Leaderboard run {run_id} finished**, ranked by test {goal}: {table}."

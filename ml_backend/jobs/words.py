@@ -1,0 +1,74 @@
+"""Words shared by the kinds' plans and summaries: numbers, datasets, splits, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ml_backend.configs import DatasetRef, SplitConfig, SplitStrategy
+
+HEADLINE = {"classification": "accuracy", "regression": "r2", "forecasting": "mape"}
+"""The metric a summary leads with, by task."""
+MEANING = {
+    "accuracy": "the share of held-out rows classified correctly",
+    "r2": "the share of the target's variance on held-out rows that the model explains",
+    "rmse": "the typical size of an error on held-out rows (root mean square)",
+    "mae": "the average absolute error on held-out rows",
+    "mape": "the average percentage error on the held-out tail",
+}
+_PERCENT = {"accuracy", "r2", "mape", "smape", "precision", "recall", "f1", "auc_roc"}
+LOWER_IS_BETTER = {"rmse", "mae", "mape", "smape", "log_loss"}
+
+
+def number(name: str, value: float | None) -> str:
+    """A metric value as a person reads it: shares as percentages, others to 4 digits."""
+    if value is None:
+        return "n/a"
+    if name in _PERCENT and -1.0 <= value <= 1.0:
+        return f"{100 * value:.1f}%"
+    return f"{value:.4g}"
+
+
+def dataset_words(ref: DatasetRef) -> str:
+    return str(getattr(ref, "name", None) or f"dataset {getattr(ref, 'id', None)}")
+
+
+def split_words(split: SplitConfig) -> str:
+    words = f"{split.test_size:.0%} held out for testing"
+    if split.strategy is not SplitStrategy.RANDOM:
+        words += f" ({split.strategy})"
+    if split.validation_size:
+        words += f", {split.validation_size:.0%} for validation"
+    return words
+
+
+def settings_words(params: Mapping[str, Any]) -> str:
+    return f" with {', '.join(f'{k}={v}' for k, v in params.items())}" if params else ""
+
+
+def columns_words(columns: Sequence[str] | None, prefix: str = " from ") -> str:
+    return f"{prefix}{', '.join(f'`{c}`' for c in columns)}" if columns else ""
+
+
+def versus(metric: str, model: float | None, baseline: float) -> str:
+    """Whether a model's value beats a baseline's, in words."""
+    if model is None:
+        return "cannot be compared"
+    better = model < baseline if metric in LOWER_IS_BETTER else model > baseline
+    return "does better than that" if better else "does **not** beat it"
+
+
+def headline(task: str, test: Mapping[str, float | None]) -> str:
+    """The test metric a summary of a `task` model leads with."""
+    name = HEADLINE.get(task, "accuracy")
+    if name not in test and test:
+        name = next(iter(test))
+    return name
+
+
+def model_opening(run_id: int, algorithm: str, task: str, metric: str, value: float | None) -> str:
+    meaning = MEANING.get(metric, "its score")
+    return (
+        f"**Run {run_id} finished** ({algorithm}, {task}). On the test split, "
+        f"{metric} is **{number(metric, value)}** ({meaning})."
+    )
