@@ -29,6 +29,7 @@ from agents.context import SchemaContext
 from agents.plans import describe_plan
 from agents.tools import TOOLS
 from agents.validation import ToolArgumentError, ValidatedCall, validate_call
+from ml_backend.jobs.registry import Resolution
 from ml_backend.jobs.words import number
 
 MAX_REPAIRS = 2
@@ -52,8 +53,11 @@ OnDelta = Callable[[str], Awaitable[None]]
 class AgentBackend(Protocol):
     """What the agent may ask of the service: start, read and cancel runs, list datasets."""
 
-    async def start(self, tool: str, config: dict[str, Any]) -> dict[str, Any]:
-        """Queue a validated config; the run's id, job id and status."""
+    async def start(
+        self, tool: str, config: dict[str, Any], resolution: Resolution | None = None
+    ) -> dict[str, Any]:
+        """Queue a validated config (resolved already, if `resolution`); the run's id, job id
+        and status."""
 
     async def run(self, run_id: int) -> dict[str, Any]:
         """A run's status, progress and, when finished, result and `summary` in words."""
@@ -70,6 +74,9 @@ class Plan:
     config: dict[str, Any] | None
     message: str
     tool: str | None = None
+    resolution: Resolution | None = field(default=None, compare=False, repr=False)
+    """The config resolved when it was checked; not kept with a plan that waits for a yes,
+    which is resolved again when it starts, against the data as it is then."""
 
     def as_json(self) -> dict[str, Any]:
         return {"action": self.action, "config": self.config, "message": self.message,
@@ -211,7 +218,8 @@ class Agent:
         tool = valid.tool
         action = tool.action or tool.name
         message = said or describe_plan(action, valid.config)
-        return Plan(action=action, config=valid.config, message=message, tool=tool.name)
+        return Plan(action=action, config=valid.config, message=message, tool=tool.name,
+                    resolution=valid.resolution)  # fmt: skip
 
     async def turn(
         self,
@@ -243,7 +251,7 @@ class Agent:
         assert plan.tool is not None and plan.config is not None
         if self.backend is None:
             return Turn(reply=plan.message, plan=plan)
-        run = await self.backend.start(plan.tool, plan.config)
+        run = await self.backend.start(plan.tool, plan.config, plan.resolution)
         part = {"type": "run", "tool": plan.tool, "action": plan.action, "config": plan.config,
                 "run_id": run["run_id"], "job_id": run["job_id"], "kind": run["kind"]}  # fmt: skip
         reply = (

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from agents.context import DatasetContext, SchemaContext
 from agents.tools import ACTION_TOOLS, TOOLS, Tool
-from ml_backend.errors import MLInputError
-from ml_backend.jobs.registry import resolve, tool_job
+from ml_backend.errors import MLInputError, describe_validation_errors
+from ml_backend.jobs.registry import Resolution, resolve, tool_job
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -26,6 +26,8 @@ class ValidatedCall:
     tool: Tool
     config: dict[str, Any]
     dataset: DatasetContext | None
+    resolution: Resolution | None = None
+    """A job tool's config resolved against `dataset`, for the run to reuse."""
 
 
 def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> ValidatedCall:
@@ -38,28 +40,29 @@ def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> Va
     try:
         parsed = tool.args.model_validate(args)
     except ValidationError as error:
-        raise ToolArgumentError(f"{name}: {describe_errors(error)}") from None
+        raise ToolArgumentError(f"{name}: {describe_validation_errors(error.errors())}") from None
     dataset_ref = getattr(parsed, "dataset", None)
-    dataset = None
+    dataset = resolution = None
     if dataset_ref is not None:
         try:
             dataset = context.dataset(dataset_ref.model_dump())
         except LookupError as error:
             raise ToolArgumentError(str(error)) from None
         try:
-            check_parsed(tool, parsed, dataset.profile)
+            resolution = check_parsed(tool, parsed, dataset.profile)
         except MLInputError as error:
             raise ToolArgumentError(error.detail) from None
+        if resolution is not None:
+            resolution = replace(resolution, dataset_id=dataset.id)
     config = parsed.model_dump(mode="json", exclude_none=True)
-    return ValidatedCall(tool=tool, config=config, dataset=dataset)
+    return ValidatedCall(tool=tool, config=config, dataset=dataset, resolution=resolution)
 
 
-def check_parsed(tool: Tool, parsed: BaseModel, profile: DatasetProfile) -> None:
-    """Resolve a parsed config of a job's tool as the service will; MLInputError says what
+def check_parsed(tool: Tool, parsed: BaseModel, profile: DatasetProfile) -> Resolution | None:
+    """Resolve a parsed config of a job's tool as the service would; MLInputError says what
     is wrong. Tools that start no job have nothing to check against the data."""
     spec = tool_job(tool.name)
-    if spec is not None:
-        resolve(spec.route, parsed, profile)
+    return resolve(spec.route, parsed, profile) if spec is not None else None
 
 
 def check_action(action: str, config: dict[str, Any], profile: DatasetProfile) -> None:
@@ -71,13 +74,3 @@ def check_action(action: str, config: dict[str, Any], profile: DatasetProfile) -
     tool = ACTION_TOOLS.get(action)
     if tool is not None:
         check_parsed(tool, tool.args.model_validate(config), profile)
-
-
-def describe_errors(error: ValidationError) -> str:
-    """Pydantic's errors as `field: problem (got value)`, joined by '; '."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "arguments"
-        got = f" (got {item['input']!r})" if item["type"] != "missing" else ""
-        parts.append(f"{where}: {item['msg'].lower()}{got}")
-    return "; ".join(parts)

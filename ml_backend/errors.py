@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 
 class MLInputError(ValueError):
     """Input that cannot be used as given; `detail` says what to change."""
@@ -22,3 +25,18 @@ class DatasetFormatError(MLInputError):
 
 class JobCancelledError(Exception):
     """Raised inside a job when the reporter learns the run was cancelled."""
+
+
+def describe_validation_errors(errors: Iterable[Mapping[str, Any]]) -> str:
+    """Pydantic's errors in words, joined by '; ': `split.test_size: Input should be less
+    than 1 (got 1.5)`. The one wording of a malformed config, for the API and the agent."""
+    parts = []
+    for error in errors:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        message = error.get("msg", "invalid")
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field; remove it or check its spelling"
+        got = error.get("input")
+        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
+        parts.append(f"{location}: {message}{shown}" if location else f"{message}{shown}")
+    return "; ".join(parts)

@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 from pydantic import ValidationError
 
-from ml_backend.errors import DatasetFormatError, MLInputError
+from ml_backend.errors import DatasetFormatError, MLInputError, describe_validation_errors
 from service.errors import ServiceError, upload_too_large
 
 log = logging.getLogger(__name__)
@@ -21,20 +21,6 @@ PROBLEM_JSON = "application/problem+json"
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
-
-
-def describe_pydantic_errors(errors: list[Any]) -> str:
-    """Pydantic's error list in words: 'split.test_size: Input should be less than 1 (got 1.5)'."""
-    parts = []
-    for error in errors:
-        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-        message = error.get("msg", "invalid")
-        if error.get("type") == "extra_forbidden":
-            message = "unknown field; remove it or check its spelling"
-        got = error.get("input")
-        shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
-        parts.append(f"{location}: {message}{shown}" if location else f"{message}{shown}")
-    return "; ".join(parts)
 
 
 def _service_error(_: Request[Any, Any, Any], exc: ServiceError) -> Response[dict[str, Any]]:
@@ -48,7 +34,7 @@ def _ml_input_error(_: Request[Any, Any, Any], exc: MLInputError) -> Response[di
 
 
 def _pydantic_error(_: Request[Any, Any, Any], exc: ValidationError) -> Response[dict[str, Any]]:
-    return problem(422, "Invalid input", describe_pydantic_errors(exc.errors()))
+    return problem(422, "Invalid input", describe_validation_errors(exc.errors()))
 
 
 def _plain(message: str) -> str:

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from agents.validation import check_action
 from ml_backend.configs import LeaderboardConfig
-from ml_backend.errors import MLInputError
+from ml_backend.errors import MLInputError, describe_validation_errors
 from ml_backend.schema import DatasetProfile
 
 
@@ -26,7 +26,7 @@ def check_config(action: str, config: dict[str, Any], profile: DatasetProfile) -
     try:
         check_action(action, config, profile)
     except ValidationError as error:
-        raise PlanProblem(describe_validation_error(error)) from None
+        raise PlanProblem(describe_validation_errors(error.errors())) from None
     except MLInputError as error:
         raise PlanProblem(error.detail, error.field) from None
 
@@ -34,13 +34,3 @@ def check_config(action: str, config: dict[str, Any], profile: DatasetProfile) -
 def leaderboard_fields() -> frozenset[str]:
     """The fields a leaderboard config takes."""
     return frozenset(LeaderboardConfig.model_fields)
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """Pydantic's errors as 'field: problem (got value)', joined by '; '."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "config"
-        got = f" (got {item['input']!r})" if item["type"] != "missing" else ""
-        parts.append(f"{where}: {item['msg'].lower()}{got}")
-    return "; ".join(parts)

@@ -7,6 +7,7 @@ the kind the route is named after takes the rest.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -81,7 +82,18 @@ def select(route: str, config: BaseModel) -> AnySpec:
     return owner
 
 
-def resolve(route: str, config: BaseModel, profile: DatasetProfile) -> tuple[AnySpec, BaseModel]:
-    """The config's kind and its resolved form; MLInputError says what does not fit the data."""
+@dataclass(frozen=True)
+class Resolution:
+    """A config resolved against a dataset: its kind, and the form its run stores and runs."""
+
+    spec: AnySpec
+    resolved: BaseModel
+    dataset_id: int | None = None
+    """The dataset it was resolved against, where the caller knows it: a resolution is
+    reused only for that dataset (a dataset's profile never changes)."""
+
+
+def resolve(route: str, config: BaseModel, profile: DatasetProfile) -> Resolution:
+    """The config's kind and resolved form; MLInputError says what does not fit the data."""
     spec = select(route, config)
-    return spec, spec.resolve(config, profile)
+    return Resolution(spec, spec.resolve(config, profile))

@@ -14,6 +14,8 @@ from pydantic import Field
 from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent, Plan, history_from
 from ml_backend.datasets import write_sample
+from ml_backend.jobs.registry import Resolution
+from ml_backend.jobs.train.resolve import ResolvedTraining
 
 
 class ScriptedModel(BaseChatModel):
@@ -49,9 +51,13 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> SchemaContext:
 class RecordingBackend:
     def __init__(self) -> None:
         self.started: list[tuple[str, dict[str, Any]]] = []
+        self.resolutions: list[Resolution | None] = []
 
-    async def start(self, tool: str, config: dict[str, Any]) -> dict[str, Any]:
+    async def start(
+        self, tool: str, config: dict[str, Any], resolution: Resolution | None = None
+    ) -> dict[str, Any]:
         self.started.append((tool, config))
+        self.resolutions.append(resolution)
         return {"run_id": 7, "job_id": "j7", "status": "queued", "kind": "train"}
 
     async def run(self, run_id: int) -> dict[str, Any]:
@@ -114,6 +120,21 @@ async def test_a_job_waits_for_yes_then_starts(context: SchemaContext) -> None:
     started = await agent.turn([], "yes", turn.pending)
     assert backend.started == [("train", turn.pending.config)]
     assert started.parts[0]["run_id"] == 7 and "run 7" in started.reply
+
+
+async def test_a_call_started_at_once_hands_on_what_it_was_resolved_to(
+    context: SchemaContext,
+) -> None:
+    """The check resolved the config against the dataset; the run reuses that, once."""
+    backend = RecordingBackend()
+    model = ScriptedModel(script=[_call("train", **TRAIN, target_column="species")])
+    await Agent(model, context, backend, auto_approve=True).turn([], "xgboost on species")
+    (resolution,) = backend.resolutions
+    assert resolution is not None and resolution.spec.kind == "train"
+    assert resolution.dataset_id == 1
+    assert isinstance(resolution.resolved, ResolvedTraining)
+    assert resolution.resolved.task_type == "classification"
+    assert "species" not in resolution.resolved.feature_columns
 
 
 async def test_history_keeps_plans_as_tool_calls() -> None:

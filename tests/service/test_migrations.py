@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from service.db.engines import sync_engine
-from service.db.migrate import upgrade
+from service.db.migrate import alembic_config, upgrade
 from service.db.models import Base
 from tests.service.stack import create_postgres_database, drop_postgres_database
 
@@ -40,3 +44,53 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def _downgrade(database_url: str, revision: str) -> None:
+    engine = sync_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(database_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def _kinds(database_url: str) -> dict[int, str]:
+    engine = sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, kind FROM runs ORDER BY id"))
+            return {row.id: row.kind for row in rows}
+    finally:
+        engine.dispose()
+
+
+def test_forecasts_stored_as_training_runs_become_their_own_kind(database_url: str) -> None:
+    """Before the job registry a forecast was a `train` run that resolved to forecasting."""
+    upgrade(database_url, "0002")
+    engine = sync_engine(database_url)
+    insert = text(
+        "INSERT INTO runs (id, tenant, kind, status, job_id, config, resolved, progress, "
+        "created_at) VALUES (:id, 'default', :kind, 'finished', :job, :config, :resolved, 1.0, "
+        ":created_at)"
+    )
+    runs = [
+        (1, "train", {"task_type": "forecasting", "algorithm": "arima"}),
+        (2, "train", {"task_type": "classification", "algorithm": "xgboost"}),
+        (3, "explore", {"explorer": "scatter"}),
+    ]
+    try:
+        with engine.begin() as connection:
+            for run_id, kind, resolved in runs:
+                connection.execute(insert, {
+                    "id": run_id, "kind": kind, "job": f"job-{run_id}", "config": "{}",
+                    "resolved": json.dumps(resolved), "created_at": datetime.now(UTC),
+                })  # fmt: skip
+    finally:
+        engine.dispose()
+    upgrade(database_url)
+    assert _kinds(database_url) == {1: "forecast", 2: "train", 3: "explore"}
+    _downgrade(database_url, "0002")
+    assert _kinds(database_url) == {1: "train", 2: "train", 3: "explore"}

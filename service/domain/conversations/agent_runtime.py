@@ -11,7 +11,7 @@ from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent
 from agents.providers import ProviderError, chat_model, model_errors
 from agents.summaries import summarize
-from ml_backend.jobs.registry import tool_job
+from ml_backend.jobs.registry import Resolution, tool_job
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, RunStatus
 from service.domain.jobs.kinds import shown_kind
@@ -49,13 +49,15 @@ class ServiceBackend:
         self.jobs = JobService(session, resources, tenant)
         self.conversation_id = conversation_id
 
-    async def start(self, tool: str, config: dict[str, Any]) -> dict[str, Any]:
+    async def start(
+        self, tool: str, config: dict[str, Any], resolution: Resolution | None = None
+    ) -> dict[str, Any]:
         """Queue a validated config as the run its tool starts."""
         spec = tool_job(tool)
         if spec is None:
             raise InvalidInputError(f"the agent has no job called '{tool}'")
         parsed = spec.config.model_validate(config)
-        accepted = await self.jobs.submit(spec.route, parsed, self.conversation_id)
+        accepted = await self.jobs.submit(spec.route, parsed, self.conversation_id, resolution)
         return accepted.model_dump()
 
     async def run(self, run_id: int) -> dict[str, Any]:

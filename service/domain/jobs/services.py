@@ -14,7 +14,7 @@ from rq.job import Job
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ml_backend.jobs.registry import AnySpec, dataset_of, resolve, route_kinds
+from ml_backend.jobs.registry import AnySpec, Resolution, dataset_of, resolve, route_kinds
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import applied, transition
@@ -40,14 +40,21 @@ class JobService:
         self.tenant = tenant
 
     async def submit(
-        self, route: str, config: BaseModel, conversation_id: int | None = None
+        self,
+        route: str,
+        config: BaseModel,
+        conversation_id: int | None = None,
+        resolution: Resolution | None = None,
     ) -> JobAccepted:
-        """Resolve `config` against its dataset, once, and queue it as the kind it is."""
+        """Queue `config` as the kind it is, resolved against its dataset unless `resolution`
+        already is (the agent resolves a call when it checks it)."""
         datasets = DatasetService(self.session, self.resources.settings, self.tenant)
         dataset = await datasets.find_ref(dataset_of(config))
-        profile = DatasetProfile.model_validate(dataset.profile)
-        spec, resolved = resolve(route, config, profile)
-        return await self._submit(spec, dataset, config, resolved, conversation_id)
+        if resolution is None or resolution.dataset_id != dataset.id:
+            resolution = resolve(route, config, DatasetProfile.model_validate(dataset.profile))
+        return await self._submit(
+            resolution.spec, dataset, config, resolution.resolved, conversation_id
+        )
 
     async def _submit(
         self,
