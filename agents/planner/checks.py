@@ -7,7 +7,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from agents.validation import check_action
-from ml_backend.configs import LeaderboardConfig
 from ml_backend.errors import MLInputError, describe_validation_errors
 from ml_backend.schema import DatasetProfile
 
@@ -29,8 +28,3 @@ def check_config(action: str, config: dict[str, Any], profile: DatasetProfile) -
         raise PlanProblem(describe_validation_errors(error.errors())) from None
     except MLInputError as error:
         raise PlanProblem(error.detail, error.field) from None
-
-
-def leaderboard_fields() -> frozenset[str]:
-    """The fields a leaderboard config takes."""
-    return frozenset(LeaderboardConfig.model_fields)

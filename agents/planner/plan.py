@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -14,7 +15,7 @@ from agents.planner.build import (
     target_question,
     training_draft,
 )
-from agents.planner.checks import PlanProblem, check_config, leaderboard_fields
+from agents.planner.checks import PlanProblem, check_config
 from agents.planner.explore import plan_exploration
 from agents.planner.intents import decide_action
 from agents.planner.registry import current_registry
@@ -22,6 +23,7 @@ from agents.planner.request import read_request
 from agents.planner.roles import read_roles
 from agents.planner.text import name_words, stem
 from agents.plans import describe_plan
+from ml_backend.jobs.registry import tool_job
 from ml_backend.schema import DatasetProfile
 
 Action = Literal[
@@ -87,19 +89,31 @@ def _plan(action: str, ctx: Context) -> PlannedAction:
         )
     if action == "clarify":
         return PlannedAction(action="clarify", config=None, message=_open_question(ctx))
-    if action == "explore":
-        previous = ctx.previous if ctx.previous_action == "explore" else None
-        plan = plan_exploration(ctx.request, ctx.profile, ctx.dataset, previous)
-        if plan.config is None:
-            raise Question(plan.question or _open_question(ctx))
-        return _checked("explore", Draft(plan.config), ctx)
-    if action == "forecast":
-        return _checked("forecast", forecast_draft(ctx), ctx)
-    draft = training_draft(ctx, action)
-    if action == "leaderboard":
-        allowed = leaderboard_fields()
-        draft.config = {k: v for k, v in draft.config.items() if k in allowed}
+    draft = _DRAFTERS[action](ctx, action)
+    job = tool_job(action)
+    if job is not None:
+        # A draft built for a related kind (a leaderboard from a training's words) keeps
+        # only the fields this kind's config takes.
+        draft.config = {k: v for k, v in draft.config.items() if k in job.config.model_fields}
     return _checked(action, draft, ctx)
+
+
+def _exploration_draft(ctx: Context, _action: str) -> Draft:
+    previous = ctx.previous if ctx.previous_action == "explore" else None
+    plan = plan_exploration(ctx.request, ctx.profile, ctx.dataset, previous)
+    if plan.config is None:
+        raise Question(plan.question or _open_question(ctx))
+    return Draft(plan.config)
+
+
+_DRAFTERS: dict[str, Callable[[Context, str], Draft]] = {
+    "explore": _exploration_draft,
+    "forecast": lambda ctx, _action: forecast_draft(ctx),
+    "train": training_draft,
+    "tune": training_draft,
+    "leaderboard": training_draft,
+}
+"""How the planner turns a request's words into a draft config of each kind it plans."""
 
 
 def _checked(action: str, draft: Draft, ctx: Context) -> PlannedAction:

@@ -20,8 +20,6 @@ from ml_backend.schema import DatasetProfile
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ml_backend.jobs.train.resolve import ResolvedTraining
-
 Figure = dict[str, Any]
 """A Plotly figure as JSON."""
 
@@ -90,8 +88,9 @@ class JobSpec(Generic[ConfigT, ResolvedT, ResultT]):
     claims: Callable[[ConfigT], bool] = lambda _config: True
     """Whether a config sent to `route` is this kind's (kinds sharing a route are asked in
     registry order)."""
-    trained_model: Callable[[ResolvedT, ResultT], ResolvedTraining] | None = None
-    """The training behind the run's saved tabular model, for predictions and reproduction."""
+    trained_model: Callable[[ResolvedT, ResultT], BaseModel] | None = None
+    """The training (a `ResolvedTraining`) behind the run's saved tabular model, for
+    predictions and reproduction; None for kinds that save none."""
     forecasts: bool = False
     """Whether the run's saved model predicts a series' next steps."""
     api_tag: str = ""

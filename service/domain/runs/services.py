@@ -66,7 +66,8 @@ class RunService:
             raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
         resolved = spec.resolved.model_validate(run.resolved)
         result = spec.result.model_validate(run.result)
-        return spec.trained_model(resolved, result), folder
+        training = ResolvedTraining.model_validate(spec.trained_model(resolved, result))
+        return training, folder
 
     async def reproduce(self, run: Run) -> tuple[str, str]:
         """A script that retrains `run` and checks its test metrics, and its file name."""
