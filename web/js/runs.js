@@ -8,11 +8,9 @@ const FINAL = new Set(["finished", "failed", "cancelled"]);
 const CHART_EVERY_MS = 300;
 const live = new Map(); // run_id -> RunCard, so a card re-rendered keeps one socket
 
-/** The jobs route a run is cancelled through: forecasts are train runs. */
-const jobsPath = (kind) => (kind === "explore" || kind === "tune" || kind === "leaderboard" ? kind : "train");
-
+/** Cancel through the run's jobs route: the API shows each run's kind as its route. */
 export async function cancelRun(kind, jobId) {
-  return api(`/ml/${jobsPath(kind)}/${jobId}`, { method: "DELETE" });
+  return api(`/ml/${kind}/${jobId}`, { method: "DELETE" });
 }
 
 export function metricsTable(metrics) {
