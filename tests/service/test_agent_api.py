@@ -70,6 +70,7 @@ def test_five_turn_conversation_with_honest_summaries(client: httpx.Client) -> N
 
     described = _say(client, conversation, "what columns does this data have?")
     assert "bill_length_mm" in described["reply"]["content"]
+    assert described["plan"]["action"] == "describe"
 
     explored = _say(client, conversation, "scatter bill length against bill depth by species")
     run_part = next(p for p in explored["reply"]["parts"] if p["type"] == "run")
@@ -78,6 +79,7 @@ def test_five_turn_conversation_with_honest_summaries(client: httpx.Client) -> N
 
     planned = _say(client, conversation, "train xgboost on species with 50 trees")
     assert planned["pending_plan"]["config"]["hyperparameters"]["n_estimators"] == 50
+    assert (planned["plan"]["action"], planned["plan"]["tool"]) == ("train", "train")
     revised = _say(client, conversation, "make it 80 trees")
     assert revised["pending_plan"]["config"]["hyperparameters"]["n_estimators"] == 80
     started = _say(client, conversation, "yes")

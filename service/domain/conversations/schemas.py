@@ -76,6 +76,8 @@ class Exchange(BaseModel):
     message: MessageView
     reply: MessageView
     pending_plan: dict[str, Any] | None
+    plan: dict[str, Any] | None = None
+    """What the agent made of the message (action, tool, config); null when nothing."""
 
 
 class PlanRequest(_Strict):

@@ -139,6 +139,7 @@ class ConversationService:
         return Exchange(
             conversation_id=conversation_id, message=MessageView.of(message),
             reply=reply_view, pending_plan=conversation.pending_plan,
+            plan=turn.plan.as_json() if turn.plan is not None else None,
         )  # fmt: skip
 
     async def plan(self, dataset: DatasetRef, text: str, conversation_id: int | None) -> PlanView:
