@@ -8,6 +8,7 @@ call (or, for a question or a refusal, with words).
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,7 +23,10 @@ from langchain_core.tools import BaseTool
 from pydantic import ConfigDict
 
 from agents.context import SchemaContext
+from agents.languages import to_english
 from agents.planner import PlannedAction, plan_message
+from agents.planner.results import RunRef, results_request
+from agents.planner.text import name_words
 from agents.tools import ACTION_TOOLS, TOOLS
 
 
@@ -64,12 +68,18 @@ class BuiltinPlannerModel(BaseChatModel):
             return _words(f"I could not do that: {last.content}", "error")
         if not isinstance(last, HumanMessage) or not isinstance(last.content, str):
             return _words("What would you like to do with the data?", "clarify")
-        run_call = run_request(last.content) or datasets_request(last.content)
+        focus = self.context.focus
+        protected = focus.profile.column_names if focus is not None else []
+        english, _language = to_english(last.content, protected=_words_of(protected))
+        run_call = (
+            run_request(english)
+            or datasets_request(english)
+            or results_request(english, _runs(messages[:-1]))
+        )
         if run_call is not None:
             name, args = run_call
             call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
             return AIMessage("", tool_calls=[call])
-        focus = self.context.focus
         if focus is None:
             names = ", ".join(d.name for d in self.context.datasets) or "none yet"
             return _words(f"Which dataset should I use? Available: {names}.", "clarify")
@@ -119,6 +129,22 @@ def datasets_request(text: str) -> tuple[str, dict[str, Any]] | None:
 
 def _words(text: str, action: str) -> AIMessage:
     return AIMessage(text, response_metadata={"mlchat_action": action})
+
+
+def _words_of(names: Sequence[str]) -> set[str]:
+    return {word for name in names for word in name_words(name)}
+
+
+def _runs(messages: Sequence[BaseMessage]) -> list[RunRef]:
+    """The runs the conversation started, oldest first, with the calls that started them."""
+    runs = []
+    for call_message, result in itertools.pairwise(messages):
+        if not isinstance(call_message, AIMessage) or not call_message.tool_calls:
+            continue
+        if isinstance(result, ToolMessage) and isinstance(result.artifact, dict):
+            call = call_message.tool_calls[-1]
+            runs.append(RunRef(int(result.artifact["run_id"]), call["name"], call["args"]))
+    return runs
 
 
 def _previous(messages: Sequence[BaseMessage]) -> PlannedAction | None:

@@ -308,7 +308,7 @@ def _leaderboard(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskTyp
 
 def forecast_draft(ctx: Context) -> Draft:
     """A forecasting TrainingConfig: the series, its time column, the horizon, the forecaster."""
-    base = dict(ctx.previous or {}) if ctx.previous_action == "forecast" else {}
+    base = _forecast_base(ctx)
     profile = ctx.profile
     draft = Draft({"dataset": ctx.dataset, "task_type": TaskType.FORECASTING.value})
     named = [a for a in ctx.request.algorithms if ctx.registry.is_forecaster(a)]
@@ -338,6 +338,30 @@ def forecast_draft(ctx: Context) -> Draft:
     if said:
         draft.config["hyperparameters"] = said
     return draft
+
+
+def _forecast_base(ctx: Context) -> dict[str, Any]:
+    """What the conversation already says about the series: the last forecast, or the time
+    and value columns of the last chart or model ('forecast it 30 days ahead')."""
+    previous = dict(ctx.previous or {})
+    if ctx.previous_action == "forecast":
+        return previous
+    times = time_like(ctx.profile)
+    named = [*previous.get("columns", []), previous.get("target_column"),
+             previous.get("time_column")]  # fmt: skip
+    parameters = previous.get("parameters") or {}
+    named += [parameters.get("x"), parameters.get("y")]
+    columns = [c for c in named if isinstance(c, str) and ctx.profile.column(c) is not None]
+    time_column = next((c for c in columns if c in times), None)
+    values = [c for c in columns if c not in times and _numeric(ctx.profile, c)]
+    if time_column is None or not values:
+        return {}
+    return {"time_column": time_column, "target_column": values[0]}
+
+
+def _numeric(profile: DatasetProfile, name: str) -> bool:
+    column = profile.column(name)
+    return column is not None and column.kind is ColumnKind.NUMERIC
 
 
 def _forecast_target(ctx: Context, base: dict[str, Any], time_column: str) -> str:

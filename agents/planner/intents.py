@@ -102,11 +102,25 @@ def decide_action(
                 "train" if previous_action == "leaderboard" and one_algorithm else previous_action
             )
         return "train"
-    if previous_action is not None and previous_action not in {"clarify", "error", "describe"}:
-        return previous_action
+    continuable = previous_action not in {None, "clarify", "error", "describe"}
+    if continuable and says_something(request):
+        return str(previous_action)
     if request.unavailable:
         return "train"
     return "clarify"
+
+
+def says_something(request: Request) -> bool:
+    """Whether the message holds anything a plan could take: a column, an algorithm, a
+    setting, a number, a cue. Words that say none of these ('asdkjh qwe') revise nothing."""
+    split = request.split
+    return bool(
+        request.mentions or request.algorithms or request.cues or request.settings
+        or request.quantities or request.durations or request.metrics or request.explorers
+        or request.values or request.strategy or request.task_type or request.n_trials
+        or split.test_size is not None or split.validation_size is not None
+        or split.random_state is not None or request.followup
+    )  # fmt: skip
 
 
 def _compares_algorithms(request: Request) -> bool:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from agents.languages import to_english
 from agents.planner.build import (
     Context,
     Draft,
@@ -55,6 +56,8 @@ def plan_message(
     """
     registry = current_registry()
     dataset_words = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
+    column_words = {w for name in profile.column_names for w in name_words(name)}
+    message, _language = to_english(message, protected=column_words)
     request = read_request(message, profile, registry, dataset_words)
     if request.refusal is not None:
         return PlannedAction(action="error", config=None, message=request.refusal)

@@ -214,3 +214,44 @@ async def test_of_several_calls_one_is_acted_on_and_only_it_is_answered(
     answers = [m for m in retry if isinstance(m, ToolMessage)]
     assert [c["id"] for c in sent[0].tool_calls] == ["call_a"]
     assert [a.tool_call_id for a in answers] == ["call_a"]
+
+
+async def test_a_bare_yes_or_no_with_nothing_pending_starts_nothing(
+    context: SchemaContext,
+) -> None:
+    from agents.builtin_model import BuiltinPlannerModel
+
+    backend = RecordingBackend()
+    agent = Agent(BuiltinPlannerModel(context=context), context, backend, auto_approve=True)
+    history = history_from([
+        {"role": "user", "content": "histogram of body mass", "parts": []},
+        {"role": "assistant", "content": "Started explore run 7.", "parts": [
+            {"type": "run", "tool": "explore", "run_id": 7,
+             "config": {"explorer": "histogram", "dataset": {"name": "penguins"},
+                        "columns": ["body_mass_g"]}}]},
+    ])  # fmt: skip
+    for text in ("yes", "ok", "no"):
+        turn = await agent.turn(history, text)
+        assert turn.pending is None and turn.parts == []
+    assert backend.started == []
+
+
+async def test_a_question_about_the_last_run_is_answered_from_it(
+    context: SchemaContext,
+) -> None:
+    from agents.builtin_model import BuiltinPlannerModel
+
+    class FinishedBackend(RecordingBackend):
+        async def run(self, run_id: int) -> dict[str, Any]:
+            return {"run_id": run_id, "status": "finished", "summary": f"Run {run_id} did well."}
+
+    train = {"algorithm": "xgboost", "dataset": {"name": "penguins"}, "target_column": "species"}
+    history = history_from([
+        {"role": "user", "content": "xgboost on species", "parts": []},
+        {"role": "assistant", "content": "Started train run 9.",
+         "parts": [{"type": "run", "tool": "train", "run_id": 9, "config": train}]},
+    ])  # fmt: skip
+    agent = Agent(BuiltinPlannerModel(context=context), context, FinishedBackend())
+    turn = await agent.turn(history, "how did it do?")
+    assert turn.plan is not None and turn.plan.action == "explain_run"
+    assert turn.reply == "Run 9 did well."

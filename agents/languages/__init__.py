@@ -1,0 +1,267 @@
+"""Languages as data: a pack per language (`<code>.json` here) rewrites a message into the
+English the planner reads, and says yes and no in that language.
+
+A pack holds `markers` (frequent words that identify the language), `yes` and `no` (whole
+messages that approve or drop a plan), `phrases` (foreign words and phrases -> English) and
+`numbers` (number words, and the words that join them). Adding a language is adding a file.
+Matching ignores case and accents and takes whole words, longest phrases first; words of
+the dataset's column names are never rewritten, since they are data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PACKS_DIR = Path(__file__).parent
+ENGLISH_MARKERS = frozenset(
+    {
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "and",
+        "or",
+        "from",
+        "by",
+        "is",
+        "are",
+        "it",
+        "this",
+        "that",
+        "what",
+        "which",
+        "how",
+        "predict",
+        "train",
+        "show",
+        "plot",
+        "using",
+        "without",
+        "please",
+        "me",
+        "my",
+        "i",
+        "want",
+        "can",
+    }
+)
+ENGLISH_YES = ("yes", "yep", "yeah", "y", "ok", "okay", "sure", "go", "go ahead", "run", "run it",
+               "do it", "start", "approve", "looks good", "lgtm", "please do")  # fmt: skip
+ENGLISH_NO = ("no", "nope", "cancel", "stop", "never mind", "nevermind", "forget it", "abort")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for each character of `text`."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0].lower()
+    return base if len(base) == 1 else ch.lower()
+
+
+@dataclass(frozen=True)
+class Pack:
+    code: str
+    name: str
+    markers: frozenset[str]
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    phrases: dict[str, str]
+    numbers: dict[str, int]
+    joiners: frozenset[str]
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _pattern(self.code)
+
+
+@cache
+def packs() -> dict[str, Pack]:
+    """Every language pack found beside this module, by language code."""
+    found = {}
+    for path in sorted(PACKS_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        numbers = data.get("numbers") or {}
+        found[data["code"]] = Pack(
+            code=data["code"],
+            name=data["name"],
+            markers=frozenset(fold(w) for w in data.get("markers", [])),
+            yes=tuple(fold(w) for w in data.get("yes", [])),
+            no=tuple(fold(w) for w in data.get("no", [])),
+            phrases={fold(k): v for k, v in (data.get("phrases") or {}).items() if k.strip()},
+            numbers={fold(k): int(v) for k, v in (numbers.get("words") or {}).items()},
+            joiners=frozenset(fold(w) for w in numbers.get("joiners", [])),
+        )
+    return found
+
+
+@cache
+def _pattern(code: str) -> re.Pattern[str]:
+    pack = packs()[code]
+    keys = sorted({*pack.phrases, *pack.numbers}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+
+
+def language_names() -> str:
+    """The languages understood, in words: 'English, French, German, Portuguese and Spanish'."""
+    names = ["English", *sorted(p.name for p in packs().values())]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def detect(text: str) -> str:
+    """The language code of `text`: the pack whose markers it uses most, else 'en'."""
+    said = [fold(w) for w in _WORD.findall(text)]
+    best, best_hits = "en", float(sum(w in ENGLISH_MARKERS for w in said))
+    for pack in packs().values():
+        hits = float(sum(w in pack.markers for w in said))
+        hits += sum(1 for w in said if w in pack.phrases and w not in ENGLISH_MARKERS) / 2
+        if hits > best_hits:
+            best, best_hits = pack.code, hits
+    return best
+
+
+_FILLERS = frozenset(
+    words_of(
+        "please thanks thank you it that this the a s por favor gracias obrigado obrigada "
+        "merci s il te vous plait bitte danke"
+    )
+)
+"""Words around a yes or a no that change nothing ('yes please', 'sí, por favor')."""
+
+
+def _said(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@cache
+def _vocabulary(which: str) -> tuple[frozenset[str], frozenset[str]]:
+    """All words of the yes (or no) phrases, and those of them that carry the meaning."""
+    english = ENGLISH_YES if which == "yes" else ENGLISH_NO
+    phrases = [*english, *(w for p in packs().values() for w in getattr(p, which))]
+    words = {w for phrase in phrases for w in _said(phrase)}
+    return frozenset(words | _FILLERS), frozenset(words - _FILLERS)
+
+
+def _only(text: str, which: str) -> bool:
+    said = _said(text)
+    vocabulary, meaning = _vocabulary(which)
+    return bool(said) and set(said) <= vocabulary and bool(set(said) & meaning)
+
+
+def says_yes(text: str) -> bool:
+    """Whether the message only approves ('yes', 'ok go', 'sí, por favor', 'ja, los')."""
+    return _only(text, "yes") and not _only(text, "no")
+
+
+def says_no(text: str) -> bool:
+    """Whether the message only refuses or cancels ('no', 'cancel it', 'nein, danke')."""
+    return _only(text, "no")
+
+
+def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
+    """`text` rewritten into English by its language's pack, and the language's code.
+
+    English text is left as written, and so are words of `protected` (the dataset's column
+    words) that the pack would change.
+    """
+    code = detect(text)
+    pack = packs().get(code)
+    if pack is None:
+        return text, code
+    text = _compound_numbers(_decimal_commas(text), pack)
+    keep = {fold(w) for w in protected}
+    folded = fold(text)
+    pieces: list[str] = []
+    last = 0
+    for match in pack.pattern.finditer(folded):
+        key = match.group(1)
+        if key in pack.numbers:
+            english = f"{_MARK}{pack.numbers[key]}{_MARK}"
+        elif key in keep and fold(pack.phrases[key]) != key:
+            continue
+        else:
+            english = pack.phrases[key]
+        pieces += [text[last : match.start()], english]
+        last = match.end()
+    pieces.append(text[last:])
+    return _join_numbers("".join(pieces), pack), code
+
+
+_MARK = "\u2063"
+"""Brackets a number that was written in words, so only those are joined: the digits a
+person typed ('64 y 32' layers) stay apart."""
+_DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")
+_THOUSANDS_DOT = re.compile(r"(?<![\d.])([1-9]\d{0,2}(?:\.\d{3})+)(?![\d.])")
+_ONE = _MARK + r"\d+" + _MARK
+_WORD_NUMBERS = re.compile(_ONE + r"(?:[\s-]+(?:\w+[\s-]+)?" + _ONE + ")*")
+
+
+def _decimal_commas(text: str) -> str:
+    """'0,05' -> '0.05' and '1.000' -> '1000', as these languages write numbers."""
+    text = _THOUSANDS_DOT.sub(lambda m: m.group(1).replace(".", ""), text)
+    return _DECIMAL_COMMA.sub(r"\1.\2", text)
+
+
+def _compound_numbers(text: str, pack: Pack) -> str:
+    """Number words written as one word ('zweihundertfünfzig', 'fünfundzwanzig') as the
+    number words they are made of."""
+
+    def split(match: re.Match[str]) -> str:
+        parts = _number_parts(fold(match.group()), pack)
+        return " ".join(parts) if parts and len(parts) > 1 else match.group()
+
+    return _WORD.sub(split, text)
+
+
+def _number_parts(word: str, pack: Pack) -> list[str] | None:
+    if not word:
+        return []
+    for end in range(len(word), 2, -1):
+        head = word[:end]
+        if head in pack.numbers or head in pack.joiners:
+            rest = _number_parts(word[end:], pack)
+            if rest is not None:
+                return [head, *rest]
+    return None
+
+
+def _join_numbers(text: str, pack: Pack) -> str:
+    """Numbers written in words, as the words meant them: 'doscientos cincuenta' -> '250',
+    'treinta y dos' -> '32', 'deux cents' -> '200', 'quatre-vingt-dix' -> '90'."""
+
+    def joined(match: re.Match[str]) -> str:
+        parts = re.split(r"[\s-]+", match.group())
+        words = [p for p in parts if not p.startswith(_MARK)]
+        if any(fold(w) not in pack.joiners for w in words):
+            return match.group()
+        return str(_value([int(p.strip(_MARK)) for p in parts if p.startswith(_MARK)]))
+
+    return _WORD_NUMBERS.sub(joined, text).replace(_MARK, "")
+
+
+def _value(values: list[int]) -> int:
+    total = current = 0
+    for value in values:
+        if value == 1000:
+            total += max(current, 1) * 1000
+            current = 0
+        elif value == 100 or (value == 20 and current == 4):
+            current = max(current, 1) * value  # 'deux cents', 'quatre-vingts'
+        else:
+            current += value
+    return total + current
