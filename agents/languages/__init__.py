@@ -70,6 +70,8 @@ def fold(text: str) -> str:
 
 
 def _fold_char(ch: str) -> str:
+    if ch in "\u2019\u2018":
+        return "'"
     base = unicodedata.normalize("NFD", ch)[0].lower()
     return base if len(base) == 1 else ch.lower()
 
@@ -94,7 +96,7 @@ class Pack:
 def packs() -> dict[str, Pack]:
     """Every language pack found beside this module, by language code."""
     found = {}
-    for path in sorted(PACKS_DIR.glob("*.json")):
+    for path in sorted(PACKS_DIR.glob("[!_]*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         numbers = data.get("numbers") or {}
         found[data["code"]] = Pack(
@@ -114,7 +116,25 @@ def packs() -> dict[str, Pack]:
 def _pattern(code: str) -> re.Pattern[str]:
     pack = packs()[code]
     keys = sorted({*pack.phrases, *pack.numbers}, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+    # A key may end in an apostrophe ("l'", "d'"): then the word after it follows at once.
+    alternatives = "|".join(re.escape(k) for k in keys)
+    return re.compile(r"(?<!\w)(" + alternatives + r")(?:(?<=')|(?!\w))")
+
+
+@cache
+def _unsupported() -> dict[str, tuple[str, frozenset[str]]]:
+    """Languages without a pack, by code: their names and the words that give them away."""
+    data = json.loads((PACKS_DIR / "_unsupported.json").read_text(encoding="utf-8"))
+    return {
+        code: (entry["name"], frozenset(fold(w) for w in entry["markers"]))
+        for code, entry in data["languages"].items()
+    }
+
+
+def unsupported(code: str) -> str | None:
+    """The name of a detected language that has no pack; None when it is understood."""
+    entry = _unsupported().get(code)
+    return entry[0] if entry else None
 
 
 def language_names() -> str:
@@ -132,6 +152,10 @@ def detect(text: str) -> str:
         hits += sum(1 for w in said if w in pack.phrases and w not in ENGLISH_MARKERS) / 2
         if hits > best_hits:
             best, best_hits = pack.code, hits
+    for code, (_name, markers) in _unsupported().items():
+        hits = float(sum(w in markers for w in said))
+        if hits > best_hits and hits >= 2:
+            best, best_hits = code, hits
     return best
 
 
@@ -195,7 +219,7 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
         elif key in keep and fold(pack.phrases[key]) != key:
             continue
         else:
-            english = pack.phrases[key]
+            english = pack.phrases[key] + (" " if key.endswith("'") else "")
         pieces += [text[last : match.start()], english]
         last = match.end()
     pieces.append(text[last:])
@@ -205,7 +229,7 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
 _MARK = "\u2063"
 """Brackets a number that was written in words, so only those are joined: the digits a
 person typed ('64 y 32' layers) stay apart."""
-_DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2}|\d{4,})(?![\d,])")
+_DECIMAL_COMMA = re.compile(r"(?<![\d,])(0|\d+(?=,(?:\d{1,2}|\d{4,})(?![\d,]))),(\d+)(?![\d,])")
 _THOUSANDS_DOT = re.compile(r"(?<![\d.])([1-9]\d{0,2}(?:\.\d{3})+)(?![\d.])")
 _ONE = _MARK + r"\d+" + _MARK
 _WORD_NUMBERS = re.compile(_ONE + r"(?:[\s-]+(?:\w+[\s-]+)?" + _ONE + ")*")
@@ -223,7 +247,10 @@ def _compound_numbers(text: str, pack: Pack) -> str:
 
     def split(match: re.Match[str]) -> str:
         parts = _number_parts(fold(match.group()), pack)
-        return " ".join(parts) if parts and len(parts) > 1 else match.group()
+        if not parts or len(parts) < 2:
+            return match.group()
+        values = [pack.numbers[p] for p in parts if p in pack.numbers]
+        return f"{_MARK}{_value(values)}{_MARK}"
 
     return _WORD.sub(split, text)
 
@@ -246,9 +273,12 @@ def _join_numbers(text: str, pack: Pack) -> str:
 
     def joined(match: re.Match[str]) -> str:
         parts = re.split(r"[\s-]+", match.group())
-        words = [p for p in parts if not p.startswith(_MARK)]
-        if any(fold(w) not in pack.joiners for w in words):
+        if any(not p.startswith(_MARK) and fold(p) not in pack.joiners for p in parts):
             return match.group()
+        for before, joiner, after in zip(parts, parts[1:], parts[2:], strict=False):
+            # 'treinta y dos' joins, 'entre cinco y diez' does not: a joined part is smaller
+            if not joiner.startswith(_MARK) and int(after.strip(_MARK)) >= int(before.strip(_MARK)):
+                return match.group()
         return str(_value([int(p.strip(_MARK)) for p in parts if p.startswith(_MARK)]))
 
     return _WORD_NUMBERS.sub(joined, text).replace(_MARK, "")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from agents.languages import to_english
+from agents.languages import language_names, to_english, unsupported
 from agents.planner.build import (
     Context,
     Draft,
@@ -57,7 +57,13 @@ def plan_message(
     registry = current_registry()
     dataset_words = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
     column_words = {w for name in profile.column_names for w in name_words(name)}
-    message, _language = to_english(message, protected=column_words)
+    message, language = to_english(message, protected=column_words)
+    other = unsupported(language)
+    if other is not None:
+        return PlannedAction(action="clarify", config=None, message=(
+            f"This looks like {other}, which I do not read yet: I understand "
+            f"{language_names()}. Could you ask in one of those?"
+        ))  # fmt: skip
     request = read_request(message, profile, registry, dataset_words)
     if request.refusal is not None:
         return PlannedAction(action="error", config=None, message=request.refusal)

@@ -1,0 +1,82 @@
+"""Language packs: a message in a packed language reaches the planner as English, its numbers
+as digits; English and the dataset's own column words pass through untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agents.languages import detect, fold, packs, says_no, says_yes, to_english, unsupported
+
+CASES = Path(__file__).with_name("plan_cases_public.jsonl")
+PACKS = sorted(packs())
+
+
+def _markers(code: str, count: int = 4) -> str:
+    return " ".join(sorted(packs()[code].markers)[:count])
+
+
+def test_every_pack_is_found_and_says_yes_and_no() -> None:
+    assert {"es", "fr", "de", "pt"} <= set(PACKS)
+    for pack in packs().values():
+        assert pack.yes and pack.no and len(pack.phrases) >= 200, pack.code
+        for words in pack.yes:
+            assert says_yes(words) and not says_no(words), (pack.code, words)
+        for words in pack.no:
+            assert says_no(words) and not says_yes(words), (pack.code, words)
+
+
+def test_english_passes_through_untouched() -> None:
+    messages = [json.loads(line)["message"] for line in CASES.read_text().splitlines() if line]
+    messages += ["train xgboost on species without island", "histogram of price by make"]
+    for message in messages:
+        assert to_english(message) == (message, "en")
+
+
+@pytest.mark.parametrize("code", PACKS)
+def test_number_words_become_their_values(code: str) -> None:
+    pack = packs()[code]
+    for word, value in pack.numbers.items():
+        english, found = to_english(f"{_markers(code)} {word} {_markers(code)}")
+        assert found == code
+        assert f" {value} " in f" {english} ", (word, english)
+
+
+@pytest.mark.parametrize("code", PACKS)
+def test_typed_digits_are_never_joined_or_changed(code: str) -> None:
+    joiner = next(iter(packs()[code].joiners), "-")
+    english, _ = to_english(f"{_markers(code)} 64 {joiner} 32, 0,05 {_markers(code)}")
+    assert "64" in english and "32" in english and "0.05" in english
+
+
+@pytest.mark.parametrize("code", PACKS)
+def test_the_datasets_own_column_words_are_never_rewritten(code: str) -> None:
+    pack = packs()[code]
+    changed = [k for k, v in pack.phrases.items() if " " not in k and fold(v) != k][:200]
+    for word in changed:
+        english, _ = to_english(f"{_markers(code, 6)} {word}", protected={word})
+        assert fold(english).split()[-1] == word, (word, english)
+
+
+def test_a_language_without_a_pack_is_recognised_as_such() -> None:
+    assert unsupported(detect("voglio prevedere il prezzo senza la colonna id")) == "Italian"
+    assert unsupported(detect("train xgboost on the price")) is None
+    for code in PACKS:
+        assert detect(_markers(code, 8)) == code
+
+
+@pytest.mark.parametrize("code", PACKS)
+def test_a_joiner_joins_a_smaller_part_only(code: str) -> None:
+    """'treinta y dos' is 32, but 'entre cinco y diez' stays two numbers."""
+    pack = packs()[code]
+    by_value = {v: w for w, v in sorted(pack.numbers.items(), key=lambda i: -len(i[0]))}
+    joiner = next(j for j in sorted(pack.joiners) if j != "and")
+    small, large, tens = by_value.get(5), by_value.get(10), by_value.get(30)
+    assert small and large and tens
+    apart, _ = to_english(f"{_markers(code)} {small} {joiner} {large} {_markers(code)}")
+    assert " 5 " in apart and " 10 " in apart
+    if code != "de":  # German writes 'zweiunddreißig' as one word, not 'dreißig und zwei'
+        together, _ = to_english(f"{_markers(code)} {tens} {joiner} {small} {_markers(code)}")
+        assert " 35 " in together
