@@ -43,8 +43,9 @@ from agents.planner.settings import (
     find_split,
     find_trials,
 )
-from agents.planner.text import STOPWORDS, Token, phrases, tokenize, words
+from agents.planner.text import STOPWORDS, Token, phrases, stem, tokenize, words
 from agents.planner.vocabulary import (
+    ALGORITHM_PHRASES,
     GENERIC_ERROR_WORDS,
     UNAVAILABLE_TABLE,
     algorithm_table,
@@ -189,7 +190,7 @@ def read_request(
         tokens=tokens,
         quantities=quantities,
         mentions=mentions,
-        algorithms=list(dict.fromkeys(m.value for m in algorithm_matches)),
+        algorithms=_specific_first(algorithm_matches, tokens),
         unavailable=list(dict.fromkeys(m.value for m in unavailable)),
         metrics=list(dict.fromkeys(m.value for m in metric_matches)),
         generic_error=any(t.text in GENERIC_ERROR_WORDS for t in tokens),
@@ -209,6 +210,17 @@ def read_request(
         blocked=blocked,
         algorithm_tokens=_spans(algorithm_matches),
     )
+
+
+def _specific_first(matches: list[PhraseMatch[str]], tokens: list[Token]) -> list[str]:
+    """The algorithms named, a family word ('gradient boosting') dropped when an algorithm of
+    its own is named as well ('gradient boosting with lightgbm' is lightgbm)."""
+    family = {
+        " ".join(stem(w) for w in p.split()) for names in ALGORITHM_PHRASES.values() for p in names
+    }
+    said = [(" ".join(t.stem for t in tokens[m.start : m.end]), m.value) for m in matches]
+    specific = [value for text, value in said if text not in family]
+    return list(dict.fromkeys(specific or [value for _, value in said]))
 
 
 def _names_a_column(index: ColumnIndex, tokens: list[Token], cue: PhraseMatch[str]) -> bool:

@@ -73,10 +73,14 @@ _EXCLUDE_CUES = words_table(
         "drop, dropping, ignore, ignoring, exclude, excluding, without, except, except for, "
         "remove, removing, skip, skipping, omit, omitting, minus, leave out, leaving out, leave, "
         "leaving, not, no, but, other than, apart from, aside from, besides, don t use, do not "
-        "use, not using, not use, rid of, get rid of, dropped, excluded"
+        "use, not using, not use, rid of, get rid of, dropped, excluded, never, never use, "
+        "don t want, do not want, dont want, not want, don t need, do not need, dont need, "
+        "no need for, keep out, set aside, put aside, without using, not including"
     )
 )
-_EXCLUDED_AFTER = frozenset({"dropped", "excluded", "removed", "ignored", "omitted", "out"})
+_EXCLUDED_AFTER = frozenset(
+    {"dropped", "excluded", "removed", "ignored", "omitted", "out", "aside"}
+)
 _FEATURE_CUES = words_table(
     phrases(
         "from, using, use, based on, given, with features, features, predictors, inputs, only "
