@@ -86,6 +86,9 @@ class Pack:
     phrases: dict[str, str]
     numbers: dict[str, int]
     joiners: frozenset[str]
+    compounds: bool = False
+    """Whether the language writes nouns together ('Jahreseinkommen'): unknown words are
+    then read as two known ones, with the letters that link or inflect them."""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -108,6 +111,7 @@ def packs() -> dict[str, Pack]:
             phrases={fold(k): v for k, v in (data.get("phrases") or {}).items() if k.strip()},
             numbers={fold(k): int(v) for k, v in (numbers.get("words") or {}).items()},
             joiners=frozenset(fold(w) for w in numbers.get("joiners", [])),
+            compounds=bool(data.get("compounds", False)),
         )
     return found
 
@@ -149,7 +153,12 @@ def detect(text: str) -> str:
     best, best_hits = "en", float(sum(w in ENGLISH_MARKERS for w in said))
     for pack in packs().values():
         hits = float(sum(w in pack.markers for w in said))
-        hits += sum(1 for w in said if w in pack.phrases and w not in ENGLISH_MARKERS) / 2
+        # Its words count too, long ones (distinctive: 'histogramm', 'dispersión') fully.
+        hits += sum(
+            1.0 if len(w) >= 5 else 0.5
+            for w in said
+            if w in pack.phrases and w not in ENGLISH_MARKERS and fold(pack.phrases[w]) != w
+        )
         if hits > best_hits:
             best, best_hits = pack.code, hits
     for code, (_name, markers) in _unsupported().items():
@@ -207,8 +216,10 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
     pack = packs().get(code)
     if pack is None:
         return text, code
-    text = _compound_numbers(_decimal_commas(text), pack)
     keep = {fold(w) for w in protected}
+    text = _compound_numbers(_decimal_commas(text), pack)
+    if pack.compounds:
+        text = _compound_words(text, pack, keep)
     folded = fold(text)
     pieces: list[str] = []
     last = 0
@@ -253,6 +264,41 @@ def _compound_numbers(text: str, pack: Pack) -> str:
         return f"{_MARK}{_value(values)}{_MARK}"
 
     return _WORD.sub(split, text)
+
+
+_LINKS = ("", "s", "es", "n", "en", "e")
+"""Letters between the parts of a compound, or at the end of an inflected word."""
+
+
+def _compound_words(text: str, pack: Pack, keep: set[str]) -> str:
+    """Words the pack does not know, read as inflected or compound forms of words it does:
+    'Einkommens' as 'income', 'Stromverbrauch' as 'electricity consumption'."""
+
+    def read(match: re.Match[str]) -> str:
+        word = fold(match.group())
+        if word in pack.phrases or word in pack.numbers or word in keep or len(word) < 5:
+            return match.group()
+        english = _known(word, pack) or _split(word, pack)
+        return english or match.group()
+
+    return _WORD.sub(read, text)
+
+
+def _known(word: str, pack: Pack) -> str | None:
+    for ending in _LINKS:
+        stem = word[: len(word) - len(ending)] if ending else word
+        if word.endswith(ending) and len(stem) >= 3 and stem in pack.phrases:
+            return pack.phrases[stem]
+    return None
+
+
+def _split(word: str, pack: Pack) -> str | None:
+    for cut in range(len(word) - 3, 2, -1):
+        tail = _known(word[cut:], pack)
+        head = _known(word[:cut], pack) if tail else None
+        if head and tail:
+            return f"{head} {tail}"
+    return None
 
 
 def _number_parts(word: str, pack: Pack) -> list[str] | None:

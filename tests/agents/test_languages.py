@@ -80,3 +80,16 @@ def test_a_joiner_joins_a_smaller_part_only(code: str) -> None:
     if code != "de":  # German writes 'zweiunddreißig' as one word, not 'dreißig und zwei'
         together, _ = to_english(f"{_markers(code)} {tens} {joiner} {small} {_markers(code)}")
         assert " 35 " in together
+
+
+def test_a_compound_of_known_words_is_read_as_both() -> None:
+    """German writes nouns together, linked by an s now and then: 'Kredit' + 'Summe' is read
+    whether written 'Kreditsumme' or 'Kreditssumme', as the two words it is made of."""
+    pack = packs()["de"]
+    nouns = sorted(k for k, v in pack.phrases.items()
+                   if k.isalpha() and len(k) >= 5 and " " not in v and fold(v) != k)  # fmt: skip
+    for first, second in list(zip(nouns[::7], nouns[3::7], strict=False))[:40]:
+        for link in ("", "s"):
+            english, code = to_english(f"{_markers('de', 6)} {first}{link}{second}")
+            expected = f"{pack.phrases[first]} {pack.phrases[second]}"
+            assert code == "de" and expected in english, (first + link + second, english)
