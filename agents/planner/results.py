@@ -12,7 +12,9 @@ from agents.planner.registry import current_registry
 from agents.planner.text import stem, tokenize, words
 
 _MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard"})
-_NEW_WORK = frozenset(words("train fit predict plot draw tune classify retrain rerun"))
+_NEW_WORK = frozenset(
+    words("train fit predict plot draw tune optimize optimise classify retrain rerun")
+)
 """Verbs that ask for a new job: such a message is planned, not answered."""
 _WORK_NOUNS = frozenset(
     words(
