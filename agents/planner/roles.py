@@ -66,7 +66,9 @@ _LIST_FILLERS = frozenset(
         "remaining all"
     )
 )
-_LIST_JOINERS = frozenset({"and", ",", "&", "or", "plus", "nor", "/", "as", "well", "+"})
+_LIST_JOINERS = frozenset({"and", ",", "&", "or", "plus", "nor", "/", "as", "well", "+", "of"})
+"""Words between listed columns; 'of' as in 'from the income and of the amount', the way
+French, Spanish and Portuguese lists read in English ('du revenu et du montant')."""
 _BACKWARD_GAP = frozenset({"and", ",", "&", "or", "plus", "/", "+", "the", "a", "an", "both"})
 _EXCLUDE_CUES = words_table(
     phrases(

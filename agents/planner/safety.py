@@ -38,7 +38,7 @@ _PATTERNS = tuple(
         r"\b(?:access|browse|search|call|ping|connect to)\s+(?:the\s+)?"
         r"(?:internet|web|network|url|website|api|server)\b",
         r"\b(?:read|open|write|delete|remove|cat|print|show|list|load|modify|overwrite|dump)\s+"
-        r"(?:the\s+|a\s+|my\s+|this\s+|your\s+)?(?:contents of\s+)?(?:file|files|directory|"
+        r"(?:(?:the|a|all|my|this|your|every|of)\s+)*(?:contents of\s+)?(?:file|files|directory|"
         r"folder|disk|filesystem|file system|home directory|config file|env file|\.env)\b",
         r"(?:^|\s)(?:/etc/|/home/|/root/|/var/|/usr/|/tmp/|~/|\.\./|[a-z]:\\)",
         r"\b\w+\.(?:py|sh|exe|bat|ps1|pem|key)\b",
@@ -62,6 +62,8 @@ _PATTERNS = tuple(
         r"\b(?:drop|truncate)\s+table\b|\bdelete\s+from\b|\bdrop\s+database\b",
         r"\b(?:delete|wipe|erase|destroy)\s+(?:(?:the|all|every|my|your|of)\s+)*"
         r"(?:database|server|datasets?|data|runs?|users|tables|models|files|everything)\b",
+        r"\b(?:remove|drop|clear|purge)\s+(?:(?:the|all|every|my|your|of)\s+)*"
+        r"(?:database|server|datasets?|files|everything)\b",
         r"\bos\.(?:environ|system|popen|remove|getenv|listdir|walk)\b|\b(?:subprocess|eval|exec|"
         r"open|__import__)\s*\(|\bprint\s*\(",
     )

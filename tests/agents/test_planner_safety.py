@@ -81,3 +81,26 @@ def test_odd_messages_get_an_answer_not_an_exception(message: str, profiles: Pro
 
     assert plan.message
     assert plan.config is None or plan.action in {"train", "explore", "describe"}
+
+
+DELETE_VERBS = ["delete", "remove", "drop", "erase", "wipe"]
+DETERMINERS = ["", "the ", "all the ", "all of the ", "every "]
+TARGETS = ["files", "files of the server", "database", "datasets"]
+
+
+@pytest.mark.parametrize("verb", DELETE_VERBS)
+def test_deleting_files_or_data_is_refused_however_it_is_worded(
+    verb: str, profiles: Profiles
+) -> None:
+    for determiner in DETERMINERS:
+        for target in TARGETS:
+            message = f"{verb} {determiner}{target} please"
+            plan = plan_message(message, profiles["penguins"], {"name": "penguins"})
+            assert plan.action == "error", message
+
+
+@pytest.mark.parametrize("verb", ["drop", "remove", "leave out"])
+def test_dropping_a_column_is_still_a_plan(verb: str, profiles: Profiles) -> None:
+    plan = plan_message(f"predict species, {verb} the year column", profiles["penguins"],
+                        {"name": "penguins"})  # fmt: skip
+    assert plan.action == "train" and "year" not in (plan.config or {})["feature_columns"]
