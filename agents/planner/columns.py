@@ -28,7 +28,8 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "gender, price cost value worth, revenue sales turnover, churn churned churning "
         "attrition, signup registration registered joined, temperature temp, quantity qty, amount "
         "amt, number num count cnt, percent pct percentage, customer client, identifier id, "
-        "average avg mean, height tall, length long, width wide, birth dob, progression progress"
+        "average avg mean, height tall, length long, width wide, birth dob, progression progress, "
+        "kwh energy consumption electricity usage power, bmi imc, seniority tenure"
     )
 )
 _SYNONYM_OF = {word: group for group in SYNONYMS for word in group}
