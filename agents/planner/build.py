@@ -16,7 +16,7 @@ from agents.planner.settings import horizon_steps, series_step_seconds
 from ml_backend.configs import TaskType
 from ml_backend.jobs.train.resolve import infer_task
 from ml_backend.metrics import METRICS, metric_names
-from ml_backend.schema import ColumnKind, DatasetProfile
+from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
 
 _DROPPED_KINDS = frozenset({ColumnKind.IDENTIFIER, ColumnKind.TEXT})
 _TUNING_FIELDS = ("n_trials", "timeout_s", "goal_metric", "direction", "search_space")
@@ -60,6 +60,19 @@ class Context:
         return self.request.followup or self.roles.target is None
 
 
+def _task_of(ctx: Context, column: ColumnProfile) -> TaskType:
+    """The task the target implies, unless the metrics asked for belong only to the other one:
+    'minimise rmse' on a count makes it a regression."""
+    inferred = infer_task(column, ctx.profile.row_count)
+    if column.kind is not ColumnKind.NUMERIC or inferred is TaskType.REGRESSION:
+        return inferred
+    asked = set(ctx.request.metrics)
+    regression = set(metric_names(TaskType.REGRESSION))
+    if asked and asked <= regression and not asked & set(metric_names(inferred)):
+        return TaskType.REGRESSION
+    return inferred
+
+
 def training_draft(ctx: Context, action: str) -> Draft:
     """The fields shared by train, tune and leaderboard configs; Question if something is open."""
     base = dict(ctx.previous or {}) if ctx.merging else {}
@@ -69,7 +82,7 @@ def training_draft(ctx: Context, action: str) -> Draft:
     column = ctx.profile.column(target)
     assert column is not None  # _target only returns the profile's columns
     explicit = ctx.request.task_type
-    task = TaskType(explicit) if explicit else infer_task(column, ctx.profile.row_count)
+    task = TaskType(explicit) if explicit else _task_of(ctx, column)
     draft.config["target_column"] = target
     draft.config["task_type"] = task.value
     if action != "leaderboard":

@@ -46,7 +46,7 @@ EXPLORER_CUES: dict[str, tuple[str, ...]] = {
 PLOT_WORDS = phrases(
     "plot, chart, graph, visualize, visualise, visualization, visualisation, draw, show, "
     "display, figure, diagram, picture, see, look at, compare, relate, related, relates, vs, "
-    "versus, against"
+    "versus, against, as a function of, function of, depending on, in relation to, relative to"
 )
 
 DESCRIBE_CUES = phrases(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from agents.planner.columns import ColumnMention
@@ -108,6 +109,7 @@ def plan_exploration(
         if id(m) not in roles and m not in words.groups
         for name in m.columns
     ]
+    plain = _x_first(request, plain)
     if previous is not None and not plain and not groups:
         # "now as a histogram": the columns of the chart before, in a new form
         plain = list(previous.get("columns") or [])
@@ -134,6 +136,21 @@ def plan_exploration(
     if parameters:
         config["parameters"] = parameters
     return ExplorePlan(config)
+
+
+_AS_A_FUNCTION_OF = (("function", "of"), ("depending", "on"), ("dependence", "on"),
+                     ("depends", "on"), ("dependent", "on"))  # fmt: skip
+"""'Y as a function of X': X is the axis, so it comes first, as in 'X against Y'."""
+
+
+def _x_first(request: Request, plain: list[str]) -> list[str]:
+    texts = [t.text for t in request.tokens]
+    at = next((i for i, pair in enumerate(pairwise(texts))
+               if pair in _AS_A_FUNCTION_OF), None)  # fmt: skip
+    if at is None:
+        return plain
+    after = {c for m in request.mentions if m.start > at for c in m.columns}
+    return [c for c in plain if c in after] + [c for c in plain if c not in after]
 
 
 def _unchartable(profile: DatasetProfile, name: str) -> bool:
