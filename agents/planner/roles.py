@@ -87,7 +87,7 @@ _FEATURE_CUES = words_table(
     phrases(
         "from, using, use, based on, given, with features, features, predictors, inputs, only "
         "use, use only, just, only, with only, using only, on the basis of, feature columns, "
-        "features are, features should be"
+        "features are, features should be, as a function of, function of, depending on"
     )
 )
 _AS_FEATURES = frozenset({"feature", "predictor", "input", "variable", "regressor"})
