@@ -240,7 +240,11 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
 _MARK = "\u2063"
 """Brackets a number that was written in words, so only those are joined: the digits a
 person typed ('64 y 32' layers) stay apart."""
-_DECIMAL_COMMA = re.compile(r"(?<![\d,])(0|\d+(?=,(?:\d{1,2}|\d{4,})(?![\d,]))),(\d+)(?![\d,])")
+_DECIMAL_COMMA = re.compile(
+    r"(?<!\d)(?<!\d,)(0|\d+(?=,(?:\d{1,2}|\d{4,})(?!\d|,\d))),(\d+)(?!\d|,\d)"
+)
+"""A comma between digits is a decimal one, unless it groups thousands ('1,000'); a comma
+after a number ('0,03, 200 trees') is punctuation."""
 _THOUSANDS_DOT = re.compile(r"(?<![\d.])([1-9]\d{0,2}(?:\.\d{3})+)(?![\d.])")
 _ONE = _MARK + r"\d+" + _MARK
 _WORD_NUMBERS = re.compile(_ONE + r"(?:[\s-]+(?:\w+[\s-]+)?" + _ONE + ")*")

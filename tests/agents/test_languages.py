@@ -47,8 +47,8 @@ def test_number_words_become_their_values(code: str) -> None:
 @pytest.mark.parametrize("code", PACKS)
 def test_typed_digits_are_never_joined_or_changed(code: str) -> None:
     joiner = next(iter(packs()[code].joiners), "-")
-    english, _ = to_english(f"{_markers(code)} 64 {joiner} 32, 0,05 {_markers(code)}")
-    assert "64" in english and "32" in english and "0.05" in english
+    english, _ = to_english(f"{_markers(code)} 64 {joiner} 32, 0,05, 1,5 {_markers(code)}")
+    assert "64" in english and "32" in english and "0.05," in english and "1.5" in english
 
 
 @pytest.mark.parametrize("code", PACKS)
