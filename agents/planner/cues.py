@@ -70,7 +70,8 @@ TUNE_CUES = phrases(
     "hyperparam, hyperparams, hpo, optuna, grid search, random search, bayesian optimization, "
     "bayesian optimisation, sweep, search over, search for the best, best hyperparameters, "
     "best parameters, best params, best settings, best configuration, optimize the "
-    "parameters, optimise the parameters, optimize its parameters, trials, trial"
+    "parameters, optimise the parameters, optimize its parameters, trials, trial, optimize, "
+    "optimise, optimizing, optimising, optimization, optimisation"
 )
 
 LEADERBOARD_CUES = phrases(
