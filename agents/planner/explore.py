@@ -109,7 +109,8 @@ def plan_exploration(
         if id(m) not in roles and m not in words.groups
         for name in m.columns
     ]
-    plain = _x_first(request, plain)
+    # two words for one column ('the consumption in kwh') name it once
+    plain = _x_first(request, list(dict.fromkeys(plain)))
     if previous is not None and not plain and not groups:
         # "now as a histogram": the columns of the chart before, in a new form
         plain = list(previous.get("columns") or [])
