@@ -23,6 +23,7 @@ def chat_model(
     *,
     model_name: str = "gpt-4o-mini",
     model_path: Path | None = None,
+    threads: int | None = None,
 ) -> BaseChatModel:
     """The chat model for `provider`, grounded in `context`."""
     if provider == "builtin":
@@ -44,7 +45,7 @@ def chat_model(
             )
         from agents.local_model import LocalChatModel, LocalModelError, local_server
 
-        local = LocalChatModel(model_path=model_path)
+        local = LocalChatModel(model_path=model_path, n_threads=threads)
         try:
             # Loaded here, once per process, so a bad file is a settings error at the first
             # message rather than a failure halfway through a conversation.

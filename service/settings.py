@@ -6,6 +6,7 @@ One small class per concern; `Settings` composes them, so `settings.redis_url` a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -114,6 +115,12 @@ class AgentSettings(BaseSettings):
     llm_model: str = Field(default="gpt-4o-mini", description="Model name for the openai provider.")
     llm_model_path: Path | None = Field(
         default=None, description="The GGUF model file of the local provider."
+    )
+    llm_threads: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="CPU threads of the local provider (default: half the cores, so the "
+        "API and the workers keep theirs).",
     )
     auto_approve: bool = Field(
         default=False, description="Run the agent's plans without waiting for a yes."

@@ -83,7 +83,7 @@ def make_agent(
     try:
         model = chat_model(
             settings.llm, context, model_name=settings.llm_model,
-            model_path=settings.llm_model_path,
+            model_path=settings.llm_model_path, threads=settings.llm_threads,
         )  # fmt: skip
     except ProviderError as error:
         raise UnavailableError(str(error)) from None
