@@ -80,7 +80,8 @@ def decide_action(
     trains = strong_train(request)
     words = request.explore
     explores = bool(request.explorers) or words.over_time or bool(words.agg and words.groups)
-    if "describe" in cues and not request.mentions and not trains and not strong_explore(request):
+    plain_question = not request.mentions and not trains and not strong_explore(request)
+    if plain_question and ("describe" in cues or _asks_for_columns(request)):
         return "describe"
     if explores and strong_explore(request) and not request.algorithms:
         return "explore"
@@ -108,6 +109,16 @@ def decide_action(
     if request.unavailable:
         return "train"
     return "clarify"
+
+
+_COLUMN_NOUNS = frozenset({"column", "field", "variable", "feature", "attribute", "schema"})
+_ASKING = frozenset({"what", "which", "show", "list", "see", "tell", "give", "display", "are"})
+
+
+def _asks_for_columns(request: Request) -> bool:
+    """'what are the columns?', 'list the variables': a question about the table itself."""
+    said = {t.stem for t in request.tokens if t.is_word}
+    return bool(said & _COLUMN_NOUNS and said & _ASKING and not request.algorithms)
 
 
 def says_something(request: Request) -> bool:

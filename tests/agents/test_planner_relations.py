@@ -37,3 +37,14 @@ def test_a_regression_metric_makes_a_count_target_a_regression(
                          {"name": "penguins"})  # fmt: skip
     assert (plain.config or {})["task_type"] == "classification"
     assert (asked.config or {})["task_type"] == "regression"
+
+
+@pytest.mark.parametrize("noun", ["columns", "fields", "variables", "attributes"])
+def test_a_question_about_the_tables_columns_describes_it(profiles: Profiles, noun: str) -> None:
+    for asked in (f"what are the {noun}?", f"which {noun} are there", f"list the {noun}",
+                  f"show me the {noun} of this table"):  # fmt: skip
+        plan = plan_message(asked, profiles["penguins"], {"name": "penguins"})
+        assert plan.action == "describe", asked
+    plan = plan_message(f"show the body mass {noun[:-1]} as a histogram", profiles["penguins"],
+                        {"name": "penguins"})  # fmt: skip
+    assert plan.action == "explore"
