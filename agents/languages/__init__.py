@@ -89,6 +89,9 @@ class Pack:
     compounds: bool = False
     """Whether the language writes nouns together ('Jahreseinkommen'): unknown words are
     then read as two known ones, with the letters that link or inflect them."""
+    inflections: tuple[tuple[str, str], ...] = ()
+    """(ending, replacement) pairs that undo plurals and agreement: an unknown 'anuales' is
+    read as the known 'anual', 'automática' as 'automático'."""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -112,6 +115,7 @@ def packs() -> dict[str, Pack]:
             numbers={fold(k): int(v) for k, v in (numbers.get("words") or {}).items()},
             joiners=frozenset(fold(w) for w in numbers.get("joiners", [])),
             compounds=bool(data.get("compounds", False)),
+            inflections=tuple((fold(a), fold(b)) for a, b in data.get("inflections", [])),
         )
     return found
 
@@ -218,7 +222,7 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
         return text, code
     keep = {fold(w) for w in protected}
     text = _compound_numbers(_decimal_commas(text), pack)
-    if pack.compounds:
+    if pack.compounds or pack.inflections:
         text = _compound_words(text, pack, keep)
     folded = fold(text)
     pieces: list[str] = []
@@ -282,16 +286,19 @@ def _compound_words(text: str, pack: Pack, keep: set[str]) -> str:
         word = fold(match.group())
         if word in pack.phrases or word in pack.numbers or word in keep or len(word) < 5:
             return match.group()
-        english = _known(word, pack) or _split(word, pack)
+        english = _known(word, pack) or (_split(word, pack) if pack.compounds else None)
         return english or match.group()
 
     return _WORD.sub(read, text)
 
 
 def _known(word: str, pack: Pack) -> str | None:
-    for ending in _LINKS:
-        stem = word[: len(word) - len(ending)] if ending else word
-        if word.endswith(ending) and len(stem) >= 3 and stem in pack.phrases:
+    endings = pack.inflections or tuple((link, "") for link in _LINKS)
+    if word in pack.phrases:
+        return pack.phrases[word]
+    for ending, replacement in endings:
+        stem = word[: len(word) - len(ending)] + replacement if ending else word
+        if ending and word.endswith(ending) and len(stem) >= 3 and stem in pack.phrases:
             return pack.phrases[stem]
     return None
 

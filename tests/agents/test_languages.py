@@ -93,3 +93,23 @@ def test_a_compound_of_known_words_is_read_as_both() -> None:
             english, code = to_english(f"{_markers('de', 6)} {first}{link}{second}")
             expected = f"{pack.phrases[first]} {pack.phrases[second]}"
             assert code == "de" and expected in english, (first + link + second, english)
+
+
+@pytest.mark.parametrize("code", ["es", "fr", "pt"])
+def test_a_plural_or_agreeing_form_of_a_known_word_is_read_as_it(code: str) -> None:
+    """'anuales' is read as the known 'anual', 'automáticas' as 'automático'."""
+    pack = packs()[code]
+    checked = 0
+    for key, english in sorted(pack.phrases.items()):
+        if not key.isalpha() or len(key) < 5 or fold(english) == key:
+            continue
+        for ending, replacement in pack.inflections:
+            if replacement and not key.endswith(replacement):
+                continue
+            form = (key[: len(key) - len(replacement)] if replacement else key) + ending
+            if form in pack.phrases or form in pack.numbers or checked >= 60:
+                continue
+            said, _ = to_english(f"{_markers(code, 6)} {form}", protected=set())
+            assert said.split()[-1] == english.split()[-1], (form, said)
+            checked += 1
+    assert checked
