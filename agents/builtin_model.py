@@ -83,7 +83,8 @@ class BuiltinPlannerModel(BaseChatModel):
         if focus is None:
             names = ", ".join(d.name for d in self.context.datasets) or "none yet"
             return _words(f"Which dataset should I use? Available: {names}.", "clarify")
-        plan = plan_message(last.content, focus.profile, focus.ref, _previous(messages[:-1]))
+        # Already English: the planner's own rewrite then finds nothing to do.
+        plan = plan_message(english, focus.profile, focus.ref, _previous(messages[:-1]))
         tool = ACTION_TOOLS.get(plan.action)
         if plan.config is None or tool is None:
             return _words(plan.message, plan.action)

@@ -88,9 +88,10 @@ class JobSpec(Generic[ConfigT, ResolvedT, ResultT]):
     claims: Callable[[ConfigT], bool] = lambda _config: True
     """Whether a config sent to `route` is this kind's (kinds sharing a route are asked in
     registry order)."""
-    trained_model: Callable[[ResolvedT, ResultT], BaseModel] | None = None
-    """The training (a `ResolvedTraining`) behind the run's saved tabular model, for
-    predictions and reproduction; None for kinds that save none."""
+    trained_model: Callable[[ResolvedT, ResultT | None], BaseModel] | None = None
+    """The training (a `ResolvedTraining`) behind the run's saved tabular model; None for
+    kinds that save none. Given the run's result, its exact settings (for reproduction);
+    without, what predictions need (columns and target), read without parsing the result."""
     forecasts: bool = False
     """Whether the run's saved model predicts a series' next steps."""
     api_tag: str = ""

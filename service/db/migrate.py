@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,13 +26,22 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database schema up to `revision`."""
+    _migrate(database_url, command.upgrade, revision)
+    safe_url = make_url(database_url).render_as_string(hide_password=True)
+    log.info("database is up to date", extra={"url": safe_url})
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    """Take the database schema back to `revision` (each migration's downgrade in turn)."""
+    _migrate(database_url, command.downgrade, revision)
+
+
+def _migrate(database_url: str, step: Callable[[Config, str], None], revision: str) -> None:
     engine = sync_engine(database_url)
     try:
         with engine.begin() as connection:
             config = alembic_config(database_url)
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            step(config, revision)
     finally:
         engine.dispose()
-    safe_url = make_url(database_url).render_as_string(hide_password=True)
-    log.info("database is up to date", extra={"url": safe_url})

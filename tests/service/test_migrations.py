@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from service.db.engines import sync_engine
-from service.db.migrate import alembic_config, upgrade
+from service.db.migrate import downgrade, upgrade
 from service.db.models import Base
 from tests.service.stack import create_postgres_database, drop_postgres_database
 
@@ -44,17 +43,6 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     finally:
         engine.dispose()
     assert differences == []
-
-
-def _downgrade(database_url: str, revision: str) -> None:
-    engine = sync_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config(database_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-    finally:
-        engine.dispose()
 
 
 def _kinds(database_url: str) -> dict[int, str]:
@@ -92,5 +80,5 @@ def test_forecasts_stored_as_training_runs_become_their_own_kind(database_url: s
         engine.dispose()
     upgrade(database_url)
     assert _kinds(database_url) == {1: "forecast", 2: "train", 3: "explore"}
-    _downgrade(database_url, "0002")
+    downgrade(database_url, "0002")
     assert _kinds(database_url) == {1: "train", 2: "train", 3: "explore"}

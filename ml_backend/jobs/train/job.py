@@ -48,7 +48,7 @@ def summarize(run_id: int, result: TrainRun) -> str:
     return summarize_training(run_id, result, result.plots)
 
 
-def trained_model(resolved: ResolvedTraining, _result: TrainRun) -> ResolvedTraining:
+def trained_model(resolved: ResolvedTraining, _result: TrainRun | None) -> ResolvedTraining:
     return resolved
 
 

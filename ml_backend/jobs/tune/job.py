@@ -52,8 +52,10 @@ def run(frame: pd.DataFrame, resolved: ResolvedTuning, env: JobEnv) -> Outcome[T
     return Outcome(stored, plots)
 
 
-def trained_model(resolved: ResolvedTuning, result: TuneRun) -> ResolvedTraining:
+def trained_model(resolved: ResolvedTuning, result: TuneRun | None) -> ResolvedTraining:
     """The refit's training: the best trial's settings are the model's."""
+    if result is None:
+        return resolved.training
     return resolved.training.model_copy(update={"hyperparameters": result.training.hyperparameters})
 
 
