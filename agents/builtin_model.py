@@ -25,9 +25,13 @@ from pydantic import ConfigDict
 from agents.context import SchemaContext
 from agents.languages import to_english
 from agents.planner import PlannedAction, plan_message
-from agents.planner.results import RunRef, results_request
+from agents.planner.intent_model import RESULT_INTENTS
+from agents.planner.results import RunRef, askable, results_call
 from agents.planner.text import name_words
 from agents.tools import ACTION_TOOLS, TOOLS
+from ml_backend.schema import DatasetProfile
+
+_NO_COLUMNS = DatasetProfile(row_count=0, columns=[])
 
 
 class BuiltinPlannerModel(BaseChatModel):
@@ -71,11 +75,21 @@ class BuiltinPlannerModel(BaseChatModel):
         focus = self.context.focus
         protected = focus.profile.column_names if focus is not None else []
         english, _language = to_english(last.content, protected=_words_of(protected))
-        run_call = (
-            run_request(english)
-            or datasets_request(english)
-            or results_request(english, _runs(messages[:-1]))
-        )
+        runs = _runs(messages[:-1])
+        run_call = run_request(english)
+        if run_call is None:
+            # Without a dataset in focus the message is still read, against no columns: it
+            # may ask which datasets there are, or about the runs.
+            profile = (
+                focus.profile if focus is not None else DatasetProfile(row_count=0, columns=[])
+            )
+            ref = focus.ref if focus is not None else {"name": ""}
+            previous = _previous(messages[:-1])
+            plan = plan_message(english, profile, ref, previous, runs=askable(english, runs))
+            if plan.action == "list_datasets":
+                run_call = "list_datasets", {}
+            elif plan.action in RESULT_INTENTS:
+                run_call = results_call(plan.action, english, runs)
         if run_call is not None:
             name, args = run_call
             call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
@@ -83,8 +97,6 @@ class BuiltinPlannerModel(BaseChatModel):
         if focus is None:
             names = ", ".join(d.name for d in self.context.datasets) or "none yet"
             return _words(f"Which dataset should I use? Available: {names}.", "clarify")
-        # Already English: the planner's own rewrite then finds nothing to do.
-        plan = plan_message(english, focus.profile, focus.ref, _previous(messages[:-1]))
         tool = ACTION_TOOLS.get(plan.action)
         if plan.config is None or tool is None:
             return _words(plan.message, plan.action)
@@ -113,19 +125,6 @@ def run_request(text: str) -> tuple[str, dict[str, Any]] | None:
     if any(word in lowered for word in ("explain", "summar", "result", "how did", "what did")):
         return "explain_run", {"run_id": ids[0]}
     return "job_status", {"run_id": ids[0]}
-
-
-_DATASETS = re.compile(
-    r"\b(?:list|show|which|what|see|available|have|got)\b.*\bdata\s?sets\b"
-    r"|\bdata\s?sets\b.*\b(?:available|are there|do (?:i|we) have|have (?:i|we) got)\b",
-    re.IGNORECASE,
-)
-
-
-def datasets_request(text: str) -> tuple[str, dict[str, Any]] | None:
-    """A question about which datasets there are ("what datasets do I have?") as the
-    list_datasets call; None for anything else, questions about one dataset included."""
-    return ("list_datasets", {}) if _DATASETS.search(text) else None
 
 
 def _words(text: str, action: str) -> AIMessage:

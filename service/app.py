@@ -9,6 +9,7 @@ import anyio
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
+from agents.planner.intent_model import warm_up
 from service.deps import DEPENDENCIES
 from service.domain.components.controllers import list_components
 from service.domain.conversations.controllers import ConversationController, plan
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
         resources = Resources.open(settings)
         app.state.resources = resources
         await register_samples(resources, settings.tenant)
+        warm_up()
         async with anyio.create_task_group() as tasks:
             if reaper:
                 tasks.start_soon(reap_forever, resources)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -18,18 +19,43 @@ from agents.planner.build import (
 )
 from agents.planner.checks import PlanProblem, check_config
 from agents.planner.explore import plan_exploration
+from agents.planner.intent_model import (
+    RESULT_INTENTS,
+    Scores,
+    Situation,
+    intent_model,
+    masked_words,
+    signals,
+)
 from agents.planner.intents import decide_action
-from agents.planner.registry import current_registry
-from agents.planner.request import read_request
-from agents.planner.roles import read_roles
+from agents.planner.registry import Registry, current_registry
+from agents.planner.request import Request, read_request
+from agents.planner.roles import Roles, read_roles
 from agents.planner.text import name_words, stem
 from agents.plans import describe_plan
 from ml_backend.jobs.registry import tool_job
 from ml_backend.schema import DatasetProfile
 
 Action = Literal[
-    "train", "tune", "forecast", "explore", "describe", "leaderboard", "clarify", "error"
+    "train",
+    "tune",
+    "forecast",
+    "explore",
+    "describe",
+    "leaderboard",
+    "clarify",
+    "error",
+    "explain_run",
+    "compare_runs",
+    "job_status",
+    "list_datasets",
 ]
+_ANSWERED_ELSEWHERE = {
+    "list_datasets": "I'll list the datasets there are.",
+    "explain_run": "I'll explain the run from its stored result.",
+    "compare_runs": "I'll compare the runs from their stored results.",
+    "job_status": "I'll look up the run's status.",
+}
 _DATASET_NOUNS = frozenset({"row", "dataset", "data", "table", "record", "sample", "observation"})
 
 
@@ -43,42 +69,79 @@ class PlannedAction(BaseModel):
     """A one-line plan, or the question or error to show."""
 
 
+@dataclass
+class Reading:
+    """One message read against a dataset: in English, its slots, and the columns' roles."""
+
+    english: str
+    profile: DatasetProfile
+    registry: Registry
+    request: Request | None
+    """None when the message is in a language there is no pack for."""
+    roles: Roles | None
+    other_language: str | None = None
+
+    def signals(self, situation: Situation) -> list[str]:
+        assert self.request is not None and self.roles is not None
+        return signals(self.request, self.roles, self.profile, self.registry, situation)
+
+    def scores(self, situation: Situation) -> Scores:
+        """How likely each intent is, given the message and the conversation."""
+        assert self.request is not None
+        return intent_model().scores(masked_words(self.request), self.signals(situation))
+
+
+def read_message(message: str, profile: DatasetProfile, dataset: dict[str, Any]) -> Reading:
+    """The message in English, and what it names of the dataset `dataset`."""
+    registry = current_registry()
+    dataset_words = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
+    column_words = {w for name in profile.column_names for w in name_words(name)}
+    english, language = to_english(message, protected=column_words)
+    other = unsupported(language)
+    if other is not None:
+        return Reading(english, profile, registry, None, None, other)
+    request = read_request(english, profile, registry, dataset_words)
+    roles = read_roles(request, profile, set(dataset_words | _DATASET_NOUNS))
+    return Reading(english, profile, registry, request, roles)
+
+
 def plan_message(
     message: str,
     profile: DatasetProfile,
     dataset: dict[str, Any],
     previous: PlannedAction | None = None,
+    runs: bool = False,
 ) -> PlannedAction:
     """Plan one message about the dataset `dataset` (described by `profile`).
 
     `previous` is the conversation's last plan; a message that only changes part of it
-    ('now try lightgbm', 'make it 500 trees') changes that plan.
+    ('now try lightgbm', 'make it 500 trees') changes that plan. With `runs` (the
+    conversation has started jobs) a question about them comes back as its intent
+    (`explain_run`, `compare_runs`, `job_status`) with no config, for the caller to answer.
     """
-    registry = current_registry()
-    dataset_words = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
-    column_words = {w for name in profile.column_names for w in name_words(name)}
-    message, language = to_english(message, protected=column_words)
-    other = unsupported(language)
-    if other is not None:
+    reading = read_message(message, profile, dataset)
+    if reading.request is None or reading.roles is None:
         return PlannedAction(action="clarify", config=None, message=(
-            f"This looks like {other}, which I do not read yet: I understand "
+            f"This looks like {reading.other_language}, which I do not read yet: I understand "
             f"{language_names()}. Could you ask in one of those?"
         ))  # fmt: skip
-    request = read_request(message, profile, registry, dataset_words)
+    request, roles = reading.request, reading.roles
     if request.refusal is not None:
         return PlannedAction(action="error", config=None, message=request.refusal)
-    roles = read_roles(request, profile, set(dataset_words | _DATASET_NOUNS))
     # A plan about another dataset says nothing about this one's columns.
     same_data = previous is not None and (previous.config or {}).get("dataset") == dataset
     usable = previous if same_data else None
     previous_action = usable.action if usable is not None else None
-    action = decide_action(request, roles, previous_action, profile, registry)
+    scores = reading.scores(Situation(previous_action, runs))
+    action = decide_action(request, scores, previous_action, runs)
+    if action in RESULT_INTENTS or action == "list_datasets":
+        return PlannedAction(action=action, config=None, message=_ANSWERED_ELSEWHERE[action])
     ctx = Context(
         request=request,
         roles=roles,
         profile=profile,
         dataset=dataset,
-        registry=registry,
+        registry=reading.registry,
         previous_action=previous_action,
         previous=usable.config if usable is not None else None,
     )

@@ -1,5 +1,6 @@
 """Questions about runs already made ("how did it do?", "which one won?", "what matters
-most?") as the read-only tool call that answers them from the stored results."""
+most?"), once the intent model has said which kind they are, as the read-only tool call
+that answers them from the stored results."""
 
 from __future__ import annotations
 
@@ -12,27 +13,7 @@ from agents.planner.registry import current_registry
 from agents.planner.text import stem, tokenize, words
 
 _MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard"})
-_NEW_WORK = frozenset(
-    words("train fit predict plot draw tune optimize optimise classify retrain rerun")
-)
-"""Verbs that ask for a new job: such a message is planned, not answered."""
-_WORK_NOUNS = frozenset(
-    words(
-        "forecast chart graph histogram scatter bar line box heatmap correlation leaderboard "
-        "regression classification"
-    )
-)
-"""Nouns of jobs: a question may be about one ('how good is the forecast?'), a request not."""
 _SETTINGS = frozenset(words("hyperparameter parameter setting param"))
-_COMPARES = frozenset(words("better worse best won win winner beat compare comparison versus vs"))
-_ASKS = frozenset(
-    words(
-        "how well good accurate result perform performance score explain why matter "
-        "important importance influence rely relied hyperparameter parameter setting "
-        "metric error"
-    )
-)
-_ONE_RUN = frozenset(words("it this that run model one"))
 
 
 @dataclass(frozen=True)
@@ -44,33 +25,33 @@ class RunRef:
     config: dict[str, Any]
 
 
-def results_request(text: str, runs: Sequence[RunRef]) -> tuple[str, dict[str, Any]] | None:
-    """The read-only tool call a question about the conversation's runs asks for; None for a
-    message that is not such a question (or a conversation without runs)."""
-    if not runs:
+def results_call(
+    intent: str, text: str, runs: Sequence[RunRef]
+) -> tuple[str, dict[str, Any]] | None:
+    """The read-only tool call that answers a question of intent `intent` (`explain_run`,
+    `compare_runs` or `job_status`) about the conversation's runs; None when the question
+    cannot be about them (no runs, or it names an algorithm none of them used)."""
+    if not askable(text, runs):
         return None
     said = {stem(t.text) for t in tokenize(text) if t.is_word}
-    question = text.strip().endswith("?")
-    new_work = said & _NEW_WORK or (said & _WORK_NOUNS and not question)
-    if new_work and "run" not in said:
-        return None
-    ran = {str(r.config.get("algorithm")) for r in runs}
-    ran |= {str(a) for r in runs for a in r.config.get("algorithms") or []}
-    if algorithms_named(text) - ran:
-        return None  # an algorithm no run used: a new comparison or training, to plan
-    compares = bool(said & _COMPARES)
-    asks = bool(said & _ASKS) or (question and bool(said & _ONE_RUN))
-    if not (compares or asks):
-        return None
     models = [r for r in runs if r.tool in _MODEL_TOOLS] or list(runs)
-    if said & _SETTINGS:
+    named = _named(said, models)
+    if intent == "job_status":
+        return "job_status", {"run_id": (named or runs[-1]).run_id}
+    if intent == "compare_runs" and len(models) >= 2:
+        return "compare_runs", {"run_ids": [r.run_id for r in models[-2:]]}
+    if said & _SETTINGS and named is None:
         tuned = [r for r in models if r.tool == "tune"]
         return "explain_run", {"run_id": (tuned or models)[-1].run_id}
-    named = _named(said, models)
-    if compares and len(models) >= 2 and not (named and said & {"most", "matter", "rely"}):
-        return "compare_runs", {"run_ids": [r.run_id for r in models[-2:]]}
-    target = named or models[-1]
-    return "explain_run", {"run_id": target.run_id}
+    return "explain_run", {"run_id": (named or models[-1]).run_id}
+
+
+def askable(text: str, runs: Sequence[RunRef]) -> bool:
+    """Whether a question in `text` may be about `runs`: there are some, and it names no
+    algorithm that none of them used (that is a new comparison or training, to plan)."""
+    ran = {str(r.config.get("algorithm")) for r in runs}
+    ran |= {str(a) for r in runs for a in r.config.get("algorithms") or []}
+    return bool(runs) and not algorithms_named(text) - ran
 
 
 def algorithms_named(text: str) -> set[str]:

@@ -1,17 +1,30 @@
-"""Questions about the conversation's runs become read-only tool calls on the right runs."""
+"""Questions about the conversation's runs become read-only tool calls on the right runs; a
+request for new work, or a question with no runs to be about, never does."""
 
 from __future__ import annotations
 
 import itertools
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from agents.planner.results import RunRef, results_request
+from agents.builtin_model import BuiltinPlannerModel
+from agents.context import DatasetContext, SchemaContext
+from agents.planner.registry import current_registry
+from agents.planner.results import RunRef
+from bench.eval.tables import energy
+from ml_backend.datasets.profile import profile_parquet
 
+ENERGY = {"dataset": {"name": "energy"}}
 RUNS = [
     RunRef(3, "explore", {"explorer": "line", "columns": ["date", "kwh"]}),
-    RunRef(4, "train", {"algorithm": "random_forest", "target_column": "kwh"}),
-    RunRef(5, "train", {"algorithm": "lightgbm", "target_column": "kwh"}),
+    RunRef(4, "train", {"algorithm": "random_forest", "target_column": "kwh", **ENERGY}),
+    RunRef(5, "train", {"algorithm": "lightgbm", "target_column": "kwh", **ENERGY}),
 ]
 COMPARING = ["which one won?", "which is better?", "compare the last two runs",
              "why is the other one worse?", "did lightgbm beat it?"]  # fmt: skip
@@ -19,24 +32,52 @@ ASKING = ["how did it do?", "what matters most?", "explain the results",
           "how accurate is the model?", "what did it rely on?"]  # fmt: skip
 
 
+@cache
+def _context() -> SchemaContext:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "energy.parquet"
+        pq.write_table(energy(), path)
+        table = DatasetContext(id=1, name="energy", profile=profile_parquet(path))
+    return SchemaContext(datasets=[table], focus=table)
+
+
+def _answer(text: str, runs: list[RunRef]) -> tuple[str, dict[str, Any]] | None:
+    """The read-only call the builtin model answers `text` with, after `runs`; None when it
+    plans new work or asks a question instead."""
+    messages: list[BaseMessage] = []
+    for run in runs:
+        call = {"name": run.tool, "args": run.config, "id": f"call_{run.run_id}"}
+        messages.append(AIMessage("", tool_calls=[call]))
+        artifact = {"run_id": run.run_id}
+        messages.append(ToolMessage("started", tool_call_id=call["id"], artifact=artifact))
+    messages.append(HumanMessage(text))
+    answer = BuiltinPlannerModel(context=_context()).respond(messages)
+    if not answer.tool_calls:
+        return None
+    call = answer.tool_calls[0]
+    if call["name"] not in {"explain_run", "compare_runs", "job_status", "list_datasets"}:
+        return None
+    return call["name"], call["args"]
+
+
 @pytest.mark.parametrize("text", COMPARING)
 def test_a_comparison_compares_the_last_two_model_runs(text: str) -> None:
-    assert results_request(text, RUNS) == ("compare_runs", {"run_ids": [4, 5]})
+    assert _answer(text, RUNS) == ("compare_runs", {"run_ids": [4, 5]})
 
 
 @pytest.mark.parametrize("text", ASKING)
 def test_a_question_about_the_result_explains_the_last_model_run(text: str) -> None:
-    assert results_request(text, RUNS) == ("explain_run", {"run_id": 5})
+    assert _answer(text, RUNS) == ("explain_run", {"run_id": 5})
 
 
 def test_a_run_named_by_its_algorithm_is_the_one_explained() -> None:
-    asked = results_request("what did the random forest one rely on most?", RUNS)
+    asked = _answer("what did the random forest one rely on most?", RUNS)
     assert asked == ("explain_run", {"run_id": 4})
 
 
 def test_the_best_settings_are_those_of_the_last_tuning_run() -> None:
     runs = [*RUNS, RunRef(6, "tune", {"algorithm": "xgboost"}), RUNS[1]]
-    assert results_request("what were the best hyperparameters?", runs) == (
+    assert _answer("what were the best hyperparameters?", runs) == (
         "explain_run", {"run_id": 6},
     )  # fmt: skip
 
@@ -47,22 +88,20 @@ OBJECTS = ["lightgbm on kwh", "the best model for kwh", "kwh against temp_c", "i
 
 @pytest.mark.parametrize(("verb", "rest"), list(itertools.product(VERBS, OBJECTS)))
 def test_a_request_for_new_work_is_never_taken_for_a_question(verb: str, rest: str) -> None:
-    assert results_request(f"{verb} {rest}", RUNS) is None
-    assert results_request(f"can you {verb} {rest}?", RUNS) is None
+    assert _answer(f"{verb} {rest}", RUNS) is None
+    assert _answer(f"can you {verb} {rest}?", RUNS) is None
 
 
 @pytest.mark.parametrize("text", COMPARING + ASKING)
 def test_without_runs_nothing_is_answered_from_results(text: str) -> None:
-    assert results_request(text, []) is None
+    assert _answer(text, []) is None
 
 
 def test_naming_an_algorithm_no_run_used_asks_for_new_work() -> None:
-    from agents.planner.registry import current_registry
-
     tuned = [RunRef(8, "tune", {"algorithm": "random_forest"})]
     for name, aliases in current_registry().aliases:
         for alias in (name, *aliases):
             if name != "random_forest":
                 said = alias.replace("_", " ")
-                assert results_request(f"compare {said} and random forest?", tuned) is None
-                assert results_request(f"which is better, {said} or it?", tuned) is None
+                assert _answer(f"compare {said} and random forest?", tuned) is None
+                assert _answer(f"which is better, {said} or it?", tuned) is None
