@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agents.planner.intent_model import PLAN_INTENTS, Situation, corpus, masked_words, train
+from agents.planner.intent_model import PLAN_INTENTS, IntentModel, Situation, corpus, featurize
 from agents.planner.intents import decide_action
 from agents.planner.plan import read_message
 from bench.eval.run import load
@@ -47,24 +47,17 @@ def profiles() -> dict[str, DatasetProfile]:
 
 def cross_validate(records: list[dict[str, Any]], folds: int = 5) -> float:
     """Accuracy on each fold of the corpus by a model trained on the other folds."""
-    labels = [r["intent"] for r in records]
+    examples = [e for e in map(featurize, records) if e is not None]
+    labels = [e[2] for e in examples]
     right = 0
-    for train_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=0).split(
-        records, labels
-    ):
-        model = train([records[i] for i in train_rows])
+    splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, labels)
+    for train_rows, test_rows in splits:
+        model = IntentModel()
+        model.fit(*zip(*(examples[i] for i in train_rows), strict=True))
         for i in test_rows:
-            record = records[i]
-            from agents.planner.intent_model import _sample_profile
-
-            reading = read_message(
-                record["message"], _sample_profile(record["dataset"]), {"name": record["dataset"]}
-            )
-            assert reading.request is not None
-            situation = Situation(record.get("previous"), bool(record.get("runs")))
-            scores = model.scores(masked_words(reading.request), reading.signals(situation))
-            right += scores.best == record["intent"]
-    return right / len(records)
+            text, facts, label = examples[i]
+            right += model.scores(text, facts.split()).best == label
+    return right / len(examples)
 
 
 def decisions(cases: list[dict[str, Any]]) -> None:

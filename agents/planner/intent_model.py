@@ -22,11 +22,11 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from agents.planner.cues import VOCABULARY
 from agents.planner.explore import time_like
 from agents.planner.registry import Registry
 from agents.planner.request import Request
 from agents.planner.roles import Roles
-from agents.planner.cues import VOCABULARY
 from agents.planner.text import STOPWORDS, stem, words
 from ml_backend.schema import DatasetProfile
 
@@ -242,18 +242,21 @@ def warm_up() -> None:
 
 def train(records: Sequence[dict[str, Any]]) -> IntentModel:
     """A model fitted on `records` (each a corpus line)."""
+    examples = [example for example in map(featurize, records) if example is not None]
+    model = IntentModel()
+    model.fit([e[0] for e in examples], [e[1] for e in examples], [e[2] for e in examples])
+    return model
+
+
+def featurize(record: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A corpus line as the model sees it: masked words, signals and its label; None for a
+    line in a language there is no pack for."""
     from agents.planner.plan import read_message
 
-    texts, facts, labels = [], [], []
-    for record in records:
-        profile = _sample_profile(record["dataset"])
-        situation = Situation(record.get("previous"), bool(record.get("runs")))
-        reading = read_message(record["message"], profile, {"name": record["dataset"]})
-        if reading.request is None:
-            continue
-        texts.append(masked_words(reading.request))
-        facts.append(" ".join(reading.signals(situation)))
-        labels.append(record["intent"])
-    model = IntentModel()
-    model.fit(texts, facts, labels)
-    return model
+    profile = _sample_profile(record["dataset"])
+    reading = read_message(record["message"], profile, {"name": record["dataset"]})
+    if reading.request is None:
+        return None
+    situation = Situation(record.get("previous"), bool(record.get("runs")))
+    facts = " ".join(reading.signals(situation))
+    return masked_words(reading.request), facts, record["intent"]
