@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.planner.columns import ColumnMention, column_index
+from agents.planner.columns import ColumnMention
 from agents.planner.explore import time_like
 from agents.planner.hyperparameters import check_each, resolve_settings
 from agents.planner.registry import Registry
 from agents.planner.request import Request
 from agents.planner.roles import Roles
-from agents.planner.settings import horizon_steps, series_step_seconds
+from agents.planner.settings import Duration, horizon_steps, series_step_seconds
+from agents.planner.text import phrase
+from agents.planner.unknown import no_such_column
+from agents.planner.vocabulary import UNSUPPORTED_SETTINGS
 from ml_backend.configs import TaskType
 from ml_backend.jobs.train.resolve import infer_task
 from ml_backend.metrics import METRICS, metric_names
@@ -21,6 +24,7 @@ from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
 _DROPPED_KINDS = frozenset({ColumnKind.IDENTIFIER, ColumnKind.TEXT})
 _TUNING_FIELDS = ("n_trials", "timeout_s", "goal_metric", "direction", "search_space")
 _ERROR_METRICS = {TaskType.REGRESSION: "rmse", TaskType.CLASSIFICATION: "log_loss"}
+_CLOCK_UNITS = frozenset({"s", "second", "sec", "min", "minute", "hour", "hr", "h", "day"})
 
 
 class Question(Exception):
@@ -78,6 +82,7 @@ def training_draft(ctx: Context, action: str) -> Draft:
     base = dict(ctx.previous or {}) if ctx.merging else {}
     draft = Draft({"dataset": ctx.dataset})
     _check_algorithms_exist(ctx)
+    _check_columns_exist(ctx)
     target = _target(ctx, base)
     column = ctx.profile.column(target)
     assert column is not None  # _target only returns the profile's columns
@@ -96,7 +101,30 @@ def training_draft(ctx: Context, action: str) -> Draft:
         _tuning(ctx, base, draft, task)
     if action == "leaderboard":
         _leaderboard(ctx, base, draft, task)
+    draft.notes.extend(_search_budget_notes(ctx.request, action))
+    draft.notes.extend(unsupported_notes(ctx.request))
     return draft
+
+
+def _search_budget_notes(request: Request, action: str) -> list[str]:
+    """A search's budget said to a plan that runs no search ('train ... within 5 minutes')."""
+    if action == "tune":
+        return []
+    said = [phrase(request.tokens, d.start, d.end, request.message) for d in _timeouts(request)]
+    if request.n_trials is not None:
+        said.append(f"{request.n_trials} trials")
+    if not said:
+        return []
+    listed = " or ".join(f"'{s}'" for s in said)
+    return [f"I did not use {listed}: only tuning searches, with trials or a time budget."]
+
+
+def unsupported_notes(request: Request) -> list[str]:
+    """A note for each setting asked for that mlchat does not have, quoting the words."""
+    return [
+        f"I ignored '{u.said}': {UNSUPPORTED_SETTINGS[u.concept][1]}."
+        for u in request.unsupported_settings
+    ]
 
 
 def _check_algorithms_exist(ctx: Context) -> None:
@@ -107,6 +135,13 @@ def _check_algorithms_exist(ctx: Context) -> None:
             f"There is no {wanted} algorithm in mlchat. Available algorithms: {available}. "
             "Which one should I use?"
         )
+
+
+def _check_columns_exist(ctx: Context) -> None:
+    """A feature or an exclusion that no column is stops the plan: it is never swapped for
+    a column that is there, nor silently left out."""
+    if ctx.roles.unknown:
+        raise Question(_no_such_column(ctx, ctx.roles.unknown[0].text), action="error")
 
 
 def _target(ctx: Context, base: dict[str, Any]) -> str:
@@ -136,10 +171,7 @@ def _loose_identifier(ctx: Context, mention: ColumnMention) -> bool:
 
 
 def _no_such_column(ctx: Context, words: str) -> str:
-    near = column_index(ctx.profile).nearest(words) or [n for n, _ in likely_targets(ctx.profile)]
-    hint = f" Did you mean {' or '.join(f'`{c}`' for c in near[:3])}?" if near else ""
-    listed = ", ".join(ctx.profile.column_names[:30])
-    return f"This dataset has no column '{words}'.{hint} Its columns: {listed}."
+    return no_such_column(ctx.profile, words, [n for n, _ in likely_targets(ctx.profile)])
 
 
 def target_question(profile: DatasetProfile) -> str:
@@ -280,16 +312,17 @@ def _goal(ctx: Context, task: TaskType) -> str | None:
     return None
 
 
+def _timeouts(request: Request) -> list[Duration]:
+    """Spans of clock time said: a search's time budget."""
+    return [d for d in request.durations if d.unit in _CLOCK_UNITS]
+
+
 def _tuning(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
     for name in _TUNING_FIELDS:
         if name in base and base[name] is not None:
             draft.config[name] = base[name]
     request = ctx.request
-    timeouts = [
-        d
-        for d in request.durations
-        if d.unit in {"s", "second", "sec", "min", "minute", "hour", "hr", "h", "day"}
-    ]
+    timeouts = _timeouts(request)
     if request.n_trials is not None:
         draft.config["n_trials"] = request.n_trials
     if timeouts:
@@ -317,6 +350,14 @@ def _leaderboard(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskTyp
     if goal:
         draft.config["goal_metric"] = goal
     draft.config.pop("hyperparameters", None)
+    request = ctx.request
+    if request.settings:
+        said = ", ".join(
+            f"'{phrase(request.tokens, s.start, s.end, request.message)}'" for s in request.settings
+        )
+        draft.notes.append(
+            f"A leaderboard trains each algorithm with its own defaults, so I left out {said}."
+        )
 
 
 def forecast_draft(ctx: Context) -> Draft:
@@ -324,6 +365,7 @@ def forecast_draft(ctx: Context) -> Draft:
     base = _forecast_base(ctx)
     profile = ctx.profile
     draft = Draft({"dataset": ctx.dataset, "task_type": TaskType.FORECASTING.value})
+    _check_columns_exist(ctx)
     named = [a for a in ctx.request.algorithms if ctx.registry.is_forecaster(a)]
     algorithm = named[0] if named else base.get("algorithm") or ctx.registry.default_forecaster
     if algorithm is None:
@@ -350,6 +392,7 @@ def forecast_draft(ctx: Context) -> Draft:
         draft.notes.append(f"{algorithm} has no '{concept}' setting, so I left it out.")
     if said:
         draft.config["hyperparameters"] = said
+    draft.notes.extend(unsupported_notes(ctx.request))
     return draft
 
 

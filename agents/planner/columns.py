@@ -9,7 +9,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from agents.planner.phrases import PhraseTable
-from agents.planner.text import STOPWORDS, Token, name_words, phrases, stem, words
+from agents.planner.text import STOPWORDS, Token, name_words, phrases, stem, tokenize, words
 from ml_backend.schema import ColumnKind, DatasetProfile
 
 UNIT_WORDS = frozenset(
@@ -110,6 +110,11 @@ class ColumnTerms:
     column: str
     words: tuple[str, ...]
     core: frozenset[str]
+    inner: frozenset[str] = frozenset()
+    """Small words and marks of the name that may sit between its words: 'at', '(', '/'."""
+    joined: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Neighbouring words of the name written as one, lower case ('monthlysalary', 'dl'),
+    with the words each covers."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class ColumnIndex:
         self.names = profile.column_names
         self.kinds = {c.name: c.kind for c in profile.columns}
         self.terms = [t for c in profile.columns for t in _terms(c.name)]
+        self.leads = {c.name: _leading_small_words(c.name) for c in profile.columns}
         self.values: PhraseTable[str] = PhraseTable(
             (str(value), column.name)
             for column in profile.columns
@@ -213,11 +219,18 @@ class ColumnIndex:
             }
             columns = tuple(name for name in self.names if name in ties)
             taken |= span
-            text = message[tokens[candidate.start].start : tokens[candidate.end - 1].end]
             plural = tokens[candidate.end - 1].text != tokens[candidate.end - 1].stem
+            start = candidate.start
+            # 'on promotion' names On Promotion from its first word
+            before = start - 1
+            leads = self.leads[columns[0]] if len(columns) == 1 else frozenset()
+            if before >= 0 and {before} - blocked - taken and tokens[before].text in leads:
+                start = before
+                taken.add(start)
+            text = message[tokens[start].start : tokens[candidate.end - 1].end]
             chosen.append(
                 ColumnMention(
-                    candidate.start,
+                    start,
                     candidate.end,
                     columns,
                     candidate.coverage == 1.0,
@@ -262,13 +275,20 @@ def column_index(profile: DatasetProfile) -> ColumnIndex:
 
 
 def _terms(name: str) -> list[ColumnTerms]:
-    words = [stem(w) for w in name_words(name) if w not in STOPWORDS or len(name_words(name)) == 1]
+    raw = name_words(name)
+    words = [stem(w) for w in raw if w not in STOPWORDS or len(raw) == 1]
     if not words:
         return []
     core = list(words)
     while len(core) > 1 and core[-1] in UNIT_WORDS:
         core.pop()
-    found = [ColumnTerms(name, tuple(words), frozenset(core))]
+    inner = {w for w in raw if w in STOPWORDS} | {t.text for t in tokenize(name) if not t.is_word}
+    joined = tuple(
+        ("".join(raw[a:b]), tuple(stem(w) for w in raw[a:b] if stem(w) in words))
+        for a in range(len(raw))
+        for b in range(a + 2, len(raw) + 1)
+    )
+    found = [ColumnTerms(name, tuple(words), frozenset(core), frozenset(inner), joined)]
     if any(word in ABBREVIATIONS for word in core):
         # every abbreviation spelled out at once: MedHouseVal is "median house value"
         spelled = [
@@ -279,6 +299,17 @@ def _terms(name: str) -> list[ColumnTerms]:
         ]
         found.append(ColumnTerms(name, tuple(spelled), frozenset(spelled)))
     return found
+
+
+def _leading_small_words(name: str) -> frozenset[str]:
+    """Stopwords a name starts with ('on' of 'On Promotion'), which its terms leave out."""
+    raw = name_words(name)
+    lead: set[str] = set()
+    for word in raw[:-1]:
+        if word not in STOPWORDS:
+            break
+        lead.add(word)
+    return frozenset(lead)
 
 
 def word_score(token: Token, word: str) -> float:
@@ -312,8 +343,15 @@ def _walk(tokens: list[Token], i: int, terms: ColumnTerms, blocked: set[int]) ->
     j = end = i
     while j < len(tokens) and j not in blocked:
         token = tokens[j]
-        if used and token.text in _INNER_FILLERS | {"-", "'", "\u2019"}:
+        if used and token.text in _INNER_FILLERS | {"-", "'", "\u2019"} | terms.inner:
             j += 1
+            continue
+        together = next((covered for text, covered in terms.joined if text == token.text), ())
+        if together and not used & set(together):
+            used.update(together)  # 'monthlysalary' says monthly and salary
+            quality += len(together)
+            j += 1
+            end = j
             continue
         best, best_word, best_width = 0.0, "", 1
         for word in terms.words:
@@ -330,6 +368,10 @@ def _walk(tokens: list[Token], i: int, terms: ColumnTerms, blocked: set[int]) ->
         quality += best
         j += best_width
         end = j
+    while (
+        used and end < len(tokens) and not tokens[end].is_word and tokens[end].text in terms.inner
+    ):
+        end += 1  # the marks that close the name: 'Discount (%)', 'Cholesterol (mg/dL)'
     core_said = len(used & terms.core)
     if core_said == 0:
         return None

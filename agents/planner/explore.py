@@ -8,6 +8,14 @@ from typing import Any
 
 from agents.planner.columns import ColumnMention
 from agents.planner.request import Request
+from agents.planner.text import name_words, stem, words
+from agents.planner.unknown import (
+    UnknownName,
+    no_such_column,
+    row_words,
+    unknown_after,
+    unknown_at,
+)
 from ml_backend.explorers.columns import MAX_NUMERIC_GROUP_DISTINCT, is_numeric
 from ml_backend.schema import ColumnKind, DatasetProfile
 
@@ -101,6 +109,10 @@ def plan_exploration(
     unclear = [m for m in request.mentions if m.ambiguous and not m.plural]
     if unclear:
         return ExplorePlan(None, _which_question(unclear[0]))
+    unknown = _unknown_names(request, profile, dataset)
+    if unknown:
+        numeric = [c.name for c in profile.columns if is_numeric(c)]
+        return ExplorePlan(None, no_such_column(profile, unknown[0].text, numeric))
     roles = {id(m) for m in (words.color, words.size) if m is not None}
     groups = [m.column for m in words.groups if m.column and id(m) not in roles]
     plain = [
@@ -137,6 +149,33 @@ def plan_exploration(
     if parameters:
         config["parameters"] = parameters
     return ExplorePlan(config)
+
+
+_SLOTS = frozenset(words("of vs versus against by"))
+"""Words after which a chart's column is named: 'histogram of X', 'X vs Y', 'box plot by Y'."""
+_SLOT_FILLERS = frozenset(words("the a an my its their"))
+
+
+def _unknown_names(
+    request: Request, profile: DatasetProfile, dataset: dict[str, Any]
+) -> list[UnknownName]:
+    """Names in a column's place that no column has: 'histogram of wingspan', 'credit limit'.
+
+    An 'of' right after a column says whose it is ('the age of the applicants'), not which.
+    """
+    tokens = request.tokens
+    named = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
+    known = named | row_words(profile)
+    ends = {m.end for m in request.mentions}
+    starts = {i + 1 for i, t in enumerate(tokens)
+              if t.text in _SLOTS and not (t.text == "of" and i in ends)}  # fmt: skip
+    found = [unknown_after(request, m, known) for m in request.mentions]
+    for start in sorted(starts):
+        j = start
+        while j < len(tokens) and tokens[j].text in _SLOT_FILLERS:
+            j += 1
+        found.append(unknown_at(request, j, known))
+    return sorted({u.start: u for u in found if u is not None}.values(), key=lambda u: u.start)
 
 
 _AS_A_FUNCTION_OF = (("function", "of"), ("depending", "on"), ("dependence", "on"),

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agents.planner.numbers import Quantity
-from agents.planner.phrases import PhraseMatch
+from agents.planner.phrases import PhraseMatch, PhraseTable
 from agents.planner.text import Token, stem, words
 from agents.planner.vocabulary import FIELD_FALLBACKS, hyperparameter_table
 
@@ -133,7 +133,7 @@ def find_settings(
     quantities (by start token) already bound elsewhere, and grows.
     """
     settings: list[Setting] = []
-    for match in hyperparameter_table(fields).find(tokens, blocked):
+    for match in _counted_apart(hyperparameter_table(fields), tokens, quantities, blocked):
         if match.value == "hidden_layers":
             setting = _layers(tokens, quantities, match, used)
         elif match.value in sequences:
@@ -163,13 +163,42 @@ def find_settings(
     return settings
 
 
+def _counted_apart(
+    table: PhraseTable[str], tokens: list[Token], quantities: list[Quantity], blocked: set[int]
+) -> list[PhraseMatch[str]]:
+    """The table's phrases in `tokens`, where a counted noun stays apart from the phrase it
+    would start: '500 trees depth 7' is 500 trees and depth 7, not a 'tree depth'."""
+    counted_ends = {q.end for q in quantities}
+    found: list[PhraseMatch[str]] = []
+    for match in table.find(tokens, blocked):
+        noun = tokens[match.start]
+        alone = table.match_at(tokens[match.start : match.start + 1], 0)
+        if (
+            match.end - match.start > 1
+            and match.start in counted_ends
+            and noun.stem in _COUNT_NOUNS
+            and alone is not None
+        ):
+            found.append(PhraseMatch(match.start, match.start + 1, alone.value))
+            rest = tokens[match.start + 1 : match.end]
+            found += [
+                PhraseMatch(m.start + match.start + 1, m.end + match.start + 1, m.value)
+                for m in table.find(rest)
+            ]
+        else:
+            found.append(match)
+    return found
+
+
 def _number(
     tokens: list[Token], quantities: list[Quantity], match: PhraseMatch[str], used: set[int]
 ) -> Setting | None:
     before = _quantity_before(tokens, quantities, match.start, used)
     after = _quantity_after(tokens, quantities, match.end, used)
     count_noun = tokens[match.end - 1].stem in _COUNT_NOUNS
-    chosen = (before or after) if count_noun else (after or before)
+    # 'n_estimators=50' binds what follows its '=', whatever the noun
+    assigned = match.end < len(tokens) and tokens[match.end].text in {"=", ":"}
+    chosen = (before or after) if count_noun and not assigned else (after or before)
     if chosen is None:
         return None
     used.add(chosen.start)

@@ -43,11 +43,12 @@ from agents.planner.settings import (
     find_split,
     find_trials,
 )
-from agents.planner.text import STOPWORDS, Token, phrases, stem, tokenize, words
+from agents.planner.text import STOPWORDS, Token, phrase, phrases, stem, tokenize, words
 from agents.planner.vocabulary import (
     ALGORITHM_PHRASES,
     GENERIC_ERROR_WORDS,
     UNAVAILABLE_TABLE,
+    UNSUPPORTED_SETTINGS_TABLE,
     algorithm_table,
     metric_table,
 )
@@ -67,6 +68,17 @@ class ExploreWords:
     top_n: int | None = None
     method: str | None = None
     agg: str | None = None
+
+
+@dataclass(frozen=True)
+class UnsupportedSetting:
+    """Words that ask for a setting mlchat does not have ('5-fold cross validation')."""
+
+    start: int
+    end: int
+    concept: str
+    """A key of `UNSUPPORTED_SETTINGS`."""
+    said: str
 
 
 @dataclass
@@ -97,6 +109,7 @@ class Request:
     """Category values said (token index, column): 'male' says column sex."""
     blocked: set[int] = field(default_factory=set)
     algorithm_tokens: set[int] = field(default_factory=set)
+    unsupported_settings: list[UnsupportedSetting] = field(default_factory=list)
 
 
 def read_request(
@@ -120,6 +133,8 @@ def read_request(
     blocked |= _spans(algorithm_matches)
     unavailable = UNAVAILABLE_TABLE.find(tokens, blocked)
     blocked |= _spans(unavailable)
+    unsupported_settings = _unsupported_settings(tokens, blocked, message, index)
+    blocked |= _spans(unsupported_settings)
     parameter_cues = [
         cue
         for cue in CHART_ROLE_TABLE.find(tokens, blocked)
@@ -209,7 +224,33 @@ def read_request(
         values=_values(index, tokens, blocked | _spans(mentions)),
         blocked=blocked,
         algorithm_tokens=_spans(algorithm_matches),
+        unsupported_settings=unsupported_settings,
     )
+
+
+def _unsupported_settings(
+    tokens: list[Token], blocked: set[int], message: str, index: ColumnIndex
+) -> list[UnsupportedSetting]:
+    """Words asking for settings mlchat does not have, each with the count said before it
+    ('5-fold', '10 folds'); neighbouring words for one setting ('10-fold cv') are one. A word
+    that is a column's whole name ('cv') is that column."""
+    found: list[UnsupportedSetting] = []
+    for match in UNSUPPORTED_SETTINGS_TABLE.find(tokens, blocked):
+        if _names_a_column(index, tokens, match):
+            continue
+        start = match.start
+        before = [t.text if t.kind != "number" else "#" for t in tokens[max(0, start - 2) : start]]
+        if before == ["#", "-"]:
+            start -= 2  # '5-fold'
+        elif before[-1:] == ["#"] and tokens[match.start].stem in {"fold", "kfold"}:
+            start -= 1  # '10 folds'
+        if blocked & set(range(start, match.start)):
+            start = match.start
+        if found and found[-1].concept == match.value and found[-1].end == start:
+            start = found.pop().start
+        said = phrase(tokens, start, match.end, message)
+        found.append(UnsupportedSetting(start, match.end, match.value, said))
+    return found
 
 
 def _specific_first(matches: list[PhraseMatch[str]], tokens: list[Token]) -> list[str]:

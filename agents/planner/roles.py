@@ -9,6 +9,14 @@ from agents.planner.columns import ColumnMention
 from agents.planner.phrases import words_table
 from agents.planner.request import Request
 from agents.planner.text import CLAUSE_BREAKS, Token, phrases, stem, words
+from agents.planner.unknown import (
+    UnknownName,
+    row_words,
+    starts_setting,
+    unknown_after,
+    unknown_at,
+    unknown_before,
+)
 from ml_backend.schema import ColumnKind, DatasetProfile
 
 TARGET_VERBS = frozenset(
@@ -25,7 +33,7 @@ _ANCHORS = frozenset(
     stem(w)
     for w in words(
         "train fit tune build model classifier regressor run learn forest network net predictor "
-        "estimator classification regression"
+        "estimator classification regression leaderboard"
     )
 )
 _TARGET_FILLERS = frozenset(
@@ -37,7 +45,7 @@ _TARGET_FILLERS = frozenset(
 _TARGET_STOPS = frozenset(
     words(
         "from using with based given except without excluding drop ignore ignoring by use and or "
-        "but in on as"
+        "but in on as not no never don dont"
     )
 )
 _TRAINED_ON = frozenset(
@@ -70,30 +78,29 @@ _LIST_JOINERS = frozenset({"and", ",", "&", "or", "plus", "nor", "/", "as", "wel
 """Words between listed columns; 'of' as in 'from the income and of the amount', the way
 French, Spanish and Portuguese lists read in English ('du revenu et du montant')."""
 _BACKWARD_GAP = frozenset({"and", ",", "&", "or", "plus", "/", "+", "the", "a", "an", "both"})
-_EXCLUDE_CUES = words_table(
-    phrases(
-        "drop, dropping, ignore, ignoring, exclude, excluding, without, except, except for, "
-        "remove, removing, skip, skipping, omit, omitting, minus, leave out, leaving out, leave, "
-        "leaving, not, no, but, other than, apart from, aside from, besides, don t use, do not "
-        "use, not using, not use, rid of, get rid of, dropped, excluded, never, never use, "
-        "don t want, do not want, dont want, not want, don t need, do not need, dont need, "
-        "no need for, keep out, set aside, put aside, without using, not including"
-    )
+_EXCLUDE_PHRASES = phrases(
+    "drop, dropping, ignore, ignoring, exclude, excluding, without, except, except for, "
+    "remove, removing, skip, skipping, omit, omitting, minus, leave out, leaving out, leave, "
+    "leaving, not, no, but, other than, apart from, aside from, besides, don t use, do not "
+    "use, not using, not use, rid of, get rid of, dropped, excluded, never, never use, "
+    "don t want, do not want, dont want, not want, don t need, do not need, dont need, "
+    "no need for, keep out, set aside, put aside, without using, not including"
 )
+_EXCLUDE_CUES = words_table(_EXCLUDE_PHRASES)
 _EXCLUDED_AFTER = frozenset(
     {"dropped", "excluded", "removed", "ignored", "omitted", "out", "aside"}
 )
-_FEATURE_CUES = words_table(
-    phrases(
-        "from, using, use, based on, given, with features, features, predictors, inputs, only "
-        "use, use only, just, only, with only, using only, on the basis of, feature columns, "
-        "features are, features should be, as a function of, function of, depending on"
-    )
+_FEATURE_PHRASES = phrases(
+    "from, using, use, based on, given, with features, features, predictors, inputs, only "
+    "use, use only, just, only, with only, using only, on the basis of, feature columns, "
+    "features are, features should be, as a function of, function of, depending on"
 )
+_FEATURE_CUES = words_table(_FEATURE_PHRASES)
 _AS_FEATURES = frozenset({"feature", "predictor", "input", "variable", "regressor"})
-_ADD_CUES = words_table(
-    phrases("add, add back, include, including, put back, bring back, also use, plus, keep, with")
+_ADD_PHRASES = phrases(
+    "add, add back, include, including, put back, bring back, also use, plus, keep, with"
 )
+_ADD_CUES = words_table(_ADD_PHRASES)
 
 
 @dataclass
@@ -108,6 +115,8 @@ class Roles:
     added: list[str] = field(default_factory=list)
     ambiguous: list[ColumnMention] = field(default_factory=list)
     unassigned: list[ColumnMention] = field(default_factory=list)
+    unknown: list[UnknownName] = field(default_factory=list)
+    """Names said where a column belongs that no column has: 'from wingspan', 'units limit'."""
 
 
 def read_roles(request: Request, profile: DatasetProfile, dataset_words: set[str]) -> Roles:
@@ -115,7 +124,11 @@ def read_roles(request: Request, profile: DatasetProfile, dataset_words: set[str
     roles = Roles()
     tokens = request.tokens
     taken: set[int] = set()  # mention starts given a role
+    known = _ROLE_WORDS | frozenset(dataset_words) | row_words(profile)
+    # cue words inside a column's name ('distance from home km') cue nothing
+    named = {i for m in request.mentions for i in range(m.start, m.end)}
     _reversed_roles(request, roles, taken)
+    verb_named = False  # 'predict wingspan' said what to predict; 'target metric' did not
     for i, token in enumerate(tokens):
         if roles.target is None and token.stem in TARGET_VERBS and i not in request.blocked:
             mention, words = _read_target(request, i + 1, profile, dataset_words)
@@ -124,20 +137,21 @@ def read_roles(request: Request, profile: DatasetProfile, dataset_words: set[str
                 taken.add(mention.start)
             elif words and roles.target_phrase is None:
                 roles.target_phrase = words
-    for match in _EXCLUDE_CUES.find(tokens):
-        listed = _read_list(request, match.end, taken)
+                verb_named = token.text not in _TARGET_NOUNS
+    for match in _EXCLUDE_CUES.find(tokens, named):
+        listed = _read_list(request, match.end, taken, roles.unknown, known)
         roles.excluded.extend(_columns(listed, roles))
         taken.update(m.start for m in listed)
-    for match in _ADD_CUES.find(tokens):
+    for match in _ADD_CUES.find(tokens, named):
         if "followup" in request.cues:
-            listed = _read_list(request, match.end, taken)
+            listed = _read_list(request, match.end, taken, roles.unknown, known)
             roles.added.extend(_columns(listed, roles))
             taken.update(m.start for m in listed)
     _formula(request, roles, taken)
-    if roles.target is None:
-        _weak_target(request, roles, taken)
-    for match in _FEATURE_CUES.find(tokens):
-        listed = _read_list(request, match.end, taken)
+    if roles.target is None and not verb_named:
+        _weak_target(request, roles, taken, known)
+    for match in _FEATURE_CUES.find(tokens, named):
+        listed = _read_list(request, match.end, taken, roles.unknown, known)
         if listed:
             roles.features = [*(roles.features or []), *_columns(listed, roles)]
             taken.update(m.start for m in listed)
@@ -153,7 +167,15 @@ def read_roles(request: Request, profile: DatasetProfile, dataset_words: set[str
         roles.target = _target_before_suffix(request, taken)
         if roles.target is not None:
             taken.add(roles.target.start)
+    if roles.target is None and roles.target_phrase is None:
+        roles.target_phrase = _unknown_before_suffix(request, known)
+    for mention in request.mentions:
+        other = None if mention.start in taken else unknown_after(request, mention, known)
+        if other is not None:
+            roles.unknown.append(other)  # 'units limit', with nothing else to say its role
+            taken.add(mention.start)
     roles.unassigned = [m for m in request.mentions if m.start not in taken]
+    roles.unknown = list({u.start: u for u in roles.unknown}.values())
     return roles
 
 
@@ -244,6 +266,10 @@ def _read_target(
                 # "petal colour": a column's word, then one that names none of its columns
                 said = f"{mention.text} {tokens[mention.end].text}"
                 return None, said
+            known = _ROLE_WORDS | frozenset(dataset_words) | row_words(profile)
+            other = unknown_after(request, mention, known)
+            if other is not None:
+                return None, other.text  # "humidity band" of a table with humidity_pct
             return mention, None
         value = next((column for at, column in request.values if at == j), None)
         if value is not None:
@@ -251,6 +277,8 @@ def _read_target(
         token = tokens[j]
         if token.text in CLAUSE_BREAKS or token.text in _TARGET_STOPS or j in request.blocked:
             break
+        if starts_setting(token) and not words:
+            break  # 'prediction, seed 1': a setting, not what to predict
         if token.kind == "number":
             break
         if token.text not in _TARGET_FILLERS and token.stem not in dataset_words:
@@ -285,11 +313,13 @@ def _identifier_by_halves(mention: ColumnMention, profile: DatasetProfile) -> bo
     return column is not None and column.kind is ColumnKind.IDENTIFIER and not mention.full
 
 
-def _weak_target(request: Request, roles: Roles, taken: set[int]) -> None:
-    """'xgboost on species', 'lightgbm for sex', 'classifier for species'."""
+def _weak_target(request: Request, roles: Roles, taken: set[int], known: frozenset[str]) -> None:
+    """'xgboost on species', 'lightgbm for sex', 'classifier for species'; the words of
+    'xgboost on wingspan', where no column has them, as the target phrase."""
     tokens = request.tokens
     by_start = {m.start: m for m in request.mentions}
     anchored = False
+    unknown: UnknownName | None = None
     for i, token in enumerate(tokens):
         if token.stem in _ANCHORS or i in request.algorithm_tokens:
             anchored = True
@@ -300,9 +330,29 @@ def _weak_target(request: Request, roles: Roles, taken: set[int]) -> None:
             j += 1
         mention = by_start.get(j)
         if mention is not None and mention.start not in taken:
+            other = unknown_after(request, mention, known)
+            if other is not None:
+                roles.target_phrase = roles.target_phrase or other.text
+                return
             roles.target = mention
             taken.add(mention.start)
             return
+        unknown = unknown_at(request, j, known) if mention is None else None
+        if unknown is not None:
+            roles.target_phrase = roles.target_phrase or unknown.text
+            return
+
+
+def _unknown_before_suffix(request: Request, known: frozenset[str]) -> str | None:
+    """'a wingspan classifier', 'wingspan prediction': words before a model's noun that name
+    no column."""
+    for i, token in enumerate(request.tokens):
+        if i == 0 or token.stem not in _AFTER_TARGET_SUFFIX or i in request.blocked:
+            continue
+        name = unknown_before(request, i, known)
+        if name is not None:
+            return name.text
+    return None
 
 
 def _target_before_suffix(request: Request, taken: set[int]) -> ColumnMention | None:
@@ -316,26 +366,77 @@ def _target_before_suffix(request: Request, taken: set[int]) -> ColumnMention | 
     return None
 
 
-def _read_list(request: Request, start: int, taken: set[int]) -> list[ColumnMention]:
-    """Column mentions listed from token `start`: 'X, Y and Z', 'the X and Y columns'."""
+def _read_list(
+    request: Request,
+    start: int,
+    taken: set[int],
+    unknown: list[UnknownName] | None = None,
+    known: frozenset[str] = frozenset(),
+) -> list[ColumnMention]:
+    """Column mentions listed from token `start`: 'X, Y and Z', 'the X and Y columns'.
+
+    With `unknown`, names in the list that no column has ('X and wingspan') go there.
+    """
     tokens = request.tokens
     by_start = {m.start: m for m in request.mentions}
     listed: list[ColumnMention] = []
+    items = 0
     j = start
     while j < len(tokens) and tokens[j].text in {":", "="}:
         j += 1
     while j < len(tokens):
         mention = by_start.get(j)
+        other = None
+        if unknown is not None:
+            at_item = items == 0 or _after_joiner(tokens, j)
+            if mention is not None and mention.start not in taken:
+                other = unknown_after(request, mention, known)
+            elif mention is None and at_item:
+                other = unknown_at(request, j, known)
+        if other is not None and unknown is not None:
+            unknown.append(other)
+            items += 1
+            j = other.end
+            continue
         if mention is not None and mention.start not in taken:
             listed.append(mention)
+            items += 1
             j = mention.end
             continue
         word = tokens[j].text
-        if word in _LIST_FILLERS or (listed and word in _LIST_JOINERS):
+        if word in _LIST_FILLERS or (items and word in _LIST_JOINERS):
             j += 1
             continue
         break
     return listed
+
+
+_ROLE_WORDS = frozenset(
+    GENERIC_WORDS
+    | _TARGET_FILLERS
+    | _TARGET_STOPS
+    | _LIST_FILLERS
+    | _LIST_JOINERS
+    | _EXCLUDED_AFTER
+    | _AS_FEATURES
+    | TARGET_VERBS
+    | _ANCHORS
+    | _AFTER_TARGET_SUFFIX
+    | {w for p in (*_EXCLUDE_PHRASES, *_FEATURE_PHRASES, *_ADD_PHRASES) for w in words(p)}
+)
+"""Words the roles are read by: none of them names a column the table lacks."""
+
+
+_ITEM_JOINERS = _LIST_JOINERS - {"of", "as", "well"}
+
+
+def _after_joiner(tokens: list[Token], j: int) -> bool:
+    """Whether token `j` starts a new item of a list ('X and Y'), not a qualifier of the
+    last one ('the age of the applicants')."""
+    i = j - 1
+    while i >= 0 and tokens[i].text in _LIST_FILLERS:
+        i -= 1
+    return i >= 0 and tokens[i].text in _ITEM_JOINERS
 
 
 def _columns(mentions: list[ColumnMention], roles: Roles) -> list[str]:

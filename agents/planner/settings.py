@@ -54,6 +54,17 @@ _TRIAL_WORDS = frozenset(
     )
 )
 _REACH = 3
+SETTING_WORDS = frozenset(
+    _TEST_WORDS
+    | _SPLIT_FILLERS
+    | _VALIDATION_WORDS
+    | _TRAIN_WORDS
+    | _TRIAL_WORDS
+    | STEP_WORDS
+    | set(SECONDS)
+    | set(words("seed random state budget iteration iter round minute hour"))
+)
+"""The words this module reads numbers by, for telling them from names."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,17 @@ def find_split(tokens: list[Token], quantities: list[Quantity], used: set[int]) 
     """Test and validation shares ('25% test', 'hold out a quarter', '80/20'), and the seed."""
     split = SplitWords()
     _ratios(tokens, quantities, used, split)
+    # the seed first: in 'seed 1 hold out 30%' the 1 is no 1% test share
+    for i, token in enumerate(tokens):
+        if token.text == "seed" or (token.text == "random" and _next(tokens, i) == "state"):
+            gap = 1 if token.text == "seed" else 2
+            free = [q for q in quantities if q.start not in used and q.as_int is not None]
+            after = [q for q in free if 0 <= q.start - (i + gap) <= 2]
+            before = [q for q in free if q.end == i and not q.percent]
+            chosen = (after or before)[:1]
+            if chosen:
+                split.random_state = chosen[0].as_int
+                used.add(chosen[0].start)
     for quantity in quantities:
         if quantity.start in used:
             continue
@@ -193,15 +215,6 @@ def find_split(tokens: list[Token], quantities: list[Quantity], used: set[int]) 
         else:
             continue
         used.add(quantity.start)
-    for i, token in enumerate(tokens):
-        if token.text == "seed" or (token.text == "random" and _next(tokens, i) == "state"):
-            gap = 1 if token.text == "seed" else 2
-            for quantity in quantities:
-                close = 0 <= quantity.start - (i + gap) <= 2 or quantity.end == i
-                if close and quantity.start not in used and quantity.as_int is not None:
-                    split.random_state = quantity.as_int
-                    used.add(quantity.start)
-                    break
     return split
 
 

@@ -38,6 +38,41 @@ UNAVAILABLE_ALGORITHMS: dict[str, tuple[str, ...]] = {
 }
 """Algorithms people ask for that mlchat does not have, by a readable name."""
 
+UNSUPPORTED_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "cross-validation": (
+        phrases(
+            "cross validation, cross validated, cross validate, crossvalidation, cv, k fold, "
+            "kfold, fold, folds"
+        ),
+        "cross-validation is not supported yet; a model is scored on one held-out test split",
+    ),
+    "bootstrapping": (
+        phrases("bootstrap, bootstrapping, bootstrapped, bootstraps"),
+        "bootstrap resampling is not supported; each model trains on its training split once",
+    ),
+    "GPU": (
+        phrases("gpu, gpus, cuda, graphics card"),
+        "models train on the CPU, and there is no GPU setting",
+    ),
+    "ensembles": (
+        phrases("ensemble, ensembles, ensembling, stack, stacking, stacked, blend, blending"),
+        "a run trains one algorithm; a leaderboard compares several side by side",
+    ),
+    "resampling": (
+        phrases(
+            "smote, smote oversampling, oversample, oversampling, oversampled, undersample, "
+            "undersampling, undersampled"
+        ),
+        "resampling the classes is not supported; a stratified split keeps their proportions",
+    ),
+    "class weights": (
+        phrases("class weight, class weights, class weighting, sample weight, sample weights"),
+        "class and sample weights are not supported yet",
+    ),
+}
+"""Settings people ask for that mlchat does not have: the words that ask for each, and why a
+plan leaves them out (a plan that ignores them says so, quoting the words)."""
+
 METRIC_SYNONYMS: dict[str, tuple[str, ...]] = {
     "accuracy": phrases("accuracy, acc, accurate, error rate, misclassification"),
     "precision": phrases("precision"),
@@ -144,6 +179,9 @@ def algorithm_table(registered: tuple[tuple[str, tuple[str, ...]], ...]) -> Phra
 
 
 UNAVAILABLE_TABLE = table(UNAVAILABLE_ALGORITHMS)
+UNSUPPORTED_SETTINGS_TABLE = table(
+    {name: said for name, (said, _why) in UNSUPPORTED_SETTINGS.items()}, keys=False
+)
 
 
 @lru_cache(maxsize=8)

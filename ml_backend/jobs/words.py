@@ -39,11 +39,22 @@ def split_words(split: SplitConfig) -> str:
         words += f" ({split.strategy})"
     if split.validation_size:
         words += f", {split.validation_size:.0%} for validation"
+    if "random_state" in split.model_fields_set:
+        words += f", seed {split.random_state}"
     return words
 
 
 def settings_words(params: Mapping[str, Any]) -> str:
     return f" with {', '.join(f'{k}={v}' for k, v in params.items())}" if params else ""
+
+
+def duration_words(seconds: float) -> str:
+    """A time budget as a person says it: '90 seconds', '5 minutes', '2 hours'."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:g} seconds"
 
 
 def columns_words(columns: Sequence[str] | None, prefix: str = " from ") -> str:

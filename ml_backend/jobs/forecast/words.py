@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ml_backend.configs import TrainingConfig
 from ml_backend.jobs.forecast.run import ForecastResult
-from ml_backend.jobs.words import dataset_words, headline, model_opening
+from ml_backend.jobs.words import dataset_words, headline, model_opening, settings_words
 
 
 def describe_forecast(config: TrainingConfig) -> str:
     return (
         f"Forecast `{config.target_column}` over `{config.time_column}` on "
-        f"{dataset_words(config.dataset)} with {config.algorithm}, "
-        f"{config.horizon or 'a held-out'} steps ahead."
+        f"{dataset_words(config.dataset)} with {config.algorithm}"
+        f"{settings_words(config.hyperparameters)}, {config.horizon or 'a held-out'} steps ahead."
     )
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from ml_backend.configs import LeaderboardConfig
 from ml_backend.jobs.leaderboard.run import LeaderboardResult
-from ml_backend.jobs.words import dataset_words, number
+from ml_backend.jobs.words import columns_words, dataset_words, number, split_words
 
 
 def describe_leaderboard(config: LeaderboardConfig) -> str:
     names = config.algorithms or ["every applicable algorithm"]
     return (
-        f"Train {', '.join(names)} to predict `{config.target_column}` on "
-        f"{dataset_words(config.dataset)} and rank them by "
+        f"Train {', '.join(names)} to predict `{config.target_column}`"
+        f"{columns_words(config.feature_columns)} on {dataset_words(config.dataset)}, "
+        f"{split_words(config.split)}, and rank them by "
         f"{config.goal_metric or 'the default metric'}."
     )
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from ml_backend.configs import TuningConfig
 from ml_backend.jobs.tune.run import TuningResult
-from ml_backend.jobs.words import dataset_words, number, split_words
+from ml_backend.jobs.words import dataset_words, duration_words, number, split_words
 
 
 def describe_tuning(config: TuningConfig) -> str:
     goal = config.goal_metric or "the default metric"
+    budget = f"{config.n_trials} trials" if config.n_trials else "trials"
+    if config.timeout_s:
+        budget += f" for up to {duration_words(config.timeout_s)}"
+    fixed = ", ".join(f"{k}={v}" for k, v in config.hyperparameters.items())
     return (
         f"Tune {config.algorithm} to predict `{config.target_column}` on "
-        f"{dataset_words(config.dataset)}: {config.n_trials or 'timed'} trials optimising "
-        f"{goal}, {split_words(config.split)}."
+        f"{dataset_words(config.dataset)}: {budget} optimising {goal}, "
+        f"{split_words(config.split)}{f', keeping {fixed} fixed' if fixed else ''}."
     )
 
 
