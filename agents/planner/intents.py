@@ -7,7 +7,6 @@ from __future__ import annotations
 from agents.planner.intent_model import PLAN_INTENTS, RESULT_INTENTS, Scores, names_data
 from agents.planner.request import Request
 
-
 UNSURE = -0.5
 """Below this margin the classifier is against even the best intent it is allowed: the
 message is asked about rather than acted on (measured with bench/intent_eval.py)."""
