@@ -154,6 +154,7 @@ def plan_exploration(
 _SLOTS = frozenset(words("of vs versus against by"))
 """Words after which a chart's column is named: 'histogram of X', 'X vs Y', 'box plot by Y'."""
 _SLOT_FILLERS = frozenset(words("the a an my its their"))
+_LIST_JOINERS = frozenset({",", "and", "&", "or", "plus", "/"})
 
 
 def _unknown_names(
@@ -169,6 +170,9 @@ def _unknown_names(
     ends = {m.end for m in request.mentions}
     starts = {i + 1 for i, t in enumerate(tokens)
               if t.text in _SLOTS and not (t.text == "of" and i in ends)}  # fmt: skip
+    # a list of columns goes on after a joiner: 'kwh, wingspan and occupants'
+    starts |= {m.end + 1 for m in request.mentions
+               if m.end < len(tokens) and tokens[m.end].text in _LIST_JOINERS}  # fmt: skip
     found = [unknown_after(request, m, known) for m in request.mentions]
     for start in sorted(starts):
         j = start

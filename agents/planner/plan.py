@@ -14,8 +14,10 @@ from agents.planner.build import (
     Draft,
     Question,
     forecast_draft,
+    likely_targets,
     target_question,
     training_draft,
+    unsupported_notes,
 )
 from agents.planner.checks import PlanProblem, check_config
 from agents.planner.explore import plan_exploration
@@ -32,6 +34,7 @@ from agents.planner.registry import Registry, current_registry
 from agents.planner.request import Request, read_request
 from agents.planner.roles import Roles, read_roles
 from agents.planner.text import name_words, stem
+from agents.planner.unknown import no_such_column
 from agents.plans import describe_plan
 from ml_backend.jobs.registry import tool_job
 from ml_backend.schema import DatasetProfile
@@ -175,7 +178,7 @@ def _exploration_draft(ctx: Context, _action: str) -> Draft:
     plan = plan_exploration(ctx.request, ctx.profile, ctx.dataset, previous)
     if plan.config is None:
         raise Question(plan.question or _open_question(ctx))
-    return Draft(plan.config)
+    return Draft(plan.config, notes=unsupported_notes(ctx.request))
 
 
 _DRAFTERS: dict[str, Callable[[Context, str], Draft]] = {
@@ -206,6 +209,10 @@ def _checked(action: str, draft: Draft, ctx: Context) -> PlannedAction:
 
 def _open_question(ctx: Context) -> str:
     request = ctx.request
+    if ctx.roles.target_phrase:
+        # 'predict hat size' where no column is the hat size: say so, never a bare question
+        fallback = [name for name, _ in likely_targets(ctx.profile)]
+        return no_such_column(ctx.profile, ctx.roles.target_phrase, fallback)
     if request.mentions or request.algorithms or "train" in request.cues:
         return target_question(ctx.profile)
     return (

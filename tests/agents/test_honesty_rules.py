@@ -184,44 +184,20 @@ RULES: dict[str, Callable[[Planned], str | None]] = {
 }
 
 
-EXEMPT: dict[str, tuple[str, Callable[[Planned], bool]]] = {
-    "when the intent classifier chooses 'clarify', plan.py asks its open target question, "
-    "which does not name the column it could not find (roles.target_phrase)": (
-        "1 columns",
-        lambda p: (
-            p.plan.action == "clarify"
-            and p.plan.message.startswith("Which column should the model predict?")
-        ),
-    ),
-}
-"""Breaks of a rule that are known and open, each with the fix it waits for; an exemption
-that no generated message needs any more fails `test_each_exemption_is_still_needed`."""
-
-
 def _breaks(rule: str, planned: list[Planned]) -> list[tuple[Planned, str]]:
     check = RULES[rule]
     return [(p, problem) for p in planned if (problem := check(p)) is not None]
 
 
-def _exempt(rule: str, p: Planned) -> bool:
-    return any(name == rule and applies(p) for name, applies in EXEMPT.values())
-
-
 @pytest.mark.parametrize("rule", list(RULES))
 def test_each_rule_holds_for_every_generated_message(rule: str, planned: list[Planned]) -> None:
-    failures = [(p, problem) for p, problem in _breaks(rule, planned) if not _exempt(rule, p)]
+    failures = _breaks(rule, planned)
     shown = "\n".join(
         f"- [{p.message.table}] {p.message.text!r} -> {p.plan.action}: {p.plan.message[:200]!r}"
         f" ({problem})"
         for p, problem in failures[:SHOWN]
     )
     assert not failures, f"{len(failures)} of {len(planned)} messages break rule {rule}:\n{shown}"
-
-
-@pytest.mark.parametrize("why", list(EXEMPT))
-def test_each_exemption_is_still_needed(why: str, planned: list[Planned]) -> None:
-    rule, applies = EXEMPT[why]
-    assert any(applies(p) for p, _problem in _breaks(rule, planned)), "fixed: drop the exemption"
 
 
 def test_the_generator_covers_every_part_of_the_grammar(messages: list[Message]) -> None:
@@ -271,14 +247,6 @@ KNOWN_OPEN: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "1 columns", "retail", "predict revenue without units band and Week",
         {"columns": frozenset({"Revenue", "Week"}), "excluded": frozenset({"Week"}),
          "invented": ("units band",)},
-    ),
-    "a chart's plan carries no notes, so unsupported words go unnamed": (
-        "3 unused words", "energy", "histogram of kwh with 5-fold cross validation",
-        {"columns": frozenset({"kwh"}), "unsupported": ("fold",)},
-    ),
-    "a made-up name inside a chart's list of columns is left out silently": (
-        "1 columns", "energy", "correlation matrix of kwh, wingspan and occupants",
-        {"invented": ("wingspan",)},
     ),
     "a second value for the same setting is dropped silently": (
         "2 values", "cars", "tune xgboost on fuel with 20 trials, 10 trials",
