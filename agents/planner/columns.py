@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
+from agents.planner.cues import VOCABULARY
 from agents.planner.phrases import PhraseTable
 from agents.planner.text import STOPWORDS, Token, name_words, phrases, stem, tokenize, words
 from ml_backend.schema import ColumnKind, DatasetProfile
@@ -280,7 +281,8 @@ def _terms(name: str) -> list[ColumnTerms]:
     if not words:
         return []
     core = list(words)
-    while len(core) > 1 and core[-1] in UNIT_WORDS:
+    # 'km' of mileage_km is a unit, but 'year' of 'model year' is what the column is
+    while len(core) > 1 and core[-1] in UNIT_WORDS and not set(core[:-1]) <= VOCABULARY:
         core.pop()
     inner = {w for w in raw if w in STOPWORDS} | {t.text for t in tokenize(name) if not t.is_word}
     joined = tuple(

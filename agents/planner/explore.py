@@ -15,6 +15,7 @@ from agents.planner.unknown import (
     row_words,
     unknown_after,
     unknown_at,
+    unknown_from_column_word,
 )
 from ml_backend.explorers.columns import MAX_NUMERIC_GROUP_DISTINCT, is_numeric
 from ml_backend.schema import ColumnKind, DatasetProfile
@@ -178,7 +179,9 @@ def _unknown_names(
         j = start
         while j < len(tokens) and tokens[j].text in _SLOT_FILLERS:
             j += 1
-        found.append(unknown_at(request, j, known))
+        found.append(
+            unknown_at(request, j, known) or unknown_from_column_word(request, j, profile, known)
+        )
     return sorted({u.start: u for u in found if u is not None}.values(), key=lambda u: u.start)
 
 
@@ -290,7 +293,9 @@ def _bar_columns(
         if request.explore.agg and request.explore.agg != "count":
             parameters["agg"] = request.explore.agg
     leftover = [c for c in [*categories, *groups[1:]] if c != category]
-    if color is None and leftover and (groups or _groupable(profile, leftover[0])):
+    # 'visits per store': a word for what is counted may name a column loosely (visit_date);
+    # only a column with few values can split the bars
+    if color is None and leftover and _groupable(profile, leftover[0]):
         color = leftover[0]
     if color and color != category:
         parameters["color"] = color

@@ -31,6 +31,8 @@ def decide_action(
     if runs:
         allowed |= RESULT_INTENTS
     intent = scores.best_of(allowed)
+    if scores.of(intent) < 0 and request.explorers and not request.algorithms:
+        return "explore"  # unsure, but a chart is named outright and no algorithm is
     if scores.of(intent) < UNSURE:
         return "clarify"
     if intent == "continue":

@@ -198,6 +198,7 @@ def read_request(
         weak=weak,
     )
     mentions = sorted([*mentions, *loose, *group_mentions], key=lambda m: m.start)
+    mentions = _coordinated(index, tokens, blocked, mentions, message)
     _place_parameters(explore, parameter_cues, mentions, tokens)
     masked = mask(message, [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions])
     return Request(
@@ -251,6 +252,53 @@ def _unsupported_settings(
         said = phrase(tokens, start, match.end, message)
         found.append(UnsupportedSetting(start, match.end, match.value, said))
     return found
+
+
+_JOINERS = frozenset({",", "and", "&", "or", "/", "+"})
+_FILLERS = frozenset(words("the a an its their"))
+
+
+def _coordinated(
+    index: ColumnIndex,
+    tokens: list[Token],
+    blocked: set[int],
+    mentions: list[ColumnMention],
+    message: str,
+) -> list[ColumnMention]:
+    """'price, mileage, year and engine size': a word with a meaning of its own here ('year')
+    names a column where it stands in a list of columns, as one item of it."""
+    found = list(mentions)
+    while True:
+        covered = {i for m in found for i in range(m.start, m.end)}
+        added = []
+        for at in _list_neighbours(tokens, found) - covered - blocked:
+            outside = set(range(len(tokens))) - {at, at + 1}
+            for mention in index.mentions(
+                tokens, blocked | outside | covered, full_only=False, message=message
+            ):
+                if mention.start == at and mention.column is not None:
+                    added.append(mention)
+        if not added:
+            return sorted(found, key=lambda m: m.start)
+        found.extend(added)
+
+
+def _list_neighbours(tokens: list[Token], mentions: list[ColumnMention]) -> set[int]:
+    """Where the next item of each mention's list would start, on either side of it."""
+    found: set[int] = set()
+    for mention in mentions:
+        j = mention.end
+        if j < len(tokens) and tokens[j].text in _JOINERS:
+            j += 1
+            while j < len(tokens) and tokens[j].text in _FILLERS:
+                j += 1
+            found.add(j)
+        i = mention.start - 1
+        while i >= 0 and tokens[i].text in _FILLERS:
+            i -= 1
+        if i >= 1 and tokens[i].text in _JOINERS and tokens[i - 1].is_word:
+            found.add(i - 1)
+    return {i for i in found if i < len(tokens) and tokens[i].is_word}
 
 
 def _specific_first(matches: list[PhraseMatch[str]], tokens: list[Token]) -> list[str]:

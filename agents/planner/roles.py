@@ -71,7 +71,7 @@ _LIST_FILLERS = frozenset(
     words(
         "the a an its their column columns feature features variable variables field fields "
         "attribute attributes both either also too only just s ' use using include other others "
-        "remaining all"
+        "remaining all number amount count"
     )
 )
 _LIST_JOINERS = frozenset({"and", ",", "&", "or", "plus", "nor", "/", "as", "well", "+", "of"})
@@ -259,6 +259,11 @@ def _read_target(
             if _identifier_by_halves(mention, profile):
                 j = mention.end
                 continue
+            fuller = _full_mention_after(request, mention)
+            if fuller is not None:
+                # 'whether the applicant defaulted': the column said in full is the target,
+                # not the one a word of the subject half names
+                return fuller, None
             if words and not mention.full and "of" in {t.text for t in tokens[start:j]}:
                 # "the price of the wine": the words say what, the column only whose
                 break
@@ -290,6 +295,27 @@ def _read_target(
         return _value_mention(request, at, later[0]), None
     content = [w for w in words if stem(w) not in GENERIC_WORDS]
     return None, " ".join(content) if content else None
+
+
+def _full_mention_after(request: Request, mention: ColumnMention) -> ColumnMention | None:
+    """A column named in full a few words after a partly named one, in the same clause."""
+    if mention.full:
+        return None
+    tokens = request.tokens
+    for later in request.mentions:
+        if later.start < mention.end or later.start - mention.end > 2:
+            continue
+        between = tokens[mention.end : later.start]
+        if (
+            later.full
+            and later.column is not None
+            and not any(
+                t.text in CLAUSE_BREAKS or t.text in _TARGET_STOPS or t.kind != "word"
+                for t in between
+            )
+        ):
+            return later
+    return None
 
 
 def _unknown_word_at(request: Request, j: int) -> bool:

@@ -178,6 +178,22 @@ _ROW_NOUNS = frozenset(
 )
 
 
+def unknown_from_column_word(
+    request: Request, start: int, profile: DatasetProfile, known: frozenset[str] = frozenset()
+) -> UnknownName | None:
+    """'model band' of a table with 'model year': a word of a column's name that names no
+    column alone (it means something else here too), then a word of another name."""
+    tokens = request.tokens
+    column_words = {stem(w) for name in profile.column_names for w in name_words(name)}
+    taken = _accounted(request)
+    end = start + 1
+    if end >= len(tokens) or start in taken or tokens[start].stem not in column_words:
+        return None
+    if not _unknown(request, end, taken, known) or not _ends_at(request, end + 1):
+        return None
+    return UnknownName(start, end + 1, _text(request, start, end + 1))
+
+
 def row_words(profile: DatasetProfile) -> frozenset[str]:
     """Words for the rows themselves ('customers' of a table with customer_id): no column."""
     ids = [c.name for c in profile.columns if c.kind is ColumnKind.IDENTIFIER]
