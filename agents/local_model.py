@@ -40,6 +40,13 @@ ANSWER_FORMAT = (
     'Answer with one JSON object: {"name": "<tool>", "arguments": {...}} to call a tool, '
     'or {"reply": "<your words>"} to answer the person.'
 )
+REPLY_CHARS_PER_TOKEN = 1.5
+"""Characters of reply allowed per token of `max_tokens`, so that a reply closes its JSON
+before the token limit cuts it off: SmolLM2's English takes about 5 characters a token, but
+the lists of numbers it falls into take under 2."""
+COMPACT_JSON = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": ",
+                "lenient": True}  # fmt: skip
+"""llguidance's layout of an answer: `json.dumps`'s, as the model's past answers are written."""
 _REPLY_START = re.compile(r'^\s*\{\s*"reply"\s*:\s*"')
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
@@ -92,11 +99,14 @@ def _start_server(model_path: Path, n_ctx: int, n_threads: int | None) -> Any:
 
 
 def answer_schema(
-    tools: Sequence[dict[str, Any]], tool_choice: str | None = None
+    tools: Sequence[dict[str, Any]],
+    tool_choice: str | None = None,
+    reply_max_chars: int | None = None,
 ) -> dict[str, Any]:
     """The JSON Schema of one answer: a call of one of `tools`, or words.
 
     `tool_choice` "required"/"any" leaves out the words; a tool's name allows only that tool.
+    `reply_max_chars` bounds the words, so that they end before the token limit does.
     Each tool's `$defs` move to the root under the tool's name, so its `$ref`s still resolve
     once its schema sits inside a branch.
     """
@@ -115,9 +125,12 @@ def answer_schema(
             "additionalProperties": False,
         })  # fmt: skip
     if tool_choice in (None, "auto") or not branches:
+        reply: dict[str, Any] = {"type": "string"}
+        if reply_max_chars is not None:
+            reply["maxLength"] = reply_max_chars
         branches.append({
             "type": "object",
-            "properties": {"reply": {"type": "string"}},
+            "properties": {"reply": reply},
             "required": ["reply"],
             "additionalProperties": False,
         })  # fmt: skip
@@ -148,6 +161,20 @@ def _hoisted(schema: dict[str, Any], prefix: str, definitions: dict[str, Any]) -
     return dict(rewrite(schema))
 
 
+def answer_grammar(schema: dict[str, Any]) -> str:
+    """The answer's schema as a grammar for the llguidance engine the binding carries.
+
+    Given the schema as `json_schema`, the server converts it with llama.cpp's GBNF converter,
+    which allows a newline and indentation wherever JSON allows whitespace; a small model
+    takes them, and every field of a call costs a token or two of layout (a quarter of the
+    answer). Through llguidance the answer is laid out as `json.dumps` does, and bounds on
+    non-integer numbers (a test share below 1) are enforced too, which GBNF ignores;
+    `lenient` skips the keywords llguidance does not implement (`uniqueItems`) instead of
+    refusing the schema.
+    """
+    return "%llguidance {}\nstart: %json " + json.dumps({"x-guidance": COMPACT_JSON, **schema})
+
+
 def tools_prompt(tools: Sequence[dict[str, Any]]) -> str:
     """The tools as one line each, required arguments starred.
 
@@ -170,6 +197,8 @@ class LocalChatModel(BaseChatModel):
     model_path: Path
     n_ctx: int = Field(default=4096, ge=256)
     max_tokens: int = Field(default=512, ge=1)
+    reply_max_chars: int | None = Field(default=None, ge=1)
+    """The longest reply, in characters; by default what fits in `max_tokens`."""
     n_threads: int | None = Field(default=None, ge=1)
     temperature: float = Field(default=0.0, ge=0.0)
     seed: int = 42
@@ -209,11 +238,17 @@ class LocalChatModel(BaseChatModel):
                 chat.append({"role": "user", "content": f"Tool result: {_plain(message)}"})
         return {
             "messages": chat,
-            "json_schema": answer_schema(tools, tool_choice),
+            "grammar": answer_grammar(answer_schema(tools, tool_choice, self._reply_max_chars())),
             "max_tokens": self.max_tokens,
             "temperature": self.temperature,
             "seed": self.seed,
         }
+
+    def _reply_max_chars(self) -> int:
+        if self.reply_max_chars is not None:
+            return self.reply_max_chars
+        # The tokens of `{"reply": "` and `"}` come off the budget first.
+        return max(int((self.max_tokens - 8) * REPLY_CHARS_PER_TOKEN), 1)
 
     def _generate(
         self,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -28,6 +27,8 @@ from agents.answers import compare_text
 from agents.context import SchemaContext
 from agents.languages import says_no, says_yes
 from agents.plans import describe_plan
+from agents.schemas import narrowed_tool_schemas
+from agents.schemas import tool_schemas as tool_schemas  # where callers have imported it from
 from agents.tools import TOOLS
 from agents.validation import ToolArgumentError, ValidatedCall, validate_call
 from ml_backend.jobs.registry import Resolution
@@ -86,12 +87,6 @@ class Turn:
     plan: Plan | None = None
 
 
-@cache
-def tool_schemas() -> tuple[dict[str, Any], ...]:
-    """Every tool's JSON Schema, built once: an agent is made for each message."""
-    return tuple(tool.schema() for tool in TOOLS.values())
-
-
 def history_from(records: Sequence[dict[str, Any]]) -> list[BaseMessage]:
     """Stored messages (`role`, `content`, `parts`) as the model's history, plans included as
     the tool calls they were, so a follow-up can revise them."""
@@ -142,7 +137,9 @@ class Agent:
         self.backend = backend
         self.auto_approve = auto_approve
         self.max_repairs = max_repairs
-        self.bound = model.bind_tools(tool_schemas())
+        # Narrowed to this conversation's names: a model decoding under the schema cannot
+        # invent a column, and one reading it is told which exist (the builtin ignores it).
+        self.bound = model.bind_tools(narrowed_tool_schemas(context))
 
     async def plan(
         self, history: Sequence[BaseMessage], text: str, on_delta: OnDelta | None = None

@@ -211,18 +211,22 @@ async def test_an_invalid_call_goes_back_to_the_server_as_its_validation_error(
     server_url: str, penguins_context: SchemaContext, wire: Wire
 ) -> None:
     recorder = Recorder()
-    # A dataset the context lacks; the schema's grammar can only close the call after it.
-    pinned = '{"name": "describe_dataset", "arguments": {"dataset": {"name": "pengiuns"'
+    # Names that exist (the schemas allow no other), but a regression metric to rank a
+    # classification by: only validation knows. goal_metric is the schema's last property,
+    # so the grammar can only close the call after it.
+    pinned = ('{"name": "leaderboard", "arguments": {"dataset": {"name": "penguins"}, '
+              '"target_column": "species", "goal_metric": "rmse"')  # fmt: skip
     prefill = CALL_START + pinned
     agent = Agent(_forcing(server_url, wire, recorder, prefill), penguins_context, max_repairs=1)
-    plan = await agent.plan([], "describe the penguins data")
+    plan = await agent.plan([], "rank the algorithms on species")
     call = _server_calls(wire, 0)[0]
     args = json.loads(call["function"]["arguments"])
-    assert call["function"]["name"] == "describe_dataset"
-    assert args == {"dataset": {"name": "pengiuns"}}
+    assert call["function"]["name"] == "leaderboard"
+    assert args == {"dataset": {"name": "penguins"}, "target_column": "species",
+                    "goal_metric": "rmse"}  # fmt: skip
     with pytest.raises(ToolArgumentError) as error:
-        validate_call("describe_dataset", args, penguins_context)
-    assert "'pengiuns'" in str(error.value) and "penguins" in str(error.value)
+        validate_call("leaderboard", args, penguins_context)
+    assert "'rmse'" in str(error.value) and "accuracy" in str(error.value)
     # The repair request, as the server received it: the first call as the server made it
     # (its parser may add more, whatever parallel_tool_calls says; only the one acted on goes
     # back, so none is left unanswered), then our validation message as that call's result;
