@@ -173,7 +173,11 @@ class Agent:
                 ]
                 continue
             return self._plan_of(valid, _text(reply))
-        return Plan(action="error", config=None, message=f"I could not do that: {last_error}")
+        # The model could not repair its call: ask, saying why, rather than guess or just fail.
+        return Plan(action="clarify", config=None, message=(
+            f"I could not make a valid plan of that: {last_error}. Could you say it another "
+            "way, naming the column to predict or the chart to draw?"
+        ))  # fmt: skip
 
     async def _step(self, messages: list[BaseMessage], on_delta: OnDelta | None) -> AIMessage:
         try:

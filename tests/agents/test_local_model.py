@@ -81,8 +81,8 @@ async def test_the_agent_loop_runs_on_the_local_model_and_checks_its_calls(
     if plan.config is not None:
         assert plan.tool is not None
         assert validate_call(plan.tool, plan.config, penguins_context).config == plan.config
-    elif plan.action == "error" and recorder.answers[-1].tool_calls:
-        assert plan.message.startswith("I could not do that: ")
+    elif plan.action == "clarify" and recorder.answers[-1].tool_calls:
+        assert plan.message.startswith("I could not make a valid plan of that: ")
         with pytest.raises(ToolArgumentError):
             last = recorder.answers[-1].tool_calls[0]
             validate_call(last["name"], last["args"], penguins_context)

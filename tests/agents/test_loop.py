@@ -85,14 +85,14 @@ async def test_a_bad_column_goes_back_to_the_model_which_repairs_it(
     assert "did you mean 'species'" in str(repair.content)
 
 
-async def test_a_model_that_cannot_repair_gets_an_error_not_a_guess(
+async def test_a_model_that_cannot_repair_asks_a_question_not_a_guess(
     context: SchemaContext,
 ) -> None:
     bad = _call("train", **TRAIN, target_column="wingspan")
     model = ScriptedModel(script=[bad, bad, bad])
     plan = await Agent(model, context, max_repairs=2).plan([], "predict the wingspan")
-    assert plan.action == "error" and plan.config is None
-    assert "wingspan" in plan.message and len(model.seen) == 3
+    assert plan.action == "clarify" and plan.config is None
+    assert "wingspan" in plan.message and plan.message.endswith("?") and len(model.seen) == 3
 
 
 async def test_out_of_bounds_hyperparameter_and_unknown_tool_are_refused(
