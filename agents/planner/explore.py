@@ -123,7 +123,7 @@ def plan_exploration(
         for name in m.columns
     ]
     # two words for one column ('the consumption in kwh') name it once
-    plain = _x_first(request, list(dict.fromkeys(plain)))
+    plain = _on_axes(request, _x_first(request, list(dict.fromkeys(plain))))
     if previous is not None and not plain and not groups:
         # "now as a histogram": the columns of the chart before, in a new form
         plain = list(previous.get("columns") or [])
@@ -188,6 +188,36 @@ def _unknown_names(
 _AS_A_FUNCTION_OF = (("function", "of"), ("depending", "on"), ("dependence", "on"),
                      ("depends", "on"), ("dependent", "on"))  # fmt: skip
 """'Y as a function of X': X is the axis, so it comes first, as in 'X against Y'."""
+
+
+_AXIS_LEADS = frozenset(words("on in along as"))
+
+
+def _on_axes(request: Request, plain: list[str]) -> list[str]:
+    """'salary on the y axis and distance on the x axis', 'x axis: distance': the column
+    each axis is given, x first, whatever the order they were said in."""
+    tokens = request.tokens
+    given: dict[str, str] = {}
+    for i, token in enumerate(tokens):
+        if token.text not in {"x", "y"}:
+            continue
+        axis_word = i + 1 < len(tokens) and tokens[i + 1].text in {"axis", "axes"}
+        before = [m for m in request.mentions if m.end <= i and i - m.end <= 4]
+        after = [m for m in request.mentions if m.start > i and m.start - i <= 3]
+        # 'X on the (vertical) y axis' gives the column before; 'y axis: X' the one after
+        led = bool(before) and any(t.text in _AXIS_LEADS for t in tokens[before[-1].end : i])
+        if not axis_word and not led:
+            continue
+        chosen = before[-1:] if led else after[:1]
+        if chosen and chosen[0].column in plain:
+            given.setdefault(token.text, str(chosen[0].column))
+    if len(set(given.values())) != len(given):
+        return plain
+    rest = [c for c in plain if c not in given.values()]
+    x = [given["x"]] if "x" in given else rest[:1]
+    rest = [c for c in rest if c not in x]
+    y = [given["y"]] if "y" in given else rest[:1]
+    return [*x, *y, *(c for c in rest if c not in y)]
 
 
 def _x_first(request: Request, plain: list[str]) -> list[str]:

@@ -13,12 +13,18 @@ message is asked about rather than acted on (measured with bench/intent_eval.py)
 
 
 def decide_action(
-    request: Request, scores: Scores, previous_action: str | None, runs: bool = False
+    request: Request,
+    scores: Scores,
+    previous_action: str | None,
+    runs: bool = False,
+    forecasters: frozenset[str] = frozenset(),
 ) -> str:
-    """The intent to act on: the classifier's best among those the conversation allows.
+    """The intent to act on: the classifier's best among those the message and the
+    conversation allow.
 
     Questions about results need runs to be about, and a follow-up needs a plan to change
-    that says something it could take: words that say nothing revise nothing.
+    that says something it could take: words that say nothing revise nothing. A forecast
+    cannot be made by an algorithm named that is no forecaster (one of `forecasters`).
     """
     if request.refusal:
         return "error"
@@ -30,6 +36,8 @@ def decide_action(
         allowed.discard("continue")
     if runs:
         allowed |= RESULT_INTENTS
+    if request.algorithms and not set(request.algorithms) & forecasters:
+        allowed.discard("forecast")
     intent = scores.best_of(allowed)
     if scores.of(intent) < 0 and request.explorers and not request.algorithms:
         return "explore"  # unsure, but a chart is named outright and no algorithm is
@@ -42,6 +50,8 @@ def decide_action(
         return str(previous_action)
     if intent == "clarify" and previous_action is None and request.unavailable:
         return "train"  # an algorithm mlchat lacks: the training plan says so
+    if intent == "describe" and any(not m.group for m in request.mentions):
+        return "explore"  # statistics of the columns named, not the whole table's description
     return intent
 
 

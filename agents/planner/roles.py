@@ -254,6 +254,9 @@ def _read_target(
     words: list[str] = []
     j = start
     while j < len(tokens) and len(words) <= 3:
+        glossed = by_start.get(j + 1) if tokens[j].text == "(" else None
+        if glossed is not None and glossed.full and glossed.column is not None:
+            return glossed, None  # 'attrition (leftCompany)': the column named in brackets
         mention = by_start.get(j)
         if mention is not None:
             if _identifier_by_halves(mention, profile):

@@ -79,7 +79,8 @@ KNOWN_WORDS = _known_words() | frozenset(
     stem(w)
     for w in words(
         "metric metrics goal objective criterion measure setting settings parameter parameters "
-        "option options default defaults last past recent first final improvement progress"
+        "option options default defaults last past recent first final improvement progress "
+        "x y axis axes horizontal vertical"
     )
 )
 _SETTING_FILLERS = frozenset(words("a an the of for as"))

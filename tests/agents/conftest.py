@@ -9,6 +9,7 @@ import pytest
 
 from agents.context import DatasetContext, SchemaContext
 from ml_backend.datasets import write_sample
+from ml_backend.schema import DatasetProfile
 from tests.agents.planner_data import Profiles
 
 
@@ -40,3 +41,13 @@ def penguins_context(tmp_path_factory: pytest.TempPathFactory) -> SchemaContext:
     stored = write_sample("penguins", tmp_path_factory.mktemp("penguins"))
     penguins = DatasetContext(id=1, name="penguins", profile=stored.profile)
     return SchemaContext(datasets=[penguins], focus=penguins)
+
+
+@pytest.fixture(scope="session")
+def eval_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DatasetProfile]:
+    """The evaluation tables (bench/eval/tables.py), none of them a built-in sample."""
+    from bench.eval.tables import TABLES
+    from ml_backend.datasets import ingest_table
+
+    folder = tmp_path_factory.mktemp("eval-tables")
+    return {name: ingest_table(make(), folder / name).profile for name, make in TABLES.items()}
