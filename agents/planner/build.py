@@ -119,12 +119,43 @@ def _search_budget_notes(request: Request, action: str) -> list[str]:
     return [f"I did not use {listed}: only tuning searches, with trials or a time budget."]
 
 
+def _left_out(ctx: Context, algorithm: str, concepts: list[str]) -> list[str]:
+    """A note for each setting said that the algorithm does not have, with the value said."""
+    values = {s.concept: s.value for s in ctx.request.settings}
+    notes = []
+    for concept in concepts:
+        value = values.get(concept)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        said = f" {concept}={value}" if value is not None and value is not True else " it"
+        notes.append(f"{algorithm} has no '{concept}' setting, so I left{said} out.")
+    return notes
+
+
 def unsupported_notes(request: Request) -> list[str]:
-    """A note for each setting asked for that mlchat does not have, quoting the words."""
-    return [
+    """A note for each setting asked for that mlchat does not have, and for each number no
+    setting took, quoting the words."""
+    notes = [
         f"I ignored '{u.said}': {UNSUPPORTED_SETTINGS[u.concept][1]}."
         for u in request.unsupported_settings
     ]
+    for quantity in request.unused:
+        said = phrase(
+            request.tokens, *_around(request, quantity.start, quantity.end), request.message
+        )
+        notes.append(f"I did not use '{said}': I could not tell which setting it is.")
+    return notes
+
+
+def _around(request: Request, start: int, end: int) -> tuple[int, int]:
+    """The number's span widened by up to two words each side, within its clause."""
+    tokens = request.tokens
+    for _ in range(2):
+        if start > 0 and tokens[start - 1].is_word:
+            start -= 1
+        if end < len(tokens) and tokens[end].is_word:
+            end += 1
+    return start, end
 
 
 def _check_algorithms_exist(ctx: Context) -> None:
@@ -223,8 +254,7 @@ def _algorithm(
             carried[name] = value
         elif name not in said:
             draft.notes.append(f"{algorithm} has no setting {name}={value!r}, so I dropped it.")
-    for concept in unknown:
-        draft.notes.append(f"{algorithm} has no '{concept}' setting, so I left it out.")
+    draft.notes.extend(_left_out(ctx, algorithm, unknown))
     hyperparameters = {**carried, **said}
     if hyperparameters:
         draft.config["hyperparameters"] = hyperparameters
@@ -388,8 +418,7 @@ def forecast_draft(ctx: Context) -> Draft:
         draft.config["horizon"] = horizon
     model = ctx.registry.models[algorithm]
     said, unknown = resolve_settings(ctx.request.settings, model, classification=False)
-    for concept in unknown:
-        draft.notes.append(f"{algorithm} has no '{concept}' setting, so I left it out.")
+    draft.notes.extend(_left_out(ctx, algorithm, unknown))
     if said:
         draft.config["hyperparameters"] = said
     draft.notes.extend(unsupported_notes(ctx.request))

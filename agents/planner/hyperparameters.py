@@ -194,6 +194,10 @@ def _number(
     tokens: list[Token], quantities: list[Quantity], match: PhraseMatch[str], used: set[int]
 ) -> Setting | None:
     before = _quantity_before(tokens, quantities, match.start, used)
+    # 'five patients per leaf', '10 rows to split a node': what is counted sits between
+    relational = tokens[match.start].text in _RELATIONAL_STARTS and match.start >= 2
+    if before is None and relational and tokens[match.start - 1].is_word:
+        before = _quantity_before(tokens, quantities, match.start - 1, used)
     after = _quantity_after(tokens, quantities, match.end, used)
     count_noun = tokens[match.end - 1].stem in _COUNT_NOUNS
     # 'n_estimators=50' binds what follows its '=', whatever the noun
@@ -209,6 +213,10 @@ def _number(
         max(match.end, chosen.end),
         chosen,
     )
+
+
+_RELATIONAL_STARTS = frozenset({"per", "in", "each", "to"})
+"""First words of settings said as a relation ('per leaf'): a noun may stand before them."""
 
 
 def _quantity_before(

@@ -5,6 +5,7 @@ conversation allows."""
 from __future__ import annotations
 
 from agents.planner.intent_model import PLAN_INTENTS, RESULT_INTENTS, Scores, names_data
+from agents.planner.registry import current_registry
 from agents.planner.request import Request
 
 UNSURE = -0.5
@@ -17,14 +18,13 @@ def decide_action(
     scores: Scores,
     previous_action: str | None,
     runs: bool = False,
-    forecasters: frozenset[str] = frozenset(),
 ) -> str:
     """The intent to act on: the classifier's best among those the message and the
     conversation allow.
 
     Questions about results need runs to be about, and a follow-up needs a plan to change
     that says something it could take: words that say nothing revise nothing. A forecast
-    cannot be made by an algorithm named that is no forecaster (one of `forecasters`).
+    cannot be made by an algorithm named that is no forecaster.
     """
     if request.refusal:
         return "error"
@@ -36,7 +36,7 @@ def decide_action(
         allowed.discard("continue")
     if runs:
         allowed |= RESULT_INTENTS
-    if request.algorithms and not set(request.algorithms) & forecasters:
+    if request.algorithms and not set(request.algorithms) & set(current_registry().forecasters):
         allowed.discard("forecast")
     intent = scores.best_of(allowed)
     if scores.of(intent) < 0 and request.explorers and not request.algorithms:

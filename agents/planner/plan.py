@@ -136,8 +136,7 @@ def plan_message(
     usable = previous if same_data else None
     previous_action = usable.action if usable is not None else None
     scores = reading.scores(Situation(previous_action, runs))
-    forecasters = frozenset(reading.registry.forecasters)
-    action = decide_action(request, scores, previous_action, runs, forecasters)
+    action = decide_action(request, scores, previous_action, runs)
     if action in RESULT_INTENTS or action == "list_datasets":
         return PlannedAction(action=action, config=None, message=_ANSWERED_ELSEWHERE[action])
     ctx = Context(

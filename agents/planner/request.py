@@ -110,6 +110,8 @@ class Request:
     blocked: set[int] = field(default_factory=set)
     algorithm_tokens: set[int] = field(default_factory=set)
     unsupported_settings: list[UnsupportedSetting] = field(default_factory=list)
+    unused: list[Quantity] = field(default_factory=list)
+    """Numbers no reading took: the plan names them rather than drop them unsaid."""
 
 
 def read_request(
@@ -201,6 +203,10 @@ def read_request(
     mentions = _coordinated(index, tokens, blocked, mentions, message)
     _place_parameters(explore, parameter_cues, mentions, tokens)
     masked = mask(message, [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions])
+    taken = blocked | _spans(mentions) | _spans(algorithm_matches)
+    unused = [
+        q for q in quantities if q.start not in used and not set(range(q.start, q.end)) & taken
+    ]
     return Request(
         message=message,
         tokens=tokens,
@@ -226,6 +232,7 @@ def read_request(
         blocked=blocked,
         algorithm_tokens=_spans(algorithm_matches),
         unsupported_settings=unsupported_settings,
+        unused=unused,
     )
 
 

@@ -46,6 +46,7 @@ _SPLIT_FILLERS = frozenset(
 )
 _VALIDATION_WORDS = frozenset({"validation", "val", "validate", "validating", "dev", "valid"})
 _TRAIN_WORDS = frozenset({"train", "training"})
+_SPLIT_WORDS = frozenset({"split", "splits", "splitting", "partition"})
 _TRIAL_WORDS = frozenset(
     stem(w)
     for w in words(
@@ -239,7 +240,16 @@ def _share_role(tokens: list[Token], quantity: Quantity) -> str | None:
         if left is not None:
             options.append((left, 1, role))
     if not options:
-        return None
+        # 'a 30% stratified split', 'split at 30%': a split's one share is its test part
+        near_split = [
+            d
+            for d in (
+                _near(tokens, quantity.end - 1, 1, _SPLIT_WORDS),
+                _near(tokens, quantity.start, -1, _SPLIT_WORDS),
+            )
+            if d is not None
+        ]
+        return "test" if near_split and quantity.value < 50 else None
     return min(options)[2]
 
 

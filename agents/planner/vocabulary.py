@@ -125,10 +125,12 @@ HYPERPARAMETER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "num_leaves": phrases("leaves, num leaves, number of leaves, leaf count, max leaves"),
     "min_samples_leaf": phrases(
         "min samples leaf, min samples per leaf, minimum samples per leaf, leaf size, min "
-        "leaf size, minimum leaf size, samples per leaf, rows per leaf"
+        "leaf size, minimum leaf size, samples per leaf, rows per leaf, per leaf, in each leaf, "
+        "each leaf, in every leaf, in a leaf"
     ),
     "min_samples_split": phrases(
-        "min samples split, minimum samples split, min samples to split, samples to split"
+        "min samples split, minimum samples split, min samples to split, samples to split, to "
+        "split a node, to split"
     ),
     "max_features": phrases("max features, maximum features, features per split"),
     "early_stopping_rounds": phrases("early stopping rounds, early stopping, stopping rounds"),
