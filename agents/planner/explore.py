@@ -156,6 +156,7 @@ _SLOTS = frozenset(words("of vs versus against by"))
 """Words after which a chart's column is named: 'histogram of X', 'X vs Y', 'box plot by Y'."""
 _SLOT_FILLERS = frozenset(words("the a an my its their"))
 _LIST_JOINERS = frozenset({",", "and", "&", "or", "plus", "/"})
+_DATA_NOUNS = frozenset(words("data dataset datasets table file sheet"))
 
 
 def _unknown_names(
@@ -169,8 +170,10 @@ def _unknown_names(
     named = frozenset(stem(w) for w in name_words(str(dataset.get("name") or "")))
     known = named | row_words(profile)
     ends = {m.end for m in request.mentions}
+    # 'the age of the applicants', 'the data of sales': 'of' says whose, not which column
+    whose = ends | {i + 1 for i, t in enumerate(tokens) if t.text in _DATA_NOUNS}
     starts = {i + 1 for i, t in enumerate(tokens)
-              if t.text in _SLOTS and not (t.text == "of" and i in ends)}  # fmt: skip
+              if t.text in _SLOTS and not (t.text == "of" and i in whose)}  # fmt: skip
     # a list of columns goes on after a joiner: 'kwh, wingspan and occupants'
     starts |= {m.end + 1 for m in request.mentions
                if m.end < len(tokens) and tokens[m.end].text in _LIST_JOINERS}  # fmt: skip

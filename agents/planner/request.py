@@ -43,7 +43,7 @@ from agents.planner.settings import (
     find_split,
     find_trials,
 )
-from agents.planner.text import STOPWORDS, Token, phrase, phrases, stem, tokenize, words
+from agents.planner.text import STOPWORDS, Token, name_words, phrase, phrases, stem, tokenize, words
 from agents.planner.vocabulary import (
     ALGORITHM_PHRASES,
     GENERIC_ERROR_WORDS,
@@ -201,6 +201,7 @@ def read_request(
     )
     mentions = sorted([*mentions, *loose, *group_mentions], key=lambda m: m.start)
     mentions = _coordinated(index, tokens, blocked, mentions, message)
+    mentions = [m for m in mentions if not _names_the_data(tokens, m, dataset_words)]
     _place_parameters(explore, parameter_cues, mentions, tokens)
     masked = mask(message, [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions])
     taken = blocked | _spans(mentions) | _spans(algorithm_matches)
@@ -288,6 +289,35 @@ def _coordinated(
         if not added:
             return sorted(found, key=lambda m: m.start)
         found.extend(added)
+
+
+_DATA_NOUNS = frozenset(words("data dataset datasets table file sheet"))
+_PLACES = frozenset(words("in on from for using with of"))
+_PLACE_FILLERS = frozenset(words("the this that my our your"))
+
+
+def _names_the_data(
+    tokens: list[Token], mention: ColumnMention, dataset_words: frozenset[str]
+) -> bool:
+    """'in the retail sales data', 'in the data of sales': words that say which data, not a
+    column, unless they are the column's own name ('the kwh data' is the kwh column)."""
+    if mention.group:
+        return False
+    if mention.column is not None and name_words(mention.text) == name_words(mention.column):
+        return False
+
+    def placed(i: int) -> bool:
+        while i >= 0 and (tokens[i].text in _PLACE_FILLERS or tokens[i].stem in dataset_words):
+            i -= 1
+        return i >= 0 and tokens[i].text in _PLACES
+
+    after = mention.end < len(tokens) and tokens[mention.end].text in _DATA_NOUNS
+    if after and placed(mention.start - 1):
+        return True
+    i = mention.start - 1
+    while i >= 0 and tokens[i].text in _PLACE_FILLERS:
+        i -= 1
+    return i >= 1 and tokens[i].text == "of" and tokens[i - 1].text in _DATA_NOUNS and placed(i - 2)
 
 
 def _list_neighbours(tokens: list[Token], mentions: list[ColumnMention]) -> set[int]:
