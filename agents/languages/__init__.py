@@ -5,7 +5,8 @@ A pack holds `markers` (frequent words that identify the language), `yes` and `n
 messages that approve or drop a plan), `phrases` (foreign words and phrases -> English) and
 `numbers` (number words, and the words that join them). Adding a language is adding a file.
 Matching ignores case and accents and takes whole words, longest phrases first; words of
-the dataset's column names are never rewritten, since they are data.
+the dataset's column names are never rewritten, since they are data. Where only an accent
+tells two words apart ('é' is, 'e' and), `accented` says how a word spelt just so reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,10 @@ ENGLISH_YES = ("yes", "yep", "yeah", "y", "ok", "okay", "sure", "go", "go ahead"
                "do it", "start", "approve", "looks good", "lgtm", "please do")  # fmt: skip
 ENGLISH_NO = ("no", "nope", "cancel", "stop", "never mind", "nevermind", "forget it", "abort")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+ENGLISH_TOO = frozenset({"a", "an", "am", "as", "classes", "num", "on", "so", "was", "will"})
+"""Words common in English that a pack also has as another word (French 'à', 'an', 'classes';
+Portuguese 'só', 'num'): written so, without accents, they are no sign of the pack's language,
+though too common in other languages to be English markers."""
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -92,6 +97,10 @@ class Pack:
     inflections: tuple[tuple[str, str], ...] = ()
     """(ending, replacement) pairs that undo plurals and agreement: an unknown 'anuales' is
     read as the known 'anual', 'automática' as 'automático'."""
+    accented: dict[str, str] = field(default_factory=dict)
+    """Words read by their exact spelling (lower case, accents kept) where a phrase of the
+    same letters means something else: Portuguese 'é' (is) against 'e' (and), Spanish 'qué'
+    (what) against 'que' (that). Longer phrases that hold the word still match first."""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -116,6 +125,7 @@ def packs() -> dict[str, Pack]:
             joiners=frozenset(fold(w) for w in numbers.get("joiners", [])),
             compounds=bool(data.get("compounds", False)),
             inflections=tuple((fold(a), fold(b)) for a, b in data.get("inflections", [])),
+            accented={k.lower(): v for k, v in (data.get("accented") or {}).items()},
         )
     return found
 
@@ -153,15 +163,19 @@ def language_names() -> str:
 
 def detect(text: str) -> str:
     """The language code of `text`: the pack whose markers it uses most, else 'en'."""
-    said = [fold(w) for w in _WORD.findall(text)]
+    written = _WORD.findall(text)
+    said = [fold(w) for w in written]
     best, best_hits = "en", float(sum(w in ENGLISH_MARKERS for w in said))
     for pack in packs().values():
         hits = float(sum(w in pack.markers for w in said))
         # Its words count too, long ones (distinctive: 'histogramm', 'dispersión') fully.
         hits += sum(
             1.0 if len(w) >= 5 else 0.5
-            for w in said
-            if w in pack.phrases and w not in ENGLISH_MARKERS and fold(pack.phrases[w]) != w
+            for w, spelt in zip(said, written, strict=True)
+            if w in pack.phrases
+            and w not in ENGLISH_MARKERS
+            and spelt.lower() not in ENGLISH_TOO
+            and fold(pack.phrases[w]) != w
         )
         if hits > best_hits:
             best, best_hits = pack.code, hits
@@ -234,7 +248,9 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
         elif key in keep and fold(pack.phrases[key]) != key:
             continue
         else:
-            english = pack.phrases[key] + (" " if key.endswith("'") else "")
+            said = text[match.start() : match.end()].lower()
+            english = pack.accented.get(said) or pack.phrases[key]
+            english += " " if key.endswith("'") else ""
         pieces += [text[last : match.start()], english]
         last = match.end()
     pieces.append(text[last:])

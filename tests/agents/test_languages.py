@@ -113,3 +113,37 @@ def test_a_plural_or_agreeing_form_of_a_known_word_is_read_as_it(code: str) -> N
             assert said.split()[-1] == english.split()[-1], (form, said)
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("code", [c for c, p in packs().items() if p.accented])
+def test_a_word_told_apart_by_its_accent_reads_as_spelt(code: str) -> None:
+    """'é' is 'is' where 'e' is 'and': an accented word reads as its own entry, never as its
+    unaccented twin's."""
+    pack = packs()[code]
+    lead = sorted(pack.markers)[0]  # a word of the language, so the message is read as it
+    for spelt, meaning in pack.accented.items():
+        bare = fold(spelt)
+        if bare == spelt or bare not in pack.phrases or fold(pack.phrases[bare]) == fold(meaning):
+            continue
+        said = to_english(f"{lead}, {lead}. {spelt}")[0]
+        assert said.endswith(meaning), (spelt, said)
+        if not meaning.endswith(pack.phrases[bare]):
+            assert not said.endswith(pack.phrases[bare]), (spelt, said)
+
+
+TEMPLATES = ["now {verb} a model on this data", "show a {chart} as well", "{verb} it with the",
+             "draw a {chart} of the columns, then {verb} a model", "can you {verb} on it so we see",
+             "I will {verb} an xgboost model", "as a {chart} please"]  # fmt: skip
+
+
+def test_english_built_from_the_planners_words_is_read_as_english() -> None:
+    """Short English words that a pack spells the same ('a', 'on', 'as', 'so') never tip an
+    English request into another language."""
+    from agents.planner.cues import EXPLORER_CUES
+
+    verbs = ["train", "fit", "predict", "build", "tune", "compare", "run", "try", "use"]
+    charts = sorted({p for ps in EXPLORER_CUES.values() for p in ps})
+    for template in TEMPLATES:
+        for verb, chart in zip(verbs * 20, charts, strict=False):
+            message = template.format(verb=verb, chart=chart)
+            assert detect(message) == "en", message
