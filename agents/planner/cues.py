@@ -151,8 +151,11 @@ METHOD_WORDS = {
     "rank": "spearman",
 }
 AGGREGATE_WORDS = {
-    **dict.fromkeys(("average", "mean", "avg", "rate", "proportion", "share"), "mean"),
-    **dict.fromkeys(("total", "sum"), "sum"),
+    **dict.fromkeys(
+        ("average", "mean", "avg", "rate", "proportion", "share", "averaged", "averaging"),
+        "mean",
+    ),
+    **dict.fromkeys(("total", "sum", "totals", "summing", "summed", "sums", "adding"), "sum"),
     "median": "median",
     **dict.fromkeys(("maximum", "max", "highest"), "max"),
     **dict.fromkeys(("minimum", "min", "lowest"), "min"),

@@ -157,6 +157,7 @@ _SLOTS = frozenset(words("of vs versus against by"))
 _SLOT_FILLERS = frozenset(words("the a an my its their"))
 _LIST_JOINERS = frozenset({",", "and", "&", "or", "plus", "/"})
 _DATA_NOUNS = frozenset(words("data dataset datasets table file sheet"))
+_LINE_AGGREGATES = frozenset({"mean", "sum", "median", "min", "max"})
 
 
 def _unknown_names(
@@ -359,6 +360,8 @@ def _parameters_for(explorer: str, parameters: dict[str, Any], request: Request)
         parameters["method"] = words.method
     if explorer == "bar" and words.top_n:
         parameters["top_n"] = words.top_n
+    if explorer == "line" and words.agg in _LINE_AGGREGATES:
+        parameters["agg"] = words.agg
     colored = explorer in {"histogram", "scatter", "scatter_matrix", "bar"}
     if colored and words.color is not None and words.color.column:
         parameters["color"] = words.color.column

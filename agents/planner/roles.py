@@ -147,6 +147,12 @@ def read_roles(request: Request, profile: DatasetProfile, dataset_words: set[str
             listed = _read_list(request, match.end, taken, roles.unknown, known)
             roles.added.extend(_columns(listed, roles))
             taken.update(m.start for m in listed)
+        elif tokens[match.start].text == "with":
+            # a first request: 'regression for salary with jobLevel and yearsAtCompany' names
+            # what to predict from, as nothing is there to add to
+            listed = _read_list(request, match.end, taken, roles.unknown, known)
+            roles.features = [*(roles.features or []), *_columns(listed, roles)] or roles.features
+            taken.update(m.start for m in listed)
     _formula(request, roles, taken)
     if roles.target is None and not verb_named:
         _weak_target(request, roles, taken, known)

@@ -87,7 +87,8 @@ _SETTING_FILLERS = frozenset(words("a an the of for as"))
 _SETTING_STARTS = frozenset(
     {stem(w) for w in SETTING_WORDS | BIN_WORDS | TOP_WORDS}
     | {stem(p.split()[0]) for said in HYPERPARAMETER_SYNONYMS.values() for p in said}
-) - {stem(w) for w in words("for of the a as is out set size data row sample record part")}
+) - {stem(w) for w in words("for of the a as is out set size data row sample record part per")}
+_SETTING_STARTS -= STOPWORDS  # 'an', 'in', 'to': fillers, whatever phrases they begin
 """First words of a setting ('seed', 'trees', 'learning'): a name has ended before them."""
 _KIND_WORDS = frozenset(words("type kind category code name id level index size score grade"))
 """Words that make another name of a column's word: 'blood type', 'engine code'."""

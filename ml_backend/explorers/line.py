@@ -115,6 +115,16 @@ class LineExplorer(Explorer[LineParameters]):
                 f"{len(x):,} rows are drawn as {len(shown_x):,} points: the {params.agg} of y"
                 f" in each of {params.max_points:,} equal-width '{x_name}' buckets"
             )
+        elif len(np.unique(x)) < len(x):
+            # several rows at one x (stores per week): one point each, combined, not a zigzag
+            keys = pd.Series(x)
+            shown_x = np.asarray(keys.drop_duplicates().sort_values(), dtype=np.float64)
+            shown_y = ys.groupby(keys.to_numpy()).agg(params.agg).reset_index(drop=True)
+            resampled = True
+            notes.append(
+                f"{len(x):,} rows share {len(shown_x):,} '{x_name}' values: each point is the "
+                f"{params.agg} of y at its x"
+            )
         else:
             shown_x, shown_y = x, ys
 

@@ -219,3 +219,22 @@ def test_line_bucketed_datetimes_keep_the_extremes(tmp_path: Path) -> None:
     drawn = pd.to_datetime(line["x"])
     assert drawn.is_monotonic_increasing
     assert stamps[0] <= drawn[0] and drawn[-1] <= stamps[-1]
+
+
+def test_line_combines_rows_that_share_an_x(tmp_path: Path) -> None:
+    """Four stores a week are one point a week, their sum when asked, never a zigzag."""
+    weeks = pd.date_range("2024-01-01", periods=20, freq="W")
+    generator = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {"week": np.repeat(weeks, 4), "revenue": generator.normal(100, 20, 80)}
+    ).sample(frac=1.0, random_state=5)
+    summed, _ = explore(frame, tmp_path, "line", ["week", "revenue"], agg="sum")
+    (line,) = traces(summed)
+    expected = frame.groupby("week")["revenue"].sum().sort_index()
+    assert line["x"] == [w.isoformat() for w in expected.index]
+    np.testing.assert_allclose(line["y"], expected.to_numpy(), rtol=1e-12)
+    assert summed.summary["points"] == 20 and summed.summary["agg"] == "sum"
+    assert any("80 rows share 20 'week' values" in note for note in summed.notes)
+    averaged, _ = explore(frame, tmp_path, "line", ["week", "revenue"])
+    mean = frame.groupby("week")["revenue"].mean().sort_index().to_numpy()
+    np.testing.assert_allclose(traces(averaged)[0]["y"], mean, rtol=1e-12)
