@@ -43,6 +43,18 @@ EXPLORER_CUES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+CHART_HINTS = frozenset(
+    phrases(
+        "distribution, distributed, distributions, density, frequency distribution, "
+        "relationship between, relation between, relationship of, how many, count of, counts, "
+        "count, number of, value counts, frequency of, frequencies, breakdown, tally, over time, "
+        "evolution, trend over time, across time, through time, correlated, correlate, "
+        "statistics, stats, summary, summarize, summarise, describe, missing, nulls, null, "
+        "incomplete, blank, blanks"
+    )
+)
+"""Words that hint at a chart without naming it: a chart named outright wins over them."""
+
 PLOT_WORDS = phrases(
     "plot, chart, graph, visualize, visualise, visualization, visualisation, draw, show, "
     "display, figure, diagram, picture, see, look at, compare, relate, related, relates, vs, "

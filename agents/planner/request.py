@@ -10,6 +10,7 @@ from agents.planner.columns import ColumnIndex, ColumnMention, column_index
 from agents.planner.cues import (
     AGGREGATE_WORDS,
     BIN_WORDS,
+    CHART_HINTS,
     CHART_ROLE_TABLE,
     COLUMN_GROUP_TABLE,
     DESCRIBE_TABLE,
@@ -219,7 +220,7 @@ def read_request(
         generic_error=any(t.text in GENERIC_ERROR_WORDS for t in tokens),
         direction=_direction(tokens),
         cues=cues,
-        explorers=[m.value for m in explorer_matches],
+        explorers=_specific_charts_first(explorer_matches, tokens),
         task_type=_task_type(tokens, blocked),
         settings=settings,
         split=split,
@@ -336,6 +337,16 @@ def _list_neighbours(tokens: list[Token], mentions: list[ColumnMention]) -> set[
         if i >= 1 and tokens[i].text in _JOINERS and tokens[i - 1].is_word:
             found.add(i - 1)
     return {i for i in found if i < len(tokens) and tokens[i].is_word}
+
+
+def _specific_charts_first(matches: list[PhraseMatch[str]], tokens: list[Token]) -> list[str]:
+    """The charts named, a chart's own name ('as a boxplot') before words that only hint at
+    one ('the distribution of', 'how many'), whatever their order."""
+
+    def hint(match: PhraseMatch[str]) -> bool:
+        return " ".join(t.text for t in tokens[match.start : match.end]) in CHART_HINTS
+
+    return [m.value for m in sorted(matches, key=hint)]
 
 
 def _specific_first(matches: list[PhraseMatch[str]], tokens: list[Token]) -> list[str]:

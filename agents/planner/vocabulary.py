@@ -69,6 +69,14 @@ UNSUPPORTED_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
         phrases("class weight, class weights, class weighting, sample weight, sample weights"),
         "class and sample weights are not supported yet",
     ),
+    "chart types": (
+        phrases(
+            "pie, pie chart, pies, donut, doughnut, violin, violin plot, treemap, sankey, radar, "
+            "radar chart, 3d, map, choropleth, word cloud, wordcloud"
+        ),
+        "that kind of chart is not available; the charts are scatter, histogram, box, bar, "
+        "line, correlation, scatter matrix, missing values and summary statistics",
+    ),
 }
 """Settings people ask for that mlchat does not have: the words that ask for each, and why a
 plan leaves them out (a plan that ignores them says so, quoting the words)."""
