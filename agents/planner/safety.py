@@ -61,7 +61,7 @@ _PATTERNS = tuple(
         r"checks|filters|guardrails|restrictions|validation)\b",
         r"\b(?:drop|truncate)\s+table\b|\bdelete\s+from\b|\bdrop\s+database\b",
         r"\b(?:delete|wipe|erase|destroy)\s+(?:(?:the|all|every|my|your|of)\s+)*"
-        r"(?:database|server|datasets?|data|runs?|users|tables|models|files|everything)\b",
+        r"(?:database|server|datasets?|data|runs?|users|tables?|models|files|everything)\b",
         r"\b(?:remove|drop|clear|purge)\s+(?:(?:the|all|every|my|your|of)\s+)*"
         r"(?:database|server|datasets?|files|everything)\b",
         r"\bos\.(?:environ|system|popen|remove|getenv|listdir|walk)\b|\b(?:subprocess|eval|exec|"
