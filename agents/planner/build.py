@@ -127,7 +127,7 @@ def _left_out(ctx: Context, algorithm: str, concepts: list[str]) -> list[str]:
         value = values.get(concept)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        said = f" {concept}={value}" if value is not None and value is not True else " it"
+        said = f" {concept}={value}" if value is not None and not isinstance(value, bool) else " it"
         notes.append(f"{algorithm} has no '{concept}' setting, so I left{said} out.")
     return notes
 

@@ -145,7 +145,7 @@ def find_settings(
             setting = _choice(tokens, match, choices[match.value])
         else:
             setting = _number(tokens, quantities, match, used)
-        if setting is None and _negated(tokens, match.start):
+        if setting is None and _negated(tokens, match.start) and not _named_on(tokens, match.end):
             setting = Setting(match.value, False, match.start, match.end)
         elif setting is None and match.value in flags:
             setting = Setting(match.value, True, match.start, match.end)
@@ -239,6 +239,15 @@ def _quantity_after(
     while j < len(tokens) and j - end < 3 and tokens[j].text in _AFTER_SKIP:
         j += 1
     return next((q for q in quantities if q.start == j and q.start not in used), None)
+
+
+def _named_on(tokens: list[Token], end: int) -> bool:
+    """Whether the words go on into a name after a setting's phrase: 'without units band'
+    leaves out a column, 'without early stopping' a setting."""
+    return end < len(tokens) and tokens[end].is_word and tokens[end].text not in _NAME_ENDS
+
+
+_NAME_ENDS = frozenset({"and", "or", "but", "then", "with", "please", "too", "also", "nor"})
 
 
 def _negated(tokens: list[Token], start: int) -> bool:

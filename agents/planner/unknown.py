@@ -225,7 +225,7 @@ def _wordlike(request: Request, i: int, taken: set[int]) -> bool:
     token = request.tokens[i]
     if not token.is_word or i in taken or token.text in STOPWORDS | _ENDS:
         return False
-    return not starts_setting(token)
+    return not (starts_setting(token) and _number_near(request, i))
 
 
 def _unknown(request: Request, i: int, taken: set[int], known: frozenset[str]) -> bool:
@@ -248,6 +248,15 @@ def _ends_at(request: Request, end: int) -> bool:
             break
         j += 1
     return j < len(tokens) and (j in request.blocked or starts_setting(tokens[j]))
+
+
+def _number_near(request: Request, i: int) -> bool:
+    """Whether a number stands right before token `i` or within three tokens after it: a
+    setting's word without one ('units band') is a word of a name."""
+    tokens = request.tokens
+    if i > 0 and tokens[i - 1].kind == "number":
+        return True
+    return any(t.kind == "number" for t in tokens[i + 1 : i + 4])
 
 
 def starts_setting(token: Token) -> bool:
