@@ -18,8 +18,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+MAX_ID = 2**31 - 1
+"""The largest id a stored row can have (the database's integer keys): a larger names nothing."""
+
+
 class DatasetById(_Strict):
-    id: int = Field(ge=1, description="A dataset's id, as GET /api/v1/datasets lists it.")
+    id: int = Field(
+        ge=1, le=MAX_ID, description="A dataset's id, as GET /api/v1/datasets lists it."
+    )
 
 
 class DatasetByName(_Strict):
@@ -83,11 +89,25 @@ class Direction(StrEnum):
     MINIMIZE = "minimize"
 
 
+MAX_TRIALS = 1_000
+"""The most trials one tuning may ask for: beyond it the search has long stopped improving."""
+MAX_TUNING_S = 4 * 3600
+"""The longest a tuning may search: the default duration limit of a tenant's job."""
+
+TrialCount = Annotated[
+    int, Field(ge=1, le=MAX_TRIALS, description=f"Trials to run, at most {MAX_TRIALS}.")
+]
+SearchSeconds = Annotated[
+    float,
+    Field(gt=0, le=MAX_TUNING_S, description=f"Seconds to search, at most {MAX_TUNING_S} (4 h)."),
+]
+
+
 class TuningConfig(TrainingConfig):
     """A training run searched over hyperparameters with Optuna."""
 
-    n_trials: Annotated[int, Field(ge=1, le=10_000)] | None = 20
-    timeout_s: Annotated[float, Field(gt=0, le=86_400)] | None = None
+    n_trials: TrialCount | None = 20
+    timeout_s: SearchSeconds | None = None
     goal_metric: str | None = None
     direction: Direction | None = None
     search_space: dict[str, Any] | None = None

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 
 from agents.planner.intent_model import warm_up
@@ -21,9 +21,12 @@ from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.runs.controllers import RunController
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.web.controllers import web_router
+from service.origins import OriginGuard
 from service.problems import EXCEPTION_HANDLERS
 from service.reaper import reap_forever
+from service.request_bodies import CheckedJsonRequest, ContentTypeGate
 from service.resources import Resources
+from service.security_headers import add_security_headers
 from service.settings import Settings
 
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -49,10 +52,16 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
                 tasks.cancel_scope.cancel()
                 await resources.close()
 
+    # Only uploads may be large; every other body is JSON, held to the small JSON limit.
+    uploads = Router(
+        path="/",
+        route_handlers=[DatasetController],
+        request_max_body_size=settings.max_dataset_bytes + MULTIPART_OVERHEAD,
+    )
     return Litestar(
         route_handlers=[
             health,
-            DatasetController,
+            uploads,
             *JOB_CONTROLLERS,
             RunController,
             list_components,
@@ -65,8 +74,12 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
+        # The origin is checked first: a foreign page learns nothing more than that it is refused.
+        middleware=[OriginGuard(settings.trusted_origins), ContentTypeGate()],
+        before_send=[add_security_headers],
+        request_class=CheckedJsonRequest,
         lifespan=[lifespan],
-        request_max_body_size=settings.max_dataset_bytes + MULTIPART_OVERHEAD,
+        request_max_body_size=settings.max_json_bytes,
         logging_config=None,
         openapi_config=OpenAPIConfig(title="mlchat", version="0.1.0", path="/schema"),
     )

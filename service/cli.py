@@ -29,9 +29,11 @@ def cmd_api(settings: Settings) -> int:
     from service.app import create_app
 
     cmd_migrate(settings)
+    # A WebSocket message is JSON too: one larger than a JSON body may be closes the socket.
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, ws="websockets-sansio", lifespan="on",
+        ws_max_size=settings.max_json_bytes,
     )  # fmt: skip
     uvicorn.Server(config).run()
     return 0

@@ -17,6 +17,16 @@ class ServiceError(Exception):
         self.extra = extra
 
 
+class BadRequestError(ServiceError):
+    status_code = 400
+    title = "Bad request"
+
+
+class ForbiddenError(ServiceError):
+    status_code = 403
+    title = "Forbidden"
+
+
 class NotFoundError(ServiceError):
     status_code = 404
     title = "Not found"
@@ -35,6 +45,19 @@ class InvalidInputError(ServiceError):
 class PayloadTooLargeError(ServiceError):
     status_code = 413
     title = "Payload too large"
+
+
+class UnsupportedMediaTypeError(ServiceError):
+    status_code = 415
+    title = "Unsupported media type"
+
+
+def json_too_large(limit_bytes: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the JSON body is larger than the {limit_bytes:,} byte limit (MLCHAT_MAX_JSON_BYTES); "
+        "send bulk data as a dataset upload (POST /api/v1/datasets) and name the dataset",
+        limit_bytes=limit_bytes,
+    )
 
 
 def upload_too_large(limit_mb: int) -> PayloadTooLargeError:

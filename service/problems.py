@@ -6,20 +6,25 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 from pydantic import ValidationError
 
 from ml_backend.errors import DatasetFormatError, MLInputError, describe_validation_errors
-from service.errors import ServiceError, upload_too_large
+from service.errors import ServiceError, json_too_large, upload_too_large
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
 
+def problem_body(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+
+
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    body = problem_body(status, title, detail, **extra)
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -62,8 +67,14 @@ def _http_exception(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[dict[str, Any]]:
     if exc.status_code == 413:
-        limit = request.app.state.resources.settings.max_dataset_mb
-        return _service_error(request, upload_too_large(limit))
+        # Only uploads are multipart (a body of another type is refused before it is read).
+        settings = request.app.state.resources.settings
+        too_large = (
+            upload_too_large(settings.max_dataset_mb)
+            if request.content_type[0] == RequestEncodingType.MULTI_PART
+            else json_too_large(settings.max_json_bytes)
+        )
+        return _service_error(request, too_large)
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request error")
     return problem(exc.status_code, title, exc.detail)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLOTS_DIR = "plots"
 """A run's Plotly figures live in this folder of its artifact folder, one JSON file each."""
@@ -83,6 +83,38 @@ class ServerSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port the API listens on.")
     tenant: str = Field(default="default", description="The tenant of requests without one.")
+    # NoDecode: the variable is a comma-separated list, not the JSON pydantic-settings expects.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port]) whose pages may call the API and open its "
+        "WebSockets, comma-separated; unset: the server's own, http://127.0.0.1:<port> and "
+        "http://localhost:<port>. A request from any other page is refused.",
+    )
+    max_json_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest JSON request body accepted, in bytes (dataset uploads have "
+        "their own limit, MLCHAT_MAX_DATASET_MB).",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        """The origins a request's `Origin` header may name, as browsers write them."""
+        if self.allowed_origins:
+            return frozenset(origin.rstrip("/").lower() for origin in self.allowed_origins)
+        # A browser leaves the default port out of the origin it sends.
+        port = "" if self.port == 80 else f":{self.port}"
+        hosts = {"127.0.0.1", "localhost", "[::1]"}
+        if self.host not in {"", "0.0.0.0", "::"}:
+            hosts.add(f"[{self.host}]" if ":" in self.host else self.host.lower())
+        return frozenset(f"http://{host}{port}" for host in hosts)
 
 
 class JobSettings(BaseSettings):

@@ -9,8 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.embedded_redis import EmbeddedRedis
-from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
+from tests.service.stack import Stack, running_stack
 
 POSTGRES_URL = os.environ.get("MLCHAT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -21,20 +20,9 @@ def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     home: Path = tmp_path_factory.mktemp(f"mlchat-{request.param}")
-    pg_name = None
-    if request.param == "postgresql" and POSTGRES_URL:
-        database_url, pg_name = create_postgres_database(POSTGRES_URL)
-    else:
-        database_url = f"sqlite:///{home / 'mlchat.db'}"
-    stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
-                  database_url=database_url)  # fmt: skip
-    try:
-        stack.start(n_workers=2)
-        yield stack
-    finally:
-        stack.stop()
-        if pg_name and POSTGRES_URL:
-            drop_postgres_database(POSTGRES_URL, pg_name)
+    postgres_url = POSTGRES_URL if request.param == "postgresql" else None
+    with running_stack(home, postgres_url, n_workers=2) as started:
+        yield started
 
 
 @pytest.fixture

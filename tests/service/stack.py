@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +107,28 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.redis.stop()
+
+
+@contextmanager
+def running_stack(
+    home: Path, postgres_url: str | None = None, n_workers: int = 2
+) -> Iterator[Stack]:
+    """A started stack on SQLite under `home`, or on a fresh database of `postgres_url`'s
+    server; stopped, and that database dropped, when the block ends."""
+    pg_name = None
+    if postgres_url:
+        database_url, pg_name = create_postgres_database(postgres_url)
+    else:
+        database_url = f"sqlite:///{home / 'mlchat.db'}"
+    stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
+                  database_url=database_url)  # fmt: skip
+    try:
+        stack.start(n_workers=n_workers)
+        yield stack
+    finally:
+        stack.stop()
+        if pg_name and postgres_url:
+            drop_postgres_database(postgres_url, pg_name)
 
 
 def create_postgres_database(server_url: str) -> tuple[str, str]:

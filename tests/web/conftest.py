@@ -50,10 +50,19 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+# Chromium reports what the page's Content-Security-Policy blocked as an event, not an error.
+REPORT_CSP_VIOLATIONS = """document.addEventListener('securitypolicyviolation', (event) =>
+  window.reportCspViolation(`${event.violatedDirective} ${event.blockedURI} at ` +
+                            `${event.sourceFile}:${event.lineNumber}`));"""
+
+
 @pytest.fixture
 def page(browser: Browser, web_stack: Stack) -> Iterator[Page]:
     web_stack.replace_dead_workers()
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    blocked: list[str] = []
+    context.expose_function("reportCspViolation", lambda violation: blocked.append(violation))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
@@ -61,6 +70,7 @@ def page(browser: Browser, web_stack: Stack) -> Iterator[Page]:
     yield opened
     context.close()
     assert not errors, f"the page threw: {errors}"
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 def screenshot(page: Page, name: str) -> None:

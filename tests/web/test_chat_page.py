@@ -301,6 +301,21 @@ def test_tuning_and_forecast_plots_in_run_details(page: Page, web_stack: Stack) 
     screenshot(page, "12-forecast")
 
 
+def test_scatter_matrix_draws_with_webgl_under_the_policy(page: Page, web_stack: Stack) -> None:
+    # The one chart that needs the policy's 'unsafe-eval': Plotly's WebGL traces compile their
+    # shaders with Function; blocked, it draws "WebGL is not supported" instead.
+    open_chat(page, web_stack)
+    pick_dataset(page, "penguins")
+    say(page, "scatter matrix of bill length, bill depth and flipper length by species")
+    selector = ".message.result .plot[data-plot='scatter_matrix']"
+    chart = page.locator(selector).last
+    expect(chart.locator(".js-plotly-plot")).to_be_visible()
+    expect(chart.locator("canvas").first).to_be_attached()
+    expect(chart).not_to_contain_text("WebGL is not supported")
+    assert sorted(trace["name"] for trace in plot_data(page, selector)) == [
+        "Adelie", "Chinstrap", "Gentoo"]  # fmt: skip
+
+
 def test_markup_in_data_is_shown_never_run(page: Page, web_stack: Stack, tmp_path: Path) -> None:
     hostile = "<img src=x onerror=window.pwned=1>"
     csv = tmp_path / "hostile.csv"

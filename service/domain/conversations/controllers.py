@@ -14,6 +14,7 @@ from service.domain.conversations.schemas import (
     PlanView,
 )
 from service.domain.conversations.services import ConversationService
+from service.domain.params import RowId
 
 
 class ConversationController(Controller):
@@ -32,23 +33,23 @@ class ConversationController(Controller):
 
     @get("/{conversation_id:int}", summary="A conversation with all its messages")
     async def get_one(
-        self, conversation_id: int, conversations: ConversationService
+        self, conversation_id: RowId, conversations: ConversationService
     ) -> ConversationView:
         return await conversations.view(conversation_id)
 
     @patch("/{conversation_id:int}", summary="Rename a conversation or switch its dataset")
     async def update(
-        self, conversation_id: int, data: ConversationUpdate, conversations: ConversationService
+        self, conversation_id: RowId, data: ConversationUpdate, conversations: ConversationService
     ) -> ConversationView:
         return await conversations.update(conversation_id, data)
 
     @delete("/{conversation_id:int}", summary="Delete a conversation and its messages")
-    async def remove(self, conversation_id: int, conversations: ConversationService) -> None:
+    async def remove(self, conversation_id: RowId, conversations: ConversationService) -> None:
         await conversations.delete(conversation_id)
 
     @post("/{conversation_id:int}/messages", status_code=200, summary="Say something")
     async def send(
-        self, conversation_id: int, data: MessageCreate, conversations: ConversationService
+        self, conversation_id: RowId, data: MessageCreate, conversations: ConversationService
     ) -> Exchange:
         return await conversations.post(conversation_id, data)
 

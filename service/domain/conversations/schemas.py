@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ml_backend.configs import DatasetRef
+from ml_backend.configs import MAX_ID, DatasetRef
 from service.db.models import Conversation, Message
 from service.markdown import to_html
 
@@ -83,7 +83,7 @@ class Exchange(BaseModel):
 class PlanRequest(_Strict):
     dataset: DatasetRef
     message: Annotated[str, Field(min_length=1, max_length=4000)]
-    conversation_id: int | None = None
+    conversation_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class PlanView(BaseModel):

@@ -17,15 +17,17 @@ from pydantic import ValidationError
 from ml_backend.errors import MLInputError
 from service.domain.conversations.schemas import MessageCreate
 from service.domain.conversations.services import ConversationService
+from service.domain.params import RowId
 from service.domain.relay import relay
 from service.errors import ServiceError
 from service.events import conversation_channel
+from service.request_bodies import check_json_depth, check_no_nul
 from service.resources import Resources
 
 
 @websocket("/ws/chat/{conversation_id:int}")
 async def chat(
-    socket: WebSocket[Any, Any, Any], conversation_id: int, resources: Resources, tenant: str
+    socket: WebSocket[Any, Any, Any], conversation_id: RowId, resources: Resources, tenant: str
 ) -> None:
     """Carries one conversation: what the person says in, the agent and its runs out."""
     async with resources.sessions() as session:
@@ -45,8 +47,13 @@ async def _receive(
     while True:
         raw = await socket.receive_text()
         try:
+            check_json_depth(raw)
             incoming = json.loads(raw)
+            check_no_nul(incoming)
             data = MessageCreate.model_validate({k: v for k, v in incoming.items() if k != "type"})
+        except ServiceError as error:
+            await socket.send_json({"type": "error", "detail": f"not a message: {error.detail}"})
+            continue
         except (ValueError, ValidationError, AttributeError) as error:
             await socket.send_json({"type": "error", "detail": f"not a message: {error}"})
             continue

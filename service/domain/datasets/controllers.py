@@ -13,6 +13,7 @@ from litestar.response import File
 
 from service.domain.datasets.schemas import DatasetDetail, DatasetRows, DatasetSummary
 from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
+from service.domain.params import Offset, RowId
 from service.settings import Settings
 
 
@@ -45,15 +46,15 @@ class DatasetController(Controller):
         return [DatasetSummary.of(d) for d in await datasets.all()]
 
     @get("/{dataset_id:int}", summary="A dataset with its profile")
-    async def get_dataset(self, dataset_id: int, datasets: DatasetService) -> DatasetDetail:
+    async def get_dataset(self, dataset_id: RowId, datasets: DatasetService) -> DatasetDetail:
         return DatasetDetail.of(await datasets.get(dataset_id))
 
     @get("/{dataset_id:int}/rows", summary="A page of a dataset's rows")
     async def get_rows(
         self,
-        dataset_id: int,
+        dataset_id: RowId,
         datasets: DatasetService,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
     ) -> DatasetRows:
         dataset, rows = await datasets.rows(dataset_id, offset, limit)
@@ -66,10 +67,12 @@ class DatasetController(Controller):
     @get(
         "/{dataset_id:int}/file", summary="Download the dataset as the Parquet file it is stored as"
     )
-    async def get_file(self, dataset_id: int, settings: Settings, datasets: DatasetService) -> File:
+    async def get_file(
+        self, dataset_id: RowId, settings: Settings, datasets: DatasetService
+    ) -> File:
         dataset = await datasets.get(dataset_id)
         return File(dataset_path(settings, dataset), filename=parquet_name(dataset.name))
 
     @delete("/{dataset_id:int}", summary="Delete a dataset")
-    async def delete_dataset(self, dataset_id: int, datasets: DatasetService) -> None:
+    async def delete_dataset(self, dataset_id: RowId, datasets: DatasetService) -> None:
         await datasets.delete(dataset_id)

@@ -24,6 +24,8 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w][\w .()\-]{0,199}$")
+FILENAME_MAX_CHARS = 400
+"""The longest file name a dataset records (its column's width)."""
 
 
 def dataset_path(settings: Settings, dataset: Dataset) -> Path:
@@ -38,6 +40,12 @@ def parquet_name(name: str) -> str:
 def _name_from(filename: str) -> str:
     stem = Path(filename).name.rsplit(".", 1)[0].strip()
     return re.sub(r"[^\w .()\-]", "_", stem)[:200] or "dataset"
+
+
+def _recorded_filename(filename: str) -> str:
+    # The client's name for the file, kept as a record (and for its suffix): without control
+    # characters (PostgreSQL refuses a NUL) and within its column, the suffix kept.
+    return re.sub(r"[\x00-\x1f\x7f]", "", filename)[-FILENAME_MAX_CHARS:] or "upload"
 
 
 def _spool_to_disk(source: IO[bytes], directory: Path) -> Path:
@@ -63,6 +71,7 @@ class DatasetService:
         self, source: IO[bytes], filename: str, name: str | None
     ) -> Dataset:
         """Store an uploaded file: stream it to disk, convert, profile, then add the row."""
+        filename = _recorded_filename(filename)
         name = (name or "").strip() or _name_from(filename)
         if not _NAME.match(name):
             raise InvalidInputError(

@@ -13,13 +13,14 @@ from ml_backend.jobs.registry import route_job, routes
 from service.db.models import RunStatus
 from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
 from service.domain.jobs.services import JobService
+from service.domain.params import JobId, Offset
 
 
 class _JobController(Controller):
     route: str
 
     @get("/{job_id:str}", summary="A job's status and, when finished, its result")
-    async def get_job(self, job_id: str, jobs: JobService) -> JobView:
+    async def get_job(self, job_id: JobId, jobs: JobService) -> JobView:
         return await jobs.get(job_id, self.route)
 
     @get("/", summary="List jobs, newest first")
@@ -28,12 +29,12 @@ class _JobController(Controller):
         jobs: JobService,
         status: RunStatus | None = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> JobPage:
         return await jobs.list(self.route, status, limit, offset)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running job")
-    async def cancel_job(self, job_id: str, jobs: JobService) -> JobView:
+    async def cancel_job(self, job_id: JobId, jobs: JobService) -> JobView:
         return await jobs.cancel(job_id, self.route)
 
 

@@ -16,6 +16,7 @@ from service.db.models import Run, RunStatus
 from service.domain.jobs.kinds import RunKind, shown_kind
 from service.domain.jobs.schemas import JobView
 from service.domain.jobs.services import JobService
+from service.domain.params import Offset, RowId
 from service.domain.runs.schemas import (
     BatchPrediction,
     FuturePrediction,
@@ -40,7 +41,7 @@ class RunController(Controller):
         kind: RunKind | None = None,
         status: RunStatus | None = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[JobView]:
         query = select(Run).where(Run.tenant == tenant)
         if kind is not None:
@@ -51,12 +52,12 @@ class RunController(Controller):
         return [await jobs.view(run) for run in runs]
 
     @get("/{run_id:int}", summary="A run: config, metrics per split, importance, summary")
-    async def get_run(self, run_id: int, jobs: JobService) -> JobView:
+    async def get_run(self, run_id: RowId, jobs: JobService) -> JobView:
         return await jobs.view(await jobs.run_by_id(run_id))
 
     @get("/{run_id:int}/plots/{name:str}", summary="One of a run's plots as Plotly JSON")
     async def get_plot(
-        self, run_id: int, name: str, jobs: JobService, settings: Settings
+        self, run_id: RowId, name: str, jobs: JobService, settings: Settings
     ) -> dict[str, Any]:
         run = await jobs.run_by_id(run_id)
         folder = settings.artifacts_dir / str(run.id) / PLOTS_DIR
@@ -70,7 +71,7 @@ class RunController(Controller):
         return figure
 
     @get("/{run_id:int}/model", summary="Download the trained model (joblib)")
-    async def get_model(self, run_id: int, jobs: JobService, settings: Settings) -> File:
+    async def get_model(self, run_id: RowId, jobs: JobService, settings: Settings) -> File:
         run = await jobs.run_by_id(run_id)
         path = settings.artifacts_dir / str(run.id) / "model.joblib"
         if not get_job(run.kind).saves_model or run.status != RunStatus.FINISHED:
@@ -85,7 +86,7 @@ class RunController(Controller):
         summary="A Python script that retrains the run and checks its test metrics",
         media_type="text/x-python",
     )
-    async def reproduce(self, run_id: int, jobs: JobService, runs: RunService) -> Response[str]:
+    async def reproduce(self, run_id: RowId, jobs: JobService, runs: RunService) -> Response[str]:
         script, filename = await runs.reproduce(await jobs.run_by_id(run_id))
         disposition = f'attachment; filename="{filename}"'
         return Response(script, media_type="text/x-python",
@@ -94,7 +95,7 @@ class RunController(Controller):
     @post("/{run_id:int}/predict", status_code=200, summary="Predict rows, or a whole dataset")
     async def predict(
         self,
-        run_id: int,
+        run_id: RowId,
         data: PredictRequest,
         jobs: JobService,
         runs: RunService,

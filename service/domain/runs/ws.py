@@ -4,12 +4,14 @@ the state)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import Parameter
 
 from service.db.models import Run
+from service.domain.params import RowId
 from service.domain.relay import relay
 from service.events import FINAL_EVENT_TYPES, feed_channel, read_events
 from service.resources import Resources
@@ -34,10 +36,10 @@ async def _load(resources: Resources, run_id: int) -> Run | None:
 @websocket("/ws/runs/{run_id:int}")
 async def run_events(
     socket: WebSocket[Any, Any, Any],
-    run_id: int,
+    run_id: RowId,
     resources: Resources,
     tenant: str,
-    last_seq: int = 0,
+    last_seq: Annotated[int, Parameter(ge=0)] = 0,
 ) -> None:
     """Replays then follows a run's events, closing after the final one."""
     run = await _load(resources, run_id)

@@ -1,0 +1,73 @@
+"""Which web pages may drive the server: a request or a WebSocket from a foreign page is refused.
+
+Any page a person visits can make their browser POST to http://127.0.0.1:8000 or open a
+WebSocket to it; the browser only hides the answer from the page (and not even that for a
+WebSocket). What it cannot do is lie about where the page comes from: it names the page's
+origin in `Origin` (or `null` for a sandboxed or privacy-reduced one). So every request and
+WebSocket handshake that names an origin must name a trusted one (`MLCHAT_ALLOWED_ORIGINS`,
+by default the server's own). A request without `Origin` comes from no page (curl, a script,
+another server) and passes: it is not what a foreign page can forge.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from service.errors import ForbiddenError
+from service.problems import PROBLEM_JSON, problem_body
+
+
+class OriginGuard(ASGIMiddleware):
+    """Refuses HTTP requests (403 problem+json) and WebSocket handshakes (403, before accept)
+    whose `Origin` is not trusted."""
+
+    scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
+
+    def __init__(self, trusted: frozenset[str]) -> None:
+        self.trusted = trusted
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        origin = request_origin(scope)
+        if origin is None or origin.lower() in self.trusted:
+            await next_app(scope, receive, send)
+            return
+        error = ForbiddenError(
+            f"requests from the page at {origin} are refused: only pages from "
+            f"{', '.join(sorted(self.trusted))} may call this server; to allow another, add "
+            "its origin to MLCHAT_ALLOWED_ORIGINS (comma-separated)",
+            origin=origin,
+        )
+        if scope["type"] == ScopeType.WEBSOCKET:
+            await refuse_handshake(scope, send, error)
+            return
+        raise error
+
+
+def request_origin(scope: Scope) -> str | None:
+    """The `Origin` header as sent (the last one, should there be several), or None."""
+    origin = None
+    for name, value in scope["headers"]:
+        if name.lower() == b"origin":
+            origin = value.decode("latin-1")
+    return origin
+
+
+async def refuse_handshake(scope: Scope, send: Send, error: ForbiddenError) -> None:
+    """Answer a WebSocket handshake with the error as HTTP problem+json, never accepting it.
+
+    Without the server's denial-response extension a close before accept is all ASGI allows;
+    uvicorn answers it with a bare 403."""
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await send({"type": "websocket.close", "code": 4403, "reason": error.detail[:120]})
+        return
+    body = json.dumps(problem_body(error.status_code, error.title, error.detail, **error.extra))
+    headers: list[tuple[bytes, bytes]] = [(b"content-type", PROBLEM_JSON.encode())]
+    start: Any = {"type": "websocket.http.response.start", "status": error.status_code,
+                  "headers": headers}  # fmt: skip
+    await send(start)
+    await send({"type": "websocket.http.response.body", "body": body.encode(), "more_body": False})
