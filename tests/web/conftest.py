@@ -7,10 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from service.embedded_redis import EmbeddedRedis
 from tests.service.stack import Stack
+
+# Every wait follows an element; the cap only ends a wait that would never end. A first
+# message waits for the planner's model to be fitted, and a busy machine is slow: 5 s, the
+# default, failed there.
+expect.set_options(timeout=60_000)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
