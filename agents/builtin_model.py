@@ -22,9 +22,10 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict
 
-from agents.context import SchemaContext
+from agents.context import DatasetContext, SchemaContext
 from agents.languages import to_english
 from agents.planner import PlannedAction, plan_message
+from agents.planner.datasets import dataset_meant
 from agents.planner.intent_model import RESULT_INTENTS
 from agents.planner.results import RunRef, askable, results_call
 from agents.planner.text import name_words
@@ -64,6 +65,14 @@ class BuiltinPlannerModel(BaseChatModel):
     ) -> ChatResult:
         return ChatResult(generations=[ChatGeneration(message=self.respond(messages))])
 
+    def _focus(self, text: str) -> DatasetContext | None:
+        """The dataset the message is about: one it names, else the conversation's, else
+        the only one whose columns it names."""
+        datasets = self.context.datasets
+        current = self.context.focus.name if self.context.focus is not None else None
+        meant = dataset_meant(text, [(d.name, d.profile) for d in datasets], current)
+        return next((d for d in datasets if d.name == meant), self.context.focus)
+
     def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:
         """The answer to the conversation so far."""
         last = messages[-1] if messages else None
@@ -72,7 +81,7 @@ class BuiltinPlannerModel(BaseChatModel):
             return _words(f"I could not do that: {last.content}", "error")
         if not isinstance(last, HumanMessage) or not isinstance(last.content, str):
             return _words("What would you like to do with the data?", "clarify")
-        focus = self.context.focus
+        focus = self._focus(last.content)
         protected = focus.profile.column_names if focus is not None else []
         english, _language = to_english(last.content, protected=_words_of(protected))
         runs = _runs(messages[:-1])
