@@ -7,5 +7,7 @@ COPY agents agents
 COPY ml_backend ml_backend
 RUN pip install --no-cache-dir .
 ENV MLCHAT_HOME=/data
+# A container listens beyond loopback, so every request needs a key (`mlchat keys create`).
+ENV MLCHAT_AUTH=required
 EXPOSE 8000
 CMD ["mlchat", "api", "--host", "0.0.0.0"]

@@ -10,6 +10,7 @@ from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 
 from agents.planner.intent_model import warm_up
+from service.auth import Authenticator
 from service.deps import DEPENDENCIES
 from service.domain.components.controllers import list_components
 from service.domain.conversations.controllers import ConversationController, plan
@@ -18,6 +19,7 @@ from service.domain.datasets.controllers import DatasetController
 from service.domain.datasets.samples import register_samples
 from service.domain.health.controllers import health
 from service.domain.jobs.controllers import JOB_CONTROLLERS
+from service.domain.keys.controllers import KeyController
 from service.domain.runs.controllers import RunController
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.web.controllers import web_router
@@ -70,12 +72,17 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             ConversationController,
             plan,
             chat,
+            KeyController,
             web_router(),
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         # The origin is checked first: a foreign page learns nothing more than that it is refused.
-        middleware=[OriginGuard(settings.trusted_origins), ContentTypeGate()],
+        middleware=[
+            OriginGuard(settings.trusted_origins),
+            Authenticator(settings),
+            ContentTypeGate(),
+        ],
         before_send=[add_security_headers],
         request_class=CheckedJsonRequest,
         lifespan=[lifespan],

@@ -1,8 +1,10 @@
-"""The `mlchat` command: up (everything on one machine), api, worker, migrate."""
+"""The `mlchat` command: up (everything on one machine), api, worker, migrate, keys."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import ipaddress
 import os
 import sys
 
@@ -52,6 +54,79 @@ def cmd_up(settings: Settings) -> int:
     return Supervisor(settings).run()
 
 
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything, so it is not taken for loopback
+
+
+def open_bind_refusal(settings: Settings) -> str | None:
+    """Why the server must not start listening where it was told to, or None if it may."""
+    if settings.auth == "required" or is_loopback_host(settings.host):
+        return None
+    return (
+        f"mlchat: refusing to listen on {settings.host}: in MLCHAT_AUTH=local mode requests "
+        "need no key, so anyone who reaches the port could use it. Either set "
+        "MLCHAT_AUTH=required (every request then needs an API key; make them with "
+        "`mlchat keys create --tenant <tenant> --scope read|run|admin`), or listen on "
+        "127.0.0.1 (MLCHAT_HOST / --host)."
+    )
+
+
+def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from service.errors import ServiceError
+
+    cmd_migrate(settings)
+    try:
+        asyncio.run(_keys(settings, args))
+    except ServiceError as error:
+        print(f"mlchat keys: {error.detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _keys(settings: Settings, args: argparse.Namespace) -> None:
+    from service.db.engines import async_engine, async_session_factory
+    from service.db.models import KeyScope
+    from service.domain.keys.services import KeyService
+
+    engine = async_engine(settings.resolved_database_url)
+    try:
+        async with async_session_factory(engine)() as session:
+            keys = KeyService(session)
+            if args.keys_command == "create":
+                made = await keys.create(args.tenant, KeyScope(args.scope), args.name)
+                print(f"key {made.record.id} ({made.record.prefix}...) for tenant "
+                      f"{made.record.tenant}, scope {made.record.scope}; it is shown only "
+                      "now, keep it somewhere safe:")  # fmt: skip
+                print(made.key)  # the last line: scripts read the key there
+            elif args.keys_command == "list":
+                print(f"{'id':>4}  {'prefix':<12}  {'tenant':<16}  {'scope':<5}  "
+                      f"{'created':<19}  {'last used':<19}  {'revoked':<19}  name")  # fmt: skip
+                for record in await keys.all(args.tenant):
+                    print(f"{record.id:>4}  {record.prefix:<12}  {record.tenant:<16}  "
+                          f"{record.scope:<5}  {_when(record.created_at)}  "
+                          f"{_when(record.last_used_at)}  {_when(record.revoked_at)}  "
+                          f"{record.name or ''}")  # fmt: skip
+            else:
+                record = await keys.revoke(args.key)
+                print(f"key {record.id} ({record.prefix}...) of tenant {record.tenant} "
+                      f"revoked at {_when(record.revoked_at)}")  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+def _when(moment: object) -> str:
+    from datetime import datetime
+
+    if not isinstance(moment, datetime):
+        return f"{'-':<19}"
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlchat", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.add_argument("--name", help="worker name (default: generated)")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    keys = sub.add_parser("keys", help="API keys: create, list, revoke")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="make a key; it is printed once, last")
+    create.add_argument("--tenant", required=True, help="the tenant the key acts for")
+    create.add_argument("--scope", required=True, choices=["read", "run", "admin"])
+    create.add_argument("--name", help="whose key it is, for the list")
+    listing = keys_sub.add_parser("list", help="the keys, without their secrets")
+    listing.add_argument("--tenant", help="only this tenant's keys")
+    revoke = keys_sub.add_parser("revoke", help="revoke a key: it stops working at once")
+    revoke.add_argument("key", help="the key's id or prefix, as `keys list` shows them")
     return parser
 
 
@@ -73,10 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = _settings(args)
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    if args.command in {"up", "api"} and (refusal := open_bind_refusal(settings)):
+        print(refusal, file=sys.stderr)
+        return 2
     if args.command == "up":
         return cmd_up(settings)
     if args.command == "api":
         return cmd_api(settings)
+    if args.command == "keys":
+        return cmd_keys(settings, args)
     if args.command == "worker":
         return cmd_worker(settings, burst=args.burst, name=args.name)
     return cmd_migrate(settings)

@@ -7,11 +7,14 @@ from typing import Any
 
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.auth import identity_of
 from service.domain.conversations.services import ConversationService
 from service.domain.datasets.services import DatasetService
 from service.domain.jobs.services import JobService
+from service.domain.keys.services import KeyService
 from service.domain.runs.services import RunService
 from service.resources import Resources
 from service.settings import Settings
@@ -33,9 +36,13 @@ async def provide_session(state: State) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def provide_tenant(settings: Settings) -> str:
-    # Tenancy arrives with authentication; until then every request is the default tenant's.
-    return settings.tenant
+def provide_tenant(scope: Scope) -> str:
+    # The tenant the authentication middleware proved, never one a handler is told.
+    return identity_of(scope).tenant
+
+
+def provide_keys(session: AsyncSession) -> KeyService:
+    return KeyService(session)
 
 
 def provide_datasets(session: AsyncSession, settings: Settings, tenant: str) -> DatasetService:
@@ -61,6 +68,7 @@ DEPENDENCIES: dict[str, Any] = {
     "settings": Provide(provide_settings, sync_to_thread=False),
     "session": Provide(provide_session),
     "tenant": Provide(provide_tenant, sync_to_thread=False),
+    "keys": Provide(provide_keys, sync_to_thread=False),
     "datasets": Provide(provide_datasets, sync_to_thread=False),
     "jobs": Provide(provide_jobs, sync_to_thread=False),
     "runs": Provide(provide_runs, sync_to_thread=False),

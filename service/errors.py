@@ -22,6 +22,11 @@ class BadRequestError(ServiceError):
     title = "Bad request"
 
 
+class UnauthorizedError(ServiceError):
+    status_code = 401
+    title = "Unauthorized"
+
+
 class ForbiddenError(ServiceError):
     status_code = 403
     title = "Forbidden"

@@ -18,7 +18,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from service.errors import ForbiddenError
+from service.errors import ForbiddenError, ServiceError
 from service.problems import PROBLEM_JSON, problem_body
 
 
@@ -57,13 +57,19 @@ def request_origin(scope: Scope) -> str | None:
     return origin
 
 
-async def refuse_handshake(scope: Scope, send: Send, error: ForbiddenError) -> None:
+async def refuse_handshake(scope: Scope, send: Send, error: ServiceError) -> None:
     """Answer a WebSocket handshake with the error as HTTP problem+json, never accepting it.
 
     Without the server's denial-response extension a close before accept is all ASGI allows;
     uvicorn answers it with a bare 403."""
     if "websocket.http.response" not in (scope.get("extensions") or {}):
-        await send({"type": "websocket.close", "code": 4403, "reason": error.detail[:120]})
+        await send(
+            {
+                "type": "websocket.close",
+                "code": 4000 + error.status_code,
+                "reason": error.detail[:120],
+            }
+        )
         return
     body = json.dumps(problem_body(error.status_code, error.title, error.detail, **error.extra))
     headers: list[tuple[bytes, bytes]] = [(b"content-type", PROBLEM_JSON.encode())]

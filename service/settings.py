@@ -82,7 +82,17 @@ class ServerSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port the API listens on.")
-    tenant: str = Field(default="default", description="The tenant of requests without one.")
+    auth: Literal["local", "required"] = Field(
+        default="local",
+        description="local: requests from this machine (loopback) need no key and act as "
+        "MLCHAT_TENANT; required: every request needs an API key (`Authorization: Bearer`), "
+        "which binding a non-loopback MLCHAT_HOST demands.",
+    )
+    tenant: str = Field(
+        default="default",
+        description="The local tenant: whom a loopback request without a key acts for.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    )
     # NoDecode: the variable is a comma-separated list, not the JSON pydantic-settings expects.
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from rq import Worker
 from rq.job import Job, get_current_job
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +32,7 @@ from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
+from service.tenant_worker import TenantWorker
 
 log = logging.getLogger(__name__)
 
@@ -284,13 +284,13 @@ def preload_ml_libraries() -> None:
 
 
 def run_worker(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:
-    """Work the tenant's queue until stopped (SIGTERM/SIGINT: finish the job, then exit)."""
+    """Work every tenant's queue until stopped (SIGTERM/SIGINT: finish the job, then exit)."""
     global _settings
     preload_ml_libraries()
     _settings = settings
     _engine(settings.resolved_database_url)
     connection = redis.Redis.from_url(settings.resolved_redis_url)
-    worker = Worker(
+    worker = TenantWorker(
         [queue_name(settings.tenant)],
         connection=connection,
         name=name,

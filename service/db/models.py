@@ -1,4 +1,4 @@
-"""The database tables: datasets and runs; the database is the source of truth for runs."""
+"""The database tables; the database is the source of truth for runs and API keys."""
 
 from __future__ import annotations
 
@@ -128,3 +128,28 @@ class Message(Base):
     content: Mapped[str] = mapped_column(Text)
     parts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KeyScope(StrEnum):
+    """What a key may do: each scope may do everything the ones before it may."""
+
+    READ = "read"
+    RUN = "run"
+    ADMIN = "admin"
+
+
+class ApiKey(Base):
+    """An API key: its tenant and scope, and the hash of its secret (never the secret itself)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    """The key's first characters: enough to tell keys apart in a list, useless to sign in."""
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from service.db.engines import sync_engine
 from service.db.migrate import downgrade, upgrade
@@ -82,3 +82,20 @@ def test_forecasts_stored_as_training_runs_become_their_own_kind(database_url: s
     assert _kinds(database_url) == {1: "forecast", 2: "train", 3: "explore"}
     downgrade(database_url, "0002")
     assert _kinds(database_url) == {1: "train", 2: "train", 3: "explore"}
+
+
+def _tables(database_url: str) -> set[str]:
+    engine = sync_engine(database_url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_api_keys_come_and_go_with_their_migration(database_url: str) -> None:
+    upgrade(database_url)
+    assert "api_keys" in _tables(database_url)
+    downgrade(database_url, "0003")
+    assert "api_keys" not in _tables(database_url) and "runs" in _tables(database_url)
+    upgrade(database_url)
+    assert "api_keys" in _tables(database_url)
