@@ -18,7 +18,8 @@ def _clean_metrics(metrics: dict[str, float] | None) -> dict[str, float] | None:
 
 
 class RunReporter:
-    """Sends a run's events; progress is thinned to a few per second, the last step always."""
+    """Sends a run's events; step counts are thinned to a few per second, the last step and
+    every step with a message always sent."""
 
     def __init__(
         self,
@@ -58,7 +59,9 @@ class RunReporter:
         metrics: dict[str, float] | None = None,
     ) -> None:
         now = time.monotonic()
-        if step < total and now - self._last_progress < self.min_interval_s:
+        # Only bare step counts are thinned: a message marks a milestone (a trial's result, a
+        # chart's stage) that the person must see, however soon after the last event it comes.
+        if step < total and message is None and now - self._last_progress < self.min_interval_s:
             return
         self._last_progress = now
         fraction = min(1.0, step / total) if total > 0 else None
