@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,23 +24,11 @@ from agents.planner.intent_model import PLAN_INTENTS, IntentModel, Situation, co
 from agents.planner.intents import decide_action
 from agents.planner.plan import read_message
 from bench.eval.run import load
-from bench.eval.tables import TABLES
+from bench.eval.tables import profiles
 from bench.rule_chain import rule_action
-from ml_backend.datasets.profile import profile_parquet
-from ml_backend.schema import DatasetProfile
 
 EVAL = Path(__file__).parent / "eval"
 _DECIDED = PLAN_INTENTS - {"continue"}
-
-
-def profiles() -> dict[str, DatasetProfile]:
-    found = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for name, make in TABLES.items():
-            path = Path(folder) / f"{name}.parquet"
-            pq.write_table(make(), path)
-            found[name] = profile_parquet(path)
-    return found
 
 
 def cross_validate(records: list[dict[str, Any]], folds: int = 5) -> float:

@@ -7,12 +7,16 @@ styles people upload: snake_case, Title Case with spaces, camelCase, units in br
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+from ml_backend.datasets import ingest_table
+from ml_backend.schema import DatasetProfile
 
 
 def _days(start: datetime.date, count: int) -> list[datetime.date]:
@@ -178,6 +182,13 @@ def write_csvs(folder: Path) -> dict[str, Path]:
         paths[name] = folder / f"{name}.csv"
         pacsv.write_csv(make(), paths[name])
     return paths
+
+
+def profiles() -> dict[str, DatasetProfile]:
+    """Every table's profile, as an upload of it would have."""
+    with tempfile.TemporaryDirectory() as folder:
+        return {name: ingest_table(make(), Path(folder) / name).profile
+                for name, make in TABLES.items()}  # fmt: skip
 
 
 def schema_text() -> str:

@@ -44,10 +44,8 @@ def penguins_context(tmp_path_factory: pytest.TempPathFactory) -> SchemaContext:
 
 
 @pytest.fixture(scope="session")
-def eval_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DatasetProfile]:
+def eval_tables() -> dict[str, DatasetProfile]:
     """The evaluation tables (bench/eval/tables.py), none of them a built-in sample."""
-    from bench.eval.tables import TABLES
-    from ml_backend.datasets import ingest_table
+    from bench.eval.tables import profiles
 
-    folder = tmp_path_factory.mktemp("eval-tables")
-    return {name: ingest_table(make(), folder / name).profile for name, make in TABLES.items()}
+    return profiles()

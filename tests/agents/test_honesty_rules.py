@@ -20,7 +20,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +30,6 @@ from agents.languages import ENGLISH_NO, ENGLISH_YES, packs
 from agents.loop import Agent, Turn, history_from
 from agents.planner import PlannedAction, plan_message
 from bench.eval.tables import TABLES
-from ml_backend.datasets import ingest_table
 from ml_backend.jobs.registry import Resolution
 from ml_backend.schema import ColumnKind, DatasetProfile
 from tests.agents.messages import (
@@ -59,11 +57,8 @@ class Planned:
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DatasetProfile]:
-    folder = tmp_path_factory.mktemp("honesty")
-    return {
-        name: ingest_table(make(), Path(folder / name)).profile for name, make in TABLES.items()
-    }
+def tables(eval_tables: dict[str, DatasetProfile]) -> dict[str, DatasetProfile]:
+    return eval_tables
 
 
 @pytest.fixture(scope="module")

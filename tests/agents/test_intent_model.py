@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
-import tempfile
-from functools import cache
-from pathlib import Path
 
-import pyarrow.parquet as pq
 from sklearn.model_selection import StratifiedKFold
 
 from agents.planner.intent_model import (
@@ -21,21 +17,7 @@ from agents.planner.intent_model import (
 )
 from agents.planner.intents import decide_action
 from agents.planner.plan import read_message
-from bench.eval.tables import TABLES
-from ml_backend.datasets.profile import profile_parquet
 from ml_backend.schema import ColumnKind, DatasetProfile
-
-
-@cache
-def _tables() -> dict[str, DatasetProfile]:
-    """The evaluation tables: none is a sample the corpus speaks of."""
-    found = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for name, make in TABLES.items():
-            path = Path(folder) / f"{name}.parquet"
-            pq.write_table(make(), path)
-            found[name] = profile_parquet(path)
-    return found
 
 
 def test_held_out_folds_of_the_corpus_are_mostly_read_right() -> None:
@@ -74,12 +56,14 @@ def _slots(profile: DatasetProfile, rng: random.Random) -> dict[str, str]:
             "algorithm": rng.choice(ALGORITHMS)}  # fmt: skip
 
 
-def test_the_same_request_means_the_same_on_every_table() -> None:
+def test_the_same_request_means_the_same_on_every_table(
+    eval_tables: dict[str, DatasetProfile],
+) -> None:
     """Columns are masked before the words are weighed: the intent of a phrasing does not
     change with the table or the columns it names."""
     rng = random.Random(7)
     for (intent, phrasings), (name, profile) in itertools.product(
-        TEMPLATES.items(), _tables().items()
+        TEMPLATES.items(), eval_tables.items()
     ):
         for phrasing in phrasings:
             message = phrasing.format(**_slots(profile, rng))
@@ -89,10 +73,12 @@ def test_the_same_request_means_the_same_on_every_table() -> None:
             assert decided == intent, (name, message)
 
 
-def test_what_the_conversation_lacks_is_never_chosen() -> None:
+def test_what_the_conversation_lacks_is_never_chosen(
+    eval_tables: dict[str, DatasetProfile],
+) -> None:
     """No answer about runs in a conversation without runs, and no follow-up without a plan
     to change, whatever the message says."""
-    profiles = _tables()
+    profiles = eval_tables
     rng = random.Random(3)
     for record in rng.sample(corpus(), 300):
         name = rng.choice(sorted(profiles))
