@@ -73,6 +73,8 @@ class Dataset(Base):
     target_hint: Mapped[str | None] = mapped_column(String(200))
     is_sample: Mapped[bool] = mapped_column(default=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="SET NULL"))
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Where a dataset not uploaded came from, e.g. {"source": "sql", "connection", "query"}."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -153,3 +155,26 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SqlConnection(Base):
+    """A tenant's named database connection; its URL holds a secret no endpoint returns."""
+
+    __tablename__ = "sql_connections"
+    __table_args__ = (UniqueConstraint("tenant", "name", name="uq_sql_connections_tenant_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TenantLimits(Base):
+    """An admin's overrides of a tenant's limits; a limit not named here is the default."""
+
+    __tablename__ = "tenant_limits"
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    limits: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
