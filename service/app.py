@@ -22,6 +22,7 @@ from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.keys.controllers import KeyController
 from service.domain.runs.controllers import RunController
 from service.domain.runs.ws import run_events, tenant_feed
+from service.domain.signin.controllers import SignInController, ws_ticket
 from service.domain.web.controllers import web_router
 from service.origins import OriginGuard
 from service.problems import EXCEPTION_HANDLERS
@@ -73,13 +74,15 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             plan,
             chat,
             KeyController,
+            SignInController,
+            ws_ticket,
             web_router(),
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         # The origin is checked first: a foreign page learns nothing more than that it is refused.
         middleware=[
-            OriginGuard(settings.trusted_origins),
+            OriginGuard(settings.trusted_origins, settings.trusted_hosts),
             Authenticator(settings),
             ContentTypeGate(),
         ],

@@ -7,6 +7,11 @@ origin in `Origin` (or `null` for a sandboxed or privacy-reduced one). So every 
 WebSocket handshake that names an origin must name a trusted one (`MLCHAT_ALLOWED_ORIGINS`,
 by default the server's own). A request without `Origin` comes from no page (curl, a script,
 another server) and passes: it is not what a foreign page can forge.
+
+Same-origin GETs carry no `Origin`, which leaves DNS rebinding: a page at evil.example whose
+name is switched to 127.0.0.1 is, to the browser, the same origin as the server it now reaches.
+What it cannot change is the `Host` its requests name, so where no key is needed (local mode)
+the Host must be one of the server's own names.
 """
 
 from __future__ import annotations
@@ -28,10 +33,23 @@ class OriginGuard(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP, ScopeType.WEBSOCKET)
 
-    def __init__(self, trusted: frozenset[str]) -> None:
+    def __init__(self, trusted: frozenset[str], hosts: frozenset[str] | None = None) -> None:
         self.trusted = trusted
+        self.hosts = hosts
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        host = request_host(scope)
+        if self.hosts is not None and host is not None and host not in self.hosts:
+            error = ForbiddenError(
+                f"this server does not answer to the name {host!r}: it answers to "
+                f"{', '.join(sorted(self.hosts))}; to serve another name, add its origin to "
+                "MLCHAT_ALLOWED_ORIGINS",
+                host=host,
+            )
+            if scope["type"] == ScopeType.WEBSOCKET:
+                await refuse_handshake(scope, send, error)
+                return
+            raise error
         origin = request_origin(scope)
         if origin is None or origin.lower() in self.trusted:
             await next_app(scope, receive, send)
@@ -55,6 +73,17 @@ def request_origin(scope: Scope) -> str | None:
         if name.lower() == b"origin":
             origin = value.decode("latin-1")
     return origin
+
+
+def request_host(scope: Scope) -> str | None:
+    """The `Host` header's name, lower-cased, without its port; None without one."""
+    for name, value in scope["headers"]:
+        if name.lower() == b"host":
+            host = value.decode("latin-1").strip().lower()
+            if host.startswith("["):
+                return host.partition("]")[0] + "]"
+            return host.rpartition(":")[0] if ":" in host else host
+    return None
 
 
 async def refuse_handshake(scope: Scope, send: Send, error: ServiceError) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -100,6 +101,12 @@ class ServerSettings(BaseSettings):
         "WebSockets, comma-separated; unset: the server's own, http://127.0.0.1:<port> and "
         "http://localhost:<port>. A request from any other page is refused.",
     )
+    session_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="How long the page stays signed in after signing in with a key.",
+    )
     max_json_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,
@@ -125,6 +132,21 @@ class ServerSettings(BaseSettings):
         if self.host not in {"", "0.0.0.0", "::"}:
             hosts.add(f"[{self.host}]" if ":" in self.host else self.host.lower())
         return frozenset(f"http://{host}{port}" for host in hosts)
+
+    @property
+    def trusted_hosts(self) -> frozenset[str] | None:
+        """The names a request's Host may give where no key is needed; None: any (every
+        request then proves itself with a key, which a rebound name cannot get)."""
+        if self.auth == "required":
+            return None
+        names = {"127.0.0.1", "localhost", "[::1]"}
+        for origin in self.trusted_origins:
+            name = urlsplit(origin).hostname
+            if name:
+                names.add(f"[{name}]" if ":" in name else name)
+        if self.host not in {"", "0.0.0.0", "::"}:
+            names.add(f"[{self.host}]" if ":" in self.host else self.host.lower())
+        return frozenset(names)
 
 
 class JobSettings(BaseSettings):

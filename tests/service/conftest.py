@@ -9,7 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.stack import Stack, running_stack
+from service.embedded_redis import EmbeddedRedis
+from tests.service.stack import (
+    Stack,
+    create_postgres_database,
+    drop_postgres_database,
+    running_stack,
+)
 
 POSTGRES_URL = os.environ.get("MLCHAT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
@@ -30,3 +36,26 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
     stack.replace_dead_workers()
     with httpx.Client(base_url=stack.base_url, timeout=60) as http:
         yield http
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def secured(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """A stack where every request needs a key (MLCHAT_AUTH=required), loopback included."""
+    home: Path = tmp_path_factory.mktemp(f"mlchat-auth-{request.param}")
+    pg_name = None
+    if request.param == "postgresql":
+        assert POSTGRES_URL
+        database_url, pg_name = create_postgres_database(POSTGRES_URL)
+    else:
+        database_url = f"sqlite:///{home / 'mlchat.db'}"
+    stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
+                  database_url=database_url, settings={"MLCHAT_AUTH": "required"})  # fmt: skip
+    try:
+        stack.start(n_workers=1)
+        yield stack
+    finally:
+        stack.stop()
+        if pg_name and POSTGRES_URL:
+            drop_postgres_database(POSTGRES_URL, pg_name)

@@ -4,11 +4,7 @@ may do; and one tenant learns nothing of another's datasets, runs and conversati
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import numpy as np
@@ -17,62 +13,11 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from service.embedded_redis import EmbeddedRedis
-from tests.service.conftest import BACKENDS, POSTGRES_URL
 from tests.service.helpers import FINAL, csv_bytes, upload, wait_for
-from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
+from tests.service.keyed import as_key, make_key, mlchat, problem
+from tests.service.stack import Stack
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def secured(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """A stack where every request needs a key (MLCHAT_AUTH=required), loopback included."""
-    home: Path = tmp_path_factory.mktemp(f"mlchat-auth-{request.param}")
-    pg_name = None
-    if request.param == "postgresql":
-        assert POSTGRES_URL
-        database_url, pg_name = create_postgres_database(POSTGRES_URL)
-    else:
-        database_url = f"sqlite:///{home / 'mlchat.db'}"
-    stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
-                  database_url=database_url, settings={"MLCHAT_AUTH": "required"})  # fmt: skip
-    try:
-        stack.start(n_workers=1)
-        yield stack
-    finally:
-        stack.stop()
-        if pg_name and POSTGRES_URL:
-            drop_postgres_database(POSTGRES_URL, pg_name)
-
-
-def mlchat(stack: Stack | None, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """`mlchat ARGS` as a person types it, against `stack`'s database."""
-    environment = stack.env(**env) if stack else env
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], env=environment,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-
-
-def make_key(stack: Stack, tenant: str, scope: str, name: str | None = None) -> str:
-    named = ["--name", name] if name else []
-    made = mlchat(stack, "keys", "create", "--tenant", tenant, "--scope", scope, *named)
-    assert made.returncode == 0, made.stderr
-    return made.stdout.strip().splitlines()[-1]
-
-
-def as_key(stack: Stack, key: str) -> httpx.Client:
-    return httpx.Client(base_url=stack.base_url, timeout=60,
-                        headers={"authorization": f"Bearer {key}"})  # fmt: skip
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["detail"]
-    return body
 
 
 def test_without_a_valid_key_only_health_answers(secured: Stack) -> None:
@@ -86,11 +31,10 @@ def test_without_a_valid_key_only_health_answers(secured: Stack) -> None:
         assert "mlchat keys create" in problem(forged.get("/api/v1/runs"), 401)["detail"]
 
 
-def test_a_websocket_without_a_key_is_refused_before_it_opens(secured: Stack) -> None:
-    # Keys over WebSockets from the browser (first message, short-lived token) come later;
-    # until then a client that can set headers sends the same bearer key as over REST.
+def test_a_websocket_with_a_bad_key_is_refused_before_it_opens(secured: Stack) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        connect(f"{secured.ws_url}/ws/feed", open_timeout=10).close()
+        connect(f"{secured.ws_url}/ws/feed", open_timeout=10,
+                additional_headers={"authorization": "Bearer mlc_forged"}).close()  # fmt: skip
     assert refused.value.response.status_code == 401
     key = make_key(secured, "ws-tenant", "read")
     with connect(f"{secured.ws_url}/ws/feed", open_timeout=10,

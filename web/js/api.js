@@ -17,14 +17,32 @@ async function problemOf(response) {
   }
 }
 
+// The session's CSRF token: the page sends it with every request that changes something, which
+// a page elsewhere cannot, since it cannot read it (the cookie alone goes with any request).
+let csrfToken = null;
+
+/** Take on the identity GET/POST /session answered: its CSRF token, when it has one. */
+export function useSession(session) {
+  csrfToken = (session && session.csrf_token) || null;
+}
+
+function signedOut(status, path) {
+  // A session that ended (expired, revoked) asks the page to sign in again.
+  if (status === 401 && path !== "/session") window.dispatchEvent(new CustomEvent("mlchat:signed-out"));
+}
+
 export async function api(path, { method = "GET", body } = {}) {
   const init = { method, headers: {} };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  if (method !== "GET" && csrfToken) init.headers["x-csrf-token"] = csrfToken;
   const response = await fetch(`/api/v1${path}`, init);
-  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  if (!response.ok) {
+    signedOut(response.status, path);
+    throw new ApiError(response.status, await problemOf(response));
+  }
   if (response.status === 204) return null;
   return response.json();
 }
@@ -34,6 +52,7 @@ export function uploadDataset(file, onProgress) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", "/api/v1/datasets");
+    if (csrfToken) request.setRequestHeader("x-csrf-token", csrfToken);
     request.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
@@ -41,7 +60,10 @@ export function uploadDataset(file, onProgress) {
       let body = null;
       try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
       if (request.status >= 200 && request.status < 300) resolve(body);
-      else reject(new ApiError(request.status, (body && body.detail) || request.statusText));
+      else {
+        signedOut(request.status, "/datasets");
+        reject(new ApiError(request.status, (body && body.detail) || request.statusText));
+      }
     });
     request.addEventListener("error", () => reject(new ApiError(0, "the upload was interrupted; check the connection and try again")));
     const form = new FormData();

@@ -1,6 +1,6 @@
 // The page: conversations list, dataset bar, composer, runs panel, and how they talk.
 
-import { api } from "./api.js";
+import { api, useSession } from "./api.js";
 import { Chat } from "./chat.js";
 import { Datasets, enableDrop } from "./datasets.js";
 import { $, h } from "./dom.js";
@@ -8,7 +8,7 @@ import { dropCards, RunsPanel } from "./runs.js";
 
 const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
 
-const state = { conversations: [], currentId: null };
+const state = { conversations: [], currentId: null, picking: Promise.resolve() };
 
 function setConnection(status) {
   const node = $("#connection");
@@ -26,13 +26,14 @@ const chat = new Chat({
   list: $("#messages"),
   onConnection: setConnection,
 });
-new RunsPanel($("#run-list"), $("#compare-runs")); // kept live by /ws/feed
 const datasets = new Datasets({
   picker: $("#dataset-picker"),
   onError: notice,
-  onPick: async (dataset) => {
+  onPick: (dataset) => {
     if (!dataset || !state.currentId) return;
-    await api(`/conversations/${state.currentId}`, { method: "PATCH", body: { dataset: { id: dataset.id } } });
+    // A message sent right after a pick waits for it: it is about the table just picked.
+    state.picking = api(`/conversations/${state.currentId}`, { method: "PATCH", body: { dataset: { id: dataset.id } } })
+      .catch((error) => notice(error.message));
   },
 });
 
@@ -95,6 +96,7 @@ async function send() {
   if (!text) return;
   if (!state.currentId) await newConversation();
   box.value = "";
+  await state.picking;
   box.placeholder = "Ask for a chart or a model";
   try {
     await chat.send(text);
@@ -149,8 +151,68 @@ function wire() {
   window.addEventListener("offline", () => setConnection("offline"));
 }
 
+/** Resolves once the server knows who the page is: at once from this machine or with a live
+ * session cookie, else after the person signs in with a key. */
+async function session() {
+  try {
+    return await api("/session");
+  } catch (error) {
+    if (error.status !== 401) throw error;
+  }
+  const dialog = $("#signin");
+  const form = $("#signin-form");
+  const problem = $("#signin-error");
+  dialog.addEventListener("cancel", (event) => event.preventDefault()); // nothing works signed out
+  dialog.showModal();
+  $("#signin-key").focus();
+  return new Promise((resolve) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      $("#signin-submit").disabled = true;
+      try {
+        const signedIn = await api("/session", { method: "POST", body: { key: $("#signin-key").value.trim() } });
+        $("#signin-key").value = "";
+        dialog.close();
+        resolve(signedIn);
+      } catch (error) {
+        problem.textContent = error.message;
+        problem.hidden = false;
+      } finally {
+        $("#signin-submit").disabled = false;
+      }
+    });
+  });
+}
+
+function showIdentity(me) {
+  useSession(me);
+  if (me.via !== "session") return;
+  $("#who").textContent = `${me.tenant} · ${me.scope}`;
+  $("#who").hidden = false;
+  const signOut = $("#sign-out");
+  signOut.hidden = false;
+  signOut.addEventListener("click", async () => {
+    await api("/session", { method: "DELETE" });
+    location.reload();
+  });
+}
+
 async function start() {
   wire();
+  try {
+    showIdentity(await session());
+  } catch (error) {
+    setConnection("offline");
+    notice(`The server did not answer: ${error.message}. Is mlchat running?`);
+    return;
+  }
+  // A session that ends while the page is open (revoked, expired) starts over at sign-in.
+  window.addEventListener("mlchat:signed-out", () => location.reload(), { once: true });
+  // What was under way when the session ended fails with 401; the reload above answers it.
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason && event.reason.status === 401) event.preventDefault();
+  });
+  new RunsPanel($("#run-list"), $("#compare-runs")); // kept live by /ws/feed
   try {
     await Promise.all([datasets.load(), loadConversations()]);
   } catch (error) {

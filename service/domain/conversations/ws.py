@@ -15,6 +15,8 @@ from litestar import WebSocket, websocket
 from pydantic import ValidationError
 
 from ml_backend.errors import MLInputError
+from service.auth import identity_of
+from service.db.models import KeyScope
 from service.domain.conversations.schemas import MessageCreate
 from service.domain.conversations.services import ConversationService
 from service.domain.params import RowId
@@ -44,8 +46,14 @@ async def chat(
 async def _receive(
     socket: WebSocket[Any, Any, Any], resources: Resources, tenant: str, conversation_id: int
 ) -> None:
+    may_speak = identity_of(socket.scope).scope != KeyScope.READ
     while True:
         raw = await socket.receive_text()
+        if not may_speak:
+            # The handshake was a GET, which a read key may make; speaking starts work.
+            await socket.send_json({"type": "error", "detail": "a read key may only look: "
+                                    "sending messages needs a run key"})  # fmt: skip
+            continue
         try:
             check_json_depth(raw)
             incoming = json.loads(raw)

@@ -91,6 +91,11 @@ class KeyService:
             await self.session.commit()
         return record
 
+    async def active(self, key_id: int) -> ApiKey | None:
+        """The key with this id while it is unrevoked (a session stands for it that long)."""
+        record = await self.session.get(ApiKey, key_id)
+        return None if record is None or record.revoked_at is not None else record
+
     async def authenticate(self, key: str) -> ApiKey | None:
         """The unrevoked key whose secret this is, or None; notes when it was last used."""
         record = await self.session.scalar(
