@@ -40,3 +40,15 @@ def describe_validation_errors(errors: Iterable[Mapping[str, Any]]) -> str:
         shown = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
         parts.append(f"{location}: {message}{shown}" if location else f"{message}{shown}")
     return "; ".join(parts)
+
+
+class SqlRefusedError(MLInputError):
+    """A dataset query that is not exactly one read-only SELECT; nothing was run."""
+
+
+class SqlSourceError(MLInputError):
+    """A dataset query the database could not answer (refused, too slow, unreadable result)."""
+
+
+class SqlConnectionError(Exception):
+    """A database that could not be reached; the message never holds the connection's secret."""

@@ -13,10 +13,12 @@ from agents.planner.intent_model import warm_up
 from service.auth import Authenticator
 from service.deps import DEPENDENCIES
 from service.domain.components.controllers import list_components
+from service.domain.connections.controllers import ConnectionAdminController, ConnectionController
 from service.domain.conversations.controllers import ConversationController, plan
 from service.domain.conversations.ws import chat
 from service.domain.datasets.controllers import DatasetController
 from service.domain.datasets.samples import register_samples
+from service.domain.datasets.sql_controllers import SqlDatasetController
 from service.domain.health.controllers import health
 from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.keys.controllers import KeyController
@@ -76,6 +78,9 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             KeyController,
             SignInController,
             ws_ticket,
+            SqlDatasetController,
+            ConnectionController,
+            ConnectionAdminController,
             web_router(),
         ],
         dependencies=DEPENDENCIES,

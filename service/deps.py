@@ -11,8 +11,10 @@ from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth import identity_of
+from service.domain.connections.services import ConnectionService
 from service.domain.conversations.services import ConversationService
 from service.domain.datasets.services import DatasetService
+from service.domain.datasets.sql_services import SqlDatasetService
 from service.domain.jobs.services import JobService
 from service.domain.keys.services import KeyService
 from service.domain.runs.services import RunService
@@ -49,6 +51,16 @@ def provide_datasets(session: AsyncSession, settings: Settings, tenant: str) -> 
     return DatasetService(session, settings, tenant)
 
 
+def provide_connections(session: AsyncSession) -> ConnectionService:
+    return ConnectionService(session)
+
+
+def provide_sql_datasets(
+    datasets: DatasetService, connections: ConnectionService
+) -> SqlDatasetService:
+    return SqlDatasetService(datasets, connections)
+
+
 def provide_jobs(session: AsyncSession, resources: Resources, tenant: str) -> JobService:
     return JobService(session, resources, tenant)
 
@@ -70,6 +82,8 @@ DEPENDENCIES: dict[str, Any] = {
     "tenant": Provide(provide_tenant, sync_to_thread=False),
     "keys": Provide(provide_keys, sync_to_thread=False),
     "datasets": Provide(provide_datasets, sync_to_thread=False),
+    "connections": Provide(provide_connections, sync_to_thread=False),
+    "sql_datasets": Provide(provide_sql_datasets, sync_to_thread=False),
     "jobs": Provide(provide_jobs, sync_to_thread=False),
     "runs": Provide(provide_runs, sync_to_thread=False),
     "conversations": Provide(provide_conversations, sync_to_thread=False),

@@ -191,6 +191,19 @@ class AgentSettings(BaseSettings):
     )
 
 
+class SqlSourceSettings(BaseSettings):
+    """How much one dataset query may take from a SQL connection."""
+
+    model_config = _FROM_ENV
+
+    sql_row_cap: int = Field(
+        default=1_000_000, ge=1, description="Most rows a SQL query keeps; the rest are left."
+    )
+    sql_timeout_s: float = Field(
+        default=60.0, gt=0, le=24 * 3600, description="A SQL query running longer is stopped."
+    )
+
+
 class LoggingSettings(BaseSettings):
     """What the processes log and in which shape."""
 
@@ -200,7 +213,14 @@ class LoggingSettings(BaseSettings):
     log_json: bool = Field(default=True, description="Log one JSON object a line.")
 
 
-class Settings(StorageSettings, ServerSettings, JobSettings, AgentSettings, LoggingSettings):
+class Settings(
+    StorageSettings,
+    ServerSettings,
+    JobSettings,
+    AgentSettings,
+    SqlSourceSettings,
+    LoggingSettings,
+):
     """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""
 
     model_config = _FROM_ENV

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.db.models import Dataset
 
@@ -31,11 +31,39 @@ class DatasetDetail(DatasetSummary):
     filename: str | None
     content_hash: str
     parent_id: int | None
+    source: dict[str, Any] | None = Field(
+        default=None,
+        description='Where a dataset not uploaded came from: {"source": "sql", "connection", '
+        '"query", "row_cap", "capped"}.',
+    )
     profile: dict[str, Any]
 
     @classmethod
     def of(cls, dataset: Dataset) -> DatasetDetail:
         return cls.model_validate(dataset, from_attributes=True)
+
+
+class SqlDatasetRequest(BaseModel):
+    """A dataset from a query, in the shape a config names one: {"source": "sql", ...}."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["sql"] = "sql"
+    connection: str = Field(
+        min_length=1,
+        max_length=64,
+        description="A connection of this tenant, as GET /api/v1/connections lists them.",
+    )
+    query: str = Field(
+        min_length=1,
+        max_length=100_000,
+        description="Exactly one SELECT; it runs read-only, bounded in time and rows.",
+    )
+    name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The dataset's name; default: the (first) table the query reads.",
+    )
 
 
 class DatasetRows(BaseModel):

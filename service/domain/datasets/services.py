@@ -37,6 +37,16 @@ def parquet_name(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name).strip("._") + ".parquet"
 
 
+def check_name(name: str) -> str:
+    """The name if a dataset may have it, else InvalidInputError saying which names are usable."""
+    if not _NAME.match(name):
+        raise InvalidInputError(
+            f"dataset name {name!r} is not usable: use letters, digits, spaces, "
+            "'.', '-', '_' or parentheses, at most 200 characters"
+        )
+    return name
+
+
 def _name_from(filename: str) -> str:
     stem = Path(filename).name.rsplit(".", 1)[0].strip()
     return re.sub(r"[^\w .()\-]", "_", stem)[:200] or "dataset"
@@ -72,12 +82,7 @@ class DatasetService:
     ) -> Dataset:
         """Store an uploaded file: stream it to disk, convert, profile, then add the row."""
         filename = _recorded_filename(filename)
-        name = (name or "").strip() or _name_from(filename)
-        if not _NAME.match(name):
-            raise InvalidInputError(
-                f"dataset name {name!r} is not usable: use letters, digits, spaces, "
-                "'.', '-', '_' or parentheses, at most 200 characters"
-            )
+        name = check_name((name or "").strip() or _name_from(filename))
         if await self._name_taken(name):
             raise ConflictError(
                 f"a dataset named {name!r} already exists; pass another `name` or delete it first"
@@ -105,6 +110,7 @@ class DatasetService:
         target_hint: str | None = None,
         is_sample: bool = False,
         parent_id: int | None = None,
+        source: dict[str, Any] | None = None,
     ) -> Dataset:
         dataset = Dataset(
             tenant=self.tenant,
@@ -120,6 +126,7 @@ class DatasetService:
             target_hint=target_hint,
             is_sample=is_sample,
             parent_id=parent_id,
+            source=source,
         )
         self.session.add(dataset)
         try:
@@ -150,6 +157,28 @@ class DatasetService:
         return await self._add(
             ingested, name=name, filename=None, description=description, parent_id=parent.id
         )
+
+    async def add_from_source(
+        self, ingested: IngestedDataset, *, name: str, description: str, source: dict[str, Any]
+    ) -> Dataset:
+        """Register a dataset read from outside (a SQL query); `source` records where from."""
+        if await self._name_taken(name):
+            await self._forget_file(ingested.content_hash)
+            raise ConflictError(
+                f"a dataset named {name!r} already exists; pass another `name` or delete it first"
+            )
+        return await self._add(
+            ingested, name=name, filename=None, description=description, source=source
+        )
+
+    async def unused_name(self, stem: str) -> str:
+        """`stem`, or `stem (2)`, `stem (3)`... whichever no dataset of the tenant has yet."""
+        stem = re.sub(r"[^\w .()\-]", "_", stem)[:190] or "query"
+        name, n = stem, 1
+        while await self._name_taken(name):
+            n += 1
+            name = f"{stem} ({n})"
+        return name
 
     async def _forget_file(self, content_hash: str) -> None:
         """Delete a Parquet file once no dataset row refers to it."""
@@ -192,8 +221,12 @@ class DatasetService:
                 return await self.find(name=ref.name)
         except NotFoundError as exc:
             raise InvalidInputError(exc.detail, field="dataset") from None
+        # Reading a query here would hold a job request for up to the SQL timeout; loading it
+        # is its own step, so the dataset is profiled (and checked) before anything trains on it.
         raise InvalidInputError(
-            "SQL sources are not enabled on this server yet; upload the query's result as a file",
+            f"load the query as a dataset first: POST /api/v1/datasets/sql with "
+            f'{{"connection": "{ref.connection}", "query": "...", "name": "..."}}, then name '
+            "that dataset here",
             field="dataset",
         )
 

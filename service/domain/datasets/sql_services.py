@@ -1,0 +1,70 @@
+"""Datasets from SQL: a tenant's connection, a checked query, its rows stored like an upload."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+
+from ml_backend.datasets.sql_guard import check_query
+from ml_backend.datasets.sql_source import SqlLimits, ingest_sql
+from ml_backend.errors import MLInputError, SqlConnectionError, SqlRefusedError
+from service.db.models import Dataset
+from service.domain.connections.services import ConnectionService, connection_target
+from service.domain.datasets.services import DatasetService, check_name
+from service.errors import InvalidInputError, UnavailableError
+
+log = logging.getLogger(__name__)
+
+
+class SqlDatasetService:
+    """Loads a query's result as one of the tenant's datasets."""
+
+    def __init__(self, datasets: DatasetService, connections: ConnectionService) -> None:
+        self.datasets = datasets
+        self.connections = connections
+
+    @property
+    def limits(self) -> SqlLimits:
+        settings = self.datasets.settings
+        return SqlLimits(row_cap=settings.sql_row_cap, timeout_s=settings.sql_timeout_s)
+
+    async def load(self, connection_name: str, query: str, name: str | None) -> Dataset:
+        """Run `query` read-only on the tenant's connection and store its rows as a dataset."""
+        connection = await self.connections.get(self.datasets.tenant, connection_name)
+        target = connection_target(connection.url)
+        try:
+            # Checked here too, before any connection opens: a refusal costs nothing.
+            checked = check_query(query, target.backend)
+        except SqlRefusedError as error:
+            raise InvalidInputError(error.detail, field="query") from None
+        name = check_name(name.strip()) if name and name.strip() else None
+        name = name or await self.datasets.unused_name(checked.tables[0] if checked.tables else
+                                                       f"{connection_name} query")  # fmt: skip
+        limits = self.limits
+        try:
+            loaded = await anyio.to_thread.run_sync(
+                ingest_sql, connection.url, query, self.datasets.settings.datasets_dir, limits
+            )
+        except MLInputError as error:  # refused, failed in the database, or unstorable
+            raise InvalidInputError(error.detail, field=error.field or "query") from None
+        except SqlConnectionError as error:
+            raise UnavailableError(
+                f"the connection {connection_name!r} could not be used: {error}; check that "
+                "the database is up, or ask an administrator to check the connection"
+            ) from None
+        source = {
+            "source": "sql", "connection": connection_name, "query": query,
+            "row_cap": limits.row_cap, "capped": loaded.capped,
+        }  # fmt: skip
+        capped = f", capped at {limits.row_cap:,} rows" if loaded.capped else ""
+        dataset = await self.datasets.add_from_source(
+            loaded.dataset, name=name, source=source,
+            description=f"Loaded from the SQL connection {connection_name!r}{capped}.",
+        )  # fmt: skip
+        log.info(
+            "sql dataset loaded",
+            extra={"dataset_id": dataset.id, "connection": connection_name,
+                   "rows": dataset.row_count, "capped": loaded.capped},
+        )  # fmt: skip
+        return dataset
