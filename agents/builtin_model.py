@@ -12,6 +12,7 @@ import itertools
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -28,6 +29,7 @@ from agents.planner import PlannedAction, plan_message
 from agents.planner.datasets import dataset_meant
 from agents.planner.intent_model import RESULT_INTENTS
 from agents.planner.results import RunRef, askable, results_call
+from agents.planner.sql_load import read_load
 from agents.planner.text import name_words
 from agents.tools import ACTION_TOOLS, TOOLS
 from ml_backend.schema import DatasetProfile
@@ -84,6 +86,14 @@ class BuiltinPlannerModel(BaseChatModel):
         focus = self._focus(last.content)
         protected = focus.profile.column_names if focus is not None else []
         english, _language = to_english(last.content, protected=_words_of(protected))
+        if self.context.connections:
+            load = read_load(last.content, english, self.context.connections, date.today())
+            if load is not None and load.call is not None:
+                call = {"name": "load_sql", "args": load.call,
+                        "id": f"call_{uuid.uuid4().hex[:12]}"}  # fmt: skip
+                return AIMessage("", tool_calls=[call])
+            if load is not None and load.question is not None:
+                return _words(load.question, "clarify")
         runs = _runs(messages[:-1])
         run_call = run_request(english)
         if run_call is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ml_backend.components import component_catalogue
+from ml_backend.datasets.sql_catalog import TableInfo
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -41,13 +42,51 @@ class DatasetContext:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class ConnectionContext:
+    """A SQL connection the tenant may load from: its name, backend and tables (empty when its
+    database could not be read just now; `problem` says why)."""
+
+    name: str
+    backend: str
+    tables: tuple[TableInfo, ...] = ()
+    problem: str | None = None
+
+    def table(self, name: str) -> TableInfo | None:
+        return next((t for t in self.tables if t.name.lower() == name.lower()), None)
+
+    def describe(self) -> str:
+        if self.problem:
+            return f"connection '{self.name}' ({self.backend}): unreadable now ({self.problem})"
+        tables = "; ".join(
+            f"{json.dumps(t.name)} ({', '.join(c.name for c in t.columns[:12])})"
+            for t in self.tables[:40]
+        )
+        return f"connection '{self.name}' ({self.backend}) tables: {tables or 'none'}"
+
+
 @dataclass
 class SchemaContext:
-    """The tenant's datasets and the one the conversation is about, if any."""
+    """The tenant's datasets and the one the conversation is about, if any, and the SQL
+    connections it may load new ones from."""
 
     datasets: list[DatasetContext]
     focus: DatasetContext | None = None
     components: list[dict[str, Any]] = field(default_factory=component_catalogue)
+    connections: list[ConnectionContext] = field(default_factory=list)
+
+    def connection(self, name: str) -> ConnectionContext:
+        """The connection called `name`, or LookupError naming those there are."""
+        for connection in self.connections:
+            if connection.name == name:
+                return connection
+        names = [c.name for c in self.connections]
+        if not names:
+            raise LookupError("no SQL connection is registered for you; an administrator adds "
+                              "one with `mlchat connections add`")  # fmt: skip
+        raise LookupError(
+            f"no connection {name!r}{did_you_mean(name, names)} Connections: {', '.join(names)}"
+        )
 
     def dataset(self, ref: dict[str, Any] | None) -> DatasetContext:
         """The dataset a config refers to (by id or name), else the focus; a clear error."""
@@ -70,4 +109,8 @@ class SchemaContext:
         """The context as text for a language model's system message."""
         focus = self.focus.describe() if self.focus else "No dataset chosen yet."
         others = ", ".join(d.name for d in self.datasets if d is not self.focus)
-        return f"Current dataset:\n{focus}\nOther datasets: {others or 'none'}"
+        text = f"Current dataset:\n{focus}\nOther datasets: {others or 'none'}"
+        if self.connections:
+            text += "\nSQL connections (load_sql reads one SELECT into a new dataset):\n"
+            text += "\n".join(c.describe() for c in self.connections)
+        return text

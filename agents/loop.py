@@ -59,6 +59,10 @@ class AgentBackend(Protocol):
     async def cancel(self, run_id: int) -> dict[str, Any]:
         """Cancel a run; its new status."""
 
+    async def load_sql(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Load a validated `load_sql` config as a new dataset, which the conversation turns
+        to; its id, name, row and column counts, and whether the row cap cut it."""
+
 
 @dataclass
 class Plan:
@@ -241,8 +245,10 @@ class Agent:
         tool = TOOLS[plan.tool]
         approve = self.auto_approve if auto_approve is None else auto_approve
         # Charts and tables cost seconds and change nothing: they run without asking.
-        if not tool.starts_job or approve or tool.name == "explore":
-            return await self._start(plan) if tool.starts_job else await self._answer(plan)
+        if not (tool.starts_job or tool.asks_first) or approve or tool.name == "explore":
+            if tool.starts_job or tool.asks_first:
+                return await self._start(plan)
+            return await self._answer(plan)
         card = {"type": "plan", "tool": tool.name, "action": plan.action, "config": plan.config}
         reply = f"{plan.message}\n\nShall I run it? Say **yes**, or tell me what to change."
         return Turn(reply=reply, parts=[card], pending=plan, plan=plan)
@@ -251,12 +257,26 @@ class Agent:
         assert plan.tool is not None and plan.config is not None
         if self.backend is None:
             return Turn(reply=plan.message, plan=plan)
+        if plan.tool == "load_sql":
+            return await self._load(plan)
         run = await self.backend.start(plan.tool, plan.config, plan.resolution)
         part = {"type": "run", "tool": plan.tool, "action": plan.action, "config": plan.config,
                 "run_id": run["run_id"], "job_id": run["job_id"], "kind": run["kind"]}  # fmt: skip
         reply = (
             f"Started {plan.action} run {run['run_id']}: {describe_plan(plan.action, plan.config)}"
             " I'll write here when it finishes."
+        )
+        return Turn(reply=reply, parts=[part], plan=plan)
+
+    async def _load(self, plan: Plan) -> Turn:
+        assert self.backend is not None and plan.config is not None
+        loaded = await self.backend.load_sql(plan.config)
+        capped = " (cut at the row cap: narrow the query for the rest)" if loaded["capped"] else ""
+        part = {"type": "dataset", "dataset_id": loaded["dataset_id"], "name": loaded["name"]}
+        reply = (
+            f"Loaded {loaded['rows']:,} rows and {loaded['columns']} columns from "
+            f"'{plan.config['connection']}' as the dataset **{loaded['name']}**{capped}. It is "
+            "this conversation's dataset now: ask for a chart or a model."
         )
         return Turn(reply=reply, parts=[part], plan=plan)
 

@@ -16,4 +16,8 @@ def describe_plan(action: str, config: dict[str, Any]) -> str:
         ref = config.get("dataset") or {}
         name = ref.get("name") or f"dataset {ref.get('id')}"
         return f"Describe the columns of {name}."
+    if action == "load_sql":
+        into = f" into a dataset named '{config['name']}'" if config.get("name") else ""
+        return (f"Load from the connection '{config.get('connection')}'{into}, read-only:\n"
+                f"```sql\n{config.get('query')}\n```")  # fmt: skip
     return f"{action} with {config}."

@@ -121,7 +121,23 @@ def narrowed_tool_schemas(context: SchemaContext) -> list[dict[str, Any]]:
     columns = tuple(dict.fromkeys(column.name for column in profiles))
     times = tuple(dict.fromkeys(column.name for column in profiles if _orders_rows(column)))
     key = tuple((c["type"], c["name"], tuple(c.get("tasks", ()))) for c in context.components)
-    return list(_narrowed(datasets, columns, times, _Catalogue(key, context.components)))
+    tools = list(_narrowed(datasets, columns, times, _Catalogue(key, context.components)))
+    return _with_connections(tools, [c.name for c in context.connections])
+
+
+def _with_connections(tools: list[dict[str, Any]], names: list[str]) -> list[dict[str, Any]]:
+    """`load_sql` names one of the conversation's connections; without any it is left out."""
+    narrowed = []
+    for tool in tools:
+        if tool["function"]["name"] == "load_sql":
+            if not names:
+                continue
+            tool = copy.deepcopy(tool)
+            tool["function"]["parameters"]["properties"]["connection"] = {
+                "type": "string", "enum": names,
+            }  # fmt: skip
+        narrowed.append(tool)
+    return narrowed
 
 
 def _orders_rows(column: ColumnProfile) -> bool:

@@ -31,6 +31,17 @@ class RunArgs(_Args):
     run_id: int = Field(ge=1, description="A run's id, as the run's start message gave it.")
 
 
+class LoadSqlArgs(_Args):
+    connection: str = Field(min_length=1, max_length=64, description="A connection's name.")
+    query: str = Field(
+        min_length=1, max_length=20_000,
+        description="One SELECT over the connection's tables; nothing that writes.",
+    )  # fmt: skip
+    name: str | None = Field(
+        default=None, max_length=200, description="The new dataset's name (default: the table's)."
+    )
+
+
 class CompareArgs(_Args):
     run_ids: list[int] = Field(min_length=2, max_length=20, description="Runs to compare.")
 
@@ -44,6 +55,8 @@ class Tool:
     args: type[BaseModel]
     action: str | None = None
     starts_job: bool = False
+    asks_first: bool = False
+    """Waits for a yes though it starts no job (it reaches outside mlchat, to a database)."""
 
     def schema(self) -> dict[str, Any]:
         """The tool in the OpenAI function-calling format langchain's bind_tools accepts."""
@@ -71,6 +84,13 @@ TOOLS: dict[str, Tool] = {
             "Describe a dataset's columns: types, missing values, ranges, examples.",
             DatasetArgs,
             action="describe",
+        ),
+        Tool(
+            "load_sql",
+            "Load the rows of one SELECT on a registered SQL connection as a new dataset.",
+            LoadSqlArgs,
+            action="load_sql",
+            asks_first=True,
         ),
         *_JOB_TOOLS,
         Tool("job_status", "The status, progress and result of a run.", RunArgs),

@@ -8,8 +8,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agents.context import DatasetContext, SchemaContext
-from agents.tools import ACTION_TOOLS, TOOLS, Tool
-from ml_backend.errors import MLInputError, describe_validation_errors
+from agents.tools import ACTION_TOOLS, TOOLS, LoadSqlArgs, Tool
+from ml_backend.datasets.sql_guard import check_query
+from ml_backend.errors import MLInputError, SqlRefusedError, describe_validation_errors
 from ml_backend.jobs.registry import Resolution, resolve, tool_job
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
@@ -41,6 +42,8 @@ def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> Va
         parsed = tool.args.model_validate(args)
     except ValidationError as error:
         raise ToolArgumentError(f"{name}: {describe_validation_errors(error.errors())}") from None
+    if isinstance(parsed, LoadSqlArgs):
+        return _checked_load(tool, parsed, context)
     dataset_ref = getattr(parsed, "dataset", None)
     dataset = resolution = None
     if dataset_ref is not None:
@@ -56,6 +59,20 @@ def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> Va
             resolution = replace(resolution, dataset_id=dataset.id)
     config = parsed.model_dump(mode="json", exclude_none=True)
     return ValidatedCall(tool=tool, config=config, dataset=dataset, resolution=resolution)
+
+
+def _checked_load(tool: Tool, parsed: LoadSqlArgs, context: SchemaContext) -> ValidatedCall:
+    """A load names a connection there is, and one query the guard accepts for its backend."""
+    try:
+        connection = context.connection(parsed.connection)
+    except LookupError as error:
+        raise ToolArgumentError(str(error)) from None
+    try:
+        check_query(parsed.query, connection.backend)
+    except SqlRefusedError as error:
+        raise ToolArgumentError(error.detail) from None
+    config = parsed.model_dump(mode="json", exclude_none=True)
+    return ValidatedCall(tool=tool, config=config, dataset=None)
 
 
 def check_parsed(tool: Tool, parsed: BaseModel, profile: DatasetProfile) -> Resolution | None:

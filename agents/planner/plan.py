@@ -52,6 +52,7 @@ Action = Literal[
     "compare_runs",
     "job_status",
     "list_datasets",
+    "load_sql",
 ]
 _ANSWERED_ELSEWHERE = {
     "list_datasets": "I'll list the datasets there are.",

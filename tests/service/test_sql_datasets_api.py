@@ -15,8 +15,8 @@ import pytest
 
 from service.embedded_redis import EmbeddedRedis
 from tests.service.conftest import BACKENDS, POSTGRES_URL
+from tests.service.keyed import as_key, make_key, mlchat, problem
 from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
-from tests.service.test_auth import as_key, make_key, mlchat, problem
 from tests.sql_databases import ORDERS, SECRET, make_sqlite_orders
 
 pytestmark = pytest.mark.integration

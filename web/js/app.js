@@ -213,6 +213,10 @@ async function start() {
     if (event.reason && event.reason.status === 401) event.preventDefault();
   });
   new RunsPanel($("#run-list"), $("#compare-runs")); // kept live by /ws/feed
+  window.addEventListener("mlchat:dataset-loaded", async (event) => {
+    await datasets.load();
+    datasets.select(event.detail);
+  });
   try {
     await Promise.all([datasets.load(), loadConversations()]);
   } catch (error) {

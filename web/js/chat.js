@@ -131,6 +131,11 @@ export class Chat {
   part(part, message) {
     if (part.type === "plan") return this.planCard(part, message);
     if (part.type === "run") return RunCard.for(part).node;
+    if (part.type === "dataset") {
+      // A dataset the agent just loaded: the page's picker turns to it, as the conversation did.
+      window.dispatchEvent(new CustomEvent("mlchat:dataset-loaded", { detail: part.dataset_id }));
+      return null;
+    }
     if (part.type === "result") {
       return h("button", { type: "button", class: "link", onclick: () => openRunDetails(part.run_id, message.html) },
         `Open run ${part.run_id}`);

@@ -26,6 +26,13 @@ function settingsText(values) {
 /** [label, value] pairs for a config, in the order a person asks about them. */
 export function configRows(action, config) {
   if (!config) return [];
+  if (action === "load_sql") {
+    return [
+      ["Connection", config.connection],
+      ["Query", config.query],
+      ["New dataset", config.name || "named after the table"],
+    ];
+  }
   if (action === "explore" || config.explorer) {
     return [
       ["Chart", config.explorer],

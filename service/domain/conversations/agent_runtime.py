@@ -14,6 +14,10 @@ from agents.summaries import summarize
 from ml_backend.jobs.registry import Resolution, tool_job
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, RunStatus
+from service.domain.connections.catalogs import connection_contexts
+from service.domain.connections.services import ConnectionService
+from service.domain.datasets.services import DatasetService
+from service.domain.datasets.sql_services import SqlDatasetService
 from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.services import JobService
 from service.errors import InvalidInputError, UnavailableError
@@ -33,7 +37,8 @@ async def schema_context(session: AsyncSession, tenant: str, focus_id: int | Non
         for row in rows
     ]
     focus = next((d for d in datasets if d.id == focus_id), None)
-    return SchemaContext(datasets=datasets, focus=focus)
+    connections = await connection_contexts(await ConnectionService(session).all(tenant))
+    return SchemaContext(datasets=datasets, focus=focus, connections=connections)
 
 
 class ServiceBackend:
@@ -48,6 +53,9 @@ class ServiceBackend:
     ) -> None:
         self.jobs = JobService(session, resources, tenant)
         self.conversation_id = conversation_id
+        self.sql = SqlDatasetService(
+            DatasetService(session, resources.settings, tenant), ConnectionService(session)
+        )
 
     async def start(
         self, tool: str, config: dict[str, Any], resolution: Resolution | None = None
@@ -73,6 +81,14 @@ class ServiceBackend:
         run = await self.jobs.run_by_id(run_id)
         view = await self.jobs.cancel(run.job_id, shown_kind(run.kind))
         return view.model_dump(mode="json")
+
+    async def load_sql(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Load a checked query's rows as a new dataset of the tenant."""
+        dataset = await self.sql.load(config["connection"], config["query"], config.get("name"))
+        return {
+            "dataset_id": dataset.id, "name": dataset.name, "rows": dataset.row_count,
+            "columns": dataset.column_count, "capped": bool((dataset.source or {}).get("capped")),
+        }  # fmt: skip
 
 
 def make_agent(

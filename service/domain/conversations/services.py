@@ -130,6 +130,9 @@ class ConversationService:
         )  # fmt: skip
         self.session.add(reply)
         conversation.pending_plan = turn.pending.as_json() if turn.pending else None
+        loaded = [p["dataset_id"] for p in turn.parts if p.get("type") == "dataset"]
+        if loaded:
+            conversation.dataset_id = loaded[-1]  # what the agent loaded is what comes next
         if turn.plan is not None and turn.plan.config is not None:
             conversation.last_plan = turn.plan.as_json()
         conversation.updated_at = utcnow()
