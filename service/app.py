@@ -20,6 +20,7 @@ from service.domain.datasets.samples import register_samples
 from service.domain.health.controllers import health
 from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.keys.controllers import KeyController
+from service.domain.limits.controllers import LimitController, usage
 from service.domain.runs.controllers import RunController
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.web.controllers import web_router
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             plan,
             chat,
             KeyController,
+            LimitController,
+            usage,
             web_router(),
         ],
         dependencies=DEPENDENCIES,

@@ -86,7 +86,9 @@ class Authenticator(ASGIMiddleware):
 def allow(identity: Identity, scope: Scope) -> None:
     """Refuses (403) what the identity's scope does not cover."""
     if scope["path"].startswith(ADMIN_PATHS) and identity.scope != KeyScope.ADMIN:
-        raise ForbiddenError("managing keys needs an admin key", scope=identity.scope.value)
+        raise ForbiddenError(
+            "the admin API (keys, limits) needs an admin key", scope=identity.scope.value
+        )
     method = scope.get("method", "GET")
     if identity.scope == KeyScope.READ and method not in SAFE_METHODS:
         raise ForbiddenError(

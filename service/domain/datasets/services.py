@@ -18,7 +18,14 @@ from ml_backend.configs import DatasetById, DatasetByName, DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_file, read_rows
 from ml_backend.suggestions import did_you_mean
 from service.db.models import Dataset
-from service.errors import ConflictError, InvalidInputError, NotFoundError, upload_too_large
+from service.domain.limits.services import tenant_limits
+from service.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    dataset_over_limit,
+    upload_too_large,
+)
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,8 +93,12 @@ class DatasetService:
             _spool_to_disk, source, self.settings.datasets_dir / "incoming"
         )
         try:
-            if upload.stat().st_size > self.settings.max_dataset_bytes:
+            size = upload.stat().st_size
+            if size > self.settings.max_dataset_bytes:
                 raise upload_too_large(self.settings.max_dataset_mb)
+            limit = (await tenant_limits(self.session, self.settings, self.tenant)).dataset_bytes
+            if size > limit:
+                raise dataset_over_limit(limit, self.tenant)
             ingested = await anyio.to_thread.run_sync(
                 ingest_file, upload, filename, self.settings.datasets_dir
             )
