@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ml_backend.components import component_catalogue
+from ml_backend.jobs.budget import JobBudget
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -21,6 +22,8 @@ class DatasetContext:
     name: str
     profile: DatasetProfile
     description: str | None = None
+    size_bytes: int | None = None
+    """As stored, for the tenant's dataset limit; None where it is not known."""
 
     @property
     def ref(self) -> dict[str, Any]:
@@ -48,6 +51,8 @@ class SchemaContext:
     datasets: list[DatasetContext]
     focus: DatasetContext | None = None
     components: list[dict[str, Any]] = field(default_factory=component_catalogue)
+    budget: JobBudget | None = None
+    """What one of the tenant's jobs may take; None: no limits to check."""
 
     def dataset(self, ref: dict[str, Any] | None) -> DatasetContext:
         """The dataset a config refers to (by id or name), else the focus; a clear error."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -23,6 +22,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.worker import WorkerStatus
 
+from service.domain.limits.book import LimitBook
 from service.line import announce_places
 from service.queues import QUEUE_PREFIX, queue_name
 from service.slots import claim, release, renew, wait_for_work
@@ -42,14 +42,16 @@ class TenantWorker(Worker):
     def __init__(
         self,
         *args: Any,
-        concurrent_limit: Callable[[str], int],
+        limit_book: LimitBook,
         lease_s: float,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.concurrent_limit = concurrent_limit
-        """A tenant's concurrent-jobs limit, as it is now."""
+        self.limit_book = limit_book
         self.lease_s = lease_s
+
+    def concurrent_limit(self, tenant: str) -> int:
+        return self.limit_book.limits(tenant).concurrent_jobs
 
     def tenant_queues(self) -> list[Queue]:
         """The queues this worker started with, and any other tenant's RQ knows of."""
@@ -94,6 +96,7 @@ class TenantWorker(Worker):
 
     def take_job(self) -> tuple[Job, Queue] | None:
         """A job of a tenant below its limit, with its slot; None if no such job waits."""
+        self.limit_book.refresh(self.connection)
         tenants = [(tenant_of(q.name), self.concurrent_limit(tenant_of(q.name)))
                    for q in self.queues]  # fmt: skip
         while (taken := claim(self.connection, tenants, self.lease_s)) is not None:

@@ -343,7 +343,7 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
         name=name,
         job_monitoring_interval=max(1, int(settings.heartbeat_s)),
         work_horse_killed_handler=_horse_killed(settings),
-        concurrent_limit=lambda tenant: book.limits(tenant).concurrent_jobs,
+        limit_book=book,
         # A slot of a worker that died is free again when the reaper gives its run up.
         lease_s=settings.dead_after_s,
     )

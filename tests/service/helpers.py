@@ -44,10 +44,14 @@ def wait_for(client: httpx.Client, kind: str, job_id: str, statuses: set[str],
 
 
 def run_events(stack: Stack, run_id: int, last_seq: int = 0, limit: int | None = None,
-               timeout_s: float = 120) -> list[dict[str, Any]]:  # fmt: skip
-    """Events from WS /ws/runs/{id}: until the server closes, or `limit` of them."""
+               timeout_s: float = 120,
+               tenant: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Events from WS /ws/runs/{id}: until the server closes, or `limit` of them (of another
+    tenant's run, as the local admin, with `tenant`)."""
     events: list[dict[str, Any]] = []
     url = f"{stack.ws_url}/ws/runs/{run_id}?last_seq={last_seq}"
+    if tenant is not None:
+        url += f"&tenant_id={tenant}"
     with connect(url, open_timeout=10, close_timeout=2) as socket:
         deadline = time.monotonic() + timeout_s
         for message in socket:

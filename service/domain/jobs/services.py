@@ -187,6 +187,7 @@ class JobService:
     async def cancel(self, job_id: str, route: str) -> JobView:
         """Mark the run cancelled, then make sure RQ never starts it or stops it now."""
         run = await self._run(job_id, route)
+        was_in_line = run.status == RunStatus.QUEUED
         changed = await self.session.execute(
             transition(run.id, RunStatus.CANCELLED, finished_at=utcnow(),
                        error="cancelled by request")
@@ -196,11 +197,11 @@ class JobService:
             await self.session.refresh(run)
             raise ConflictError(f"job {job_id} is already {run.status}; nothing to cancel")
         await anyio.to_thread.run_sync(self._stop, run.job_id)
-        limit = (await self.limits()).concurrent_jobs
-        # The jobs behind a cancelled one in line move up.
-        await anyio.to_thread.run_sync(
-            announce_places, self.resources.sync_redis, run.tenant, limit
-        )
+        if was_in_line:  # the jobs behind it move up
+            limit = (await self.limits()).concurrent_jobs
+            await anyio.to_thread.run_sync(
+                announce_places, self.resources.sync_redis, run.tenant, limit
+            )
         await append_event_async(
             self.resources.redis, "cancelled", run_id=run.id, job_id=run.job_id,
             tenant=run.tenant, conversation_id=run.conversation_id, message="cancelled by request",

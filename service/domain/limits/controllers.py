@@ -5,9 +5,11 @@ from __future__ import annotations
 from litestar import Controller, get, patch
 from redis import Redis
 
+from service.domain.limits.book import LIMITS_CHANGED_KEY
 from service.domain.limits.schemas import LimitsUpdate, TenantLimitsView, Usage
 from service.domain.limits.services import LimitService
 from service.resources import Resources
+from service.slots import WAKE_KEY, WAKE_MAX
 
 
 class LimitController(Controller):
@@ -25,9 +27,17 @@ class LimitController(Controller):
         "left out unchanged",
     )  # fmt: skip
     async def change_limits(
-        self, data: LimitsUpdate, tenant: str, limits: LimitService
+        self, data: LimitsUpdate, tenant: str, limits: LimitService, resources: Resources
     ) -> TenantLimitsView:
-        return await limits.update(tenant, data)
+        changed = await limits.update(tenant, data)
+        # Workers read limits from the database; this tells them to read them now, and wakes
+        # one, which may now take jobs a raised limit lets through.
+        async with resources.redis.pipeline() as pipeline:
+            pipeline.incr(LIMITS_CHANGED_KEY)
+            pipeline.lpush(WAKE_KEY, 1)
+            pipeline.ltrim(WAKE_KEY, 0, WAKE_MAX - 1)
+            await pipeline.execute()
+        return changed
 
 
 @get("/api/v1/usage", tags=["usage"], summary="The tenant's use against its limits")
