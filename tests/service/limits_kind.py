@@ -45,7 +45,9 @@ def run(frame: pd.DataFrame, resolved: HoldConfig, env: JobEnv) -> Outcome[Held]
     block = np.ones(resolved.megabytes * 2**20 // 8) if resolved.megabytes else None
     env.reporter.progress(0, 1, message="holding")
     started = time.monotonic()
-    while time.monotonic() - started < resolved.seconds:
+    total = max(1, round(resolved.seconds))
+    while (held := time.monotonic() - started) < resolved.seconds:
+        env.reporter.progress(int(held), total)  # a step a second: how long it has run
         time.sleep(0.05)  # back in Python often: a stop at the duration limit lands at once
     pools: dict[str, int] = {}
     for pool in threadpool_info():

@@ -6,8 +6,11 @@ searches longer than the duration limit are refused, naming the limit."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +22,7 @@ import pytest
 
 from service.embedded_redis import EmbeddedRedis
 from tests.service.conftest import BACKENDS, POSTGRES_URL
-from tests.service.helpers import csv_bytes, run_events, upload, wait_for
+from tests.service.helpers import children_of, csv_bytes, run_events, upload, wait_for, worker_of
 from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
 from tests.service.test_auth import as_key, make_key, problem
 
@@ -156,6 +159,29 @@ def test_a_tenant_at_its_limit_waits_in_line_while_others_run(stack: Stack) -> N
         finally:
             for client, accepted in started:
                 client.delete(f"/api/v1/ml/hold/{accepted['job_id']}")
+
+
+def test_a_slot_is_held_while_its_job_runs_and_freed_when_its_worker_dies(stack: Stack) -> None:
+    with tenant(stack, "fragile", concurrent_jobs=1) as fragile:
+        first, second = hold(fragile, seconds=300), hold(fragile, seconds=0)
+        lease_s = float(stack.env()["MLCHAT_DEAD_AFTER_S"])
+        deadline = time.monotonic() + 60
+        while (job(fragile, first).get("step") or 0) < 2 * lease_s:
+            assert time.monotonic() < deadline, job(fragile, first)
+            time.sleep(0.2)
+        # Running past two leases, the first still holds the tenant's one slot.
+        assert job(fragile, second)["status"] == "queued"
+
+        worker = worker_of(stack, first["job_id"])
+        horses = children_of(int(worker.pid or 0))
+        os.kill(int(worker.pid or 0), signal.SIGKILL)  # the worker's machine goes away
+        for horse in horses:
+            os.kill(horse, signal.SIGKILL)
+        # Its slot is not lost with it: once its lease runs out, the other worker takes the next.
+        done = wait_for(fragile, "hold", second["job_id"], {"finished", "failed"}, 60)
+        assert done["status"] == "finished", done
+        assert wait_for(fragile, "hold", first["job_id"], {"failed"}, 60)["status"] == "failed"
+    stack.replace_dead_workers()
 
 
 def test_a_job_over_its_duration_is_stopped_and_its_run_failed(stack: Stack) -> None:
