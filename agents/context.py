@@ -8,6 +8,7 @@ from typing import Any
 
 from ml_backend.components import component_catalogue
 from ml_backend.datasets.sql_catalog import TableInfo
+from ml_backend.jobs.budget import JobBudget
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -22,6 +23,8 @@ class DatasetContext:
     name: str
     profile: DatasetProfile
     description: str | None = None
+    size_bytes: int | None = None
+    """As stored, for the tenant's dataset limit; None where it is not known."""
 
     @property
     def ref(self) -> dict[str, Any]:
@@ -87,6 +90,9 @@ class SchemaContext:
         raise LookupError(
             f"no connection {name!r}{did_you_mean(name, names)} Connections: {', '.join(names)}"
         )
+
+    budget: JobBudget | None = None
+    """What one of the tenant's jobs may take; None: no limits to check."""
 
     def dataset(self, ref: dict[str, Any] | None) -> DatasetContext:
         """The dataset a config refers to (by id or name), else the focus; a clear error."""

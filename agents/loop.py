@@ -30,7 +30,7 @@ from agents.plans import describe_plan
 from agents.schemas import narrowed_tool_schemas
 from agents.schemas import tool_schemas as tool_schemas  # where callers have imported it from
 from agents.tools import TOOLS
-from agents.validation import ToolArgumentError, ValidatedCall, validate_call
+from agents.validation import DoesNotFitError, ToolArgumentError, ValidatedCall, validate_call
 from ml_backend.jobs.registry import Resolution
 
 MAX_REPAIRS = 2
@@ -164,6 +164,10 @@ class Agent:
                               response_metadata=reply.response_metadata)  # fmt: skip
             try:
                 valid = validate_call(call["name"], call["args"], self.context)
+            except DoesNotFitError as error:
+                # No rewording makes it fit: the person must ask for less, or for a raise.
+                return Plan(action="clarify", config=None,
+                            message=f"I cannot run that within your limits: {error}.")  # fmt: skip
             except ToolArgumentError as error:
                 last_error = str(error)
                 messages += [

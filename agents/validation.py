@@ -11,6 +11,7 @@ from agents.context import DatasetContext, SchemaContext
 from agents.tools import ACTION_TOOLS, TOOLS, LoadSqlArgs, Tool
 from ml_backend.datasets.sql_guard import check_query
 from ml_backend.errors import MLInputError, SqlRefusedError, describe_validation_errors
+from ml_backend.jobs.budget import BudgetError, check_budget
 from ml_backend.jobs.registry import Resolution, resolve, tool_job
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
@@ -18,6 +19,11 @@ from ml_backend.suggestions import did_you_mean
 
 class ToolArgumentError(Exception):
     """A tool call that cannot run as given; the message says what to change."""
+
+
+class DoesNotFitError(ToolArgumentError):
+    """A tool call valid in itself that the tenant's limits do not allow; the message names
+    the limit."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ def validate_call(name: str, args: dict[str, Any], context: SchemaContext) -> Va
             raise ToolArgumentError(error.detail) from None
         if resolution is not None:
             resolution = replace(resolution, dataset_id=dataset.id)
+            if context.budget is not None:
+                try:
+                    check_budget(parsed, dataset.size_bytes, context.budget)
+                except BudgetError as error:
+                    raise DoesNotFitError(error.detail) from None
     config = parsed.model_dump(mode="json", exclude_none=True)
     return ValidatedCall(tool=tool, config=config, dataset=dataset, resolution=resolution)
 

@@ -22,6 +22,7 @@ from service.domain.datasets.sql_controllers import SqlDatasetController
 from service.domain.health.controllers import health
 from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.keys.controllers import KeyController
+from service.domain.limits.controllers import LimitController, usage
 from service.domain.runs.controllers import RunController
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.signin.controllers import SignInController, ws_ticket
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             SqlDatasetController,
             ConnectionController,
             ConnectionAdminController,
+            LimitController,
+            usage,
             web_router(),
         ],
         dependencies=DEPENDENCIES,

@@ -247,7 +247,9 @@ async def close_socket(scope: Scope, send: Send, error: ServiceError) -> None:
 def allow(identity: Identity, scope: Scope) -> None:
     """Refuses (403) what the identity's scope does not cover."""
     if scope["path"].startswith(ADMIN_PATHS) and identity.scope != KeyScope.ADMIN:
-        raise ForbiddenError("managing keys needs an admin key", scope=identity.scope.value)
+        raise ForbiddenError(
+            "the admin API (keys, limits) needs an admin key", scope=identity.scope.value
+        )
     method = scope.get("method", "GET")
     if identity.scope == KeyScope.READ and method not in SAFE_METHODS:
         raise ForbiddenError(

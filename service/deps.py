@@ -17,6 +17,7 @@ from service.domain.datasets.services import DatasetService
 from service.domain.datasets.sql_services import SqlDatasetService
 from service.domain.jobs.services import JobService
 from service.domain.keys.services import KeyService
+from service.domain.limits.services import LimitService
 from service.domain.runs.services import RunService
 from service.resources import Resources
 from service.settings import Settings
@@ -45,6 +46,10 @@ def provide_tenant(scope: Scope) -> str:
 
 def provide_keys(session: AsyncSession) -> KeyService:
     return KeyService(session)
+
+
+def provide_limits(session: AsyncSession, settings: Settings) -> LimitService:
+    return LimitService(session, settings)
 
 
 def provide_datasets(session: AsyncSession, settings: Settings, tenant: str) -> DatasetService:
@@ -81,6 +86,7 @@ DEPENDENCIES: dict[str, Any] = {
     "session": Provide(provide_session),
     "tenant": Provide(provide_tenant, sync_to_thread=False),
     "keys": Provide(provide_keys, sync_to_thread=False),
+    "limits": Provide(provide_limits, sync_to_thread=False),
     "datasets": Provide(provide_datasets, sync_to_thread=False),
     "connections": Provide(provide_connections, sync_to_thread=False),
     "sql_datasets": Provide(provide_sql_datasets, sync_to_thread=False),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ml_backend.jobs.words import size_words
+
 
 class ServiceError(Exception):
     """The root of errors a client can act on; `detail` tells them how."""
@@ -69,6 +71,15 @@ def upload_too_large(limit_mb: int) -> PayloadTooLargeError:
     return PayloadTooLargeError(
         f"the upload is larger than the {limit_mb} MiB limit (MLCHAT_MAX_DATASET_MB); "
         "send a sample of it, or Parquet, which is usually several times smaller"
+    )
+
+
+def dataset_over_limit(limit_bytes: int, tenant: str) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"the upload is larger than the {size_words(limit_bytes)} dataset limit of tenant "
+        f"{tenant!r}: send a sample of it, or Parquet, which is usually several times smaller; "
+        f"an admin may raise the limit (`mlchat limits set --tenant {tenant} --dataset-gb N`)",
+        limit_bytes=limit_bytes,
     )
 
 

@@ -150,19 +150,44 @@ class ServerSettings(BaseSettings):
 
 
 class JobSettings(BaseSettings):
-    """The RQ workers and how long their jobs may take."""
+    """The RQ workers and how they watch their jobs (how long a job may run is a tenant's
+    limit, `LimitSettings.limit_duration_s`)."""
 
     model_config = _FROM_ENV
 
     workers: int = Field(default=1, ge=1, le=64, description="RQ workers that `mlchat up` starts.")
-    job_timeout_s: int = Field(
-        default=6 * 3600, ge=10, description="A job running longer than this is stopped."
-    )
     heartbeat_s: float = Field(
         default=2.0, gt=0, description="How often a worker vouches for the job it runs."
     )
     dead_after_s: float = Field(
         default=20.0, gt=0, description="A running job unheard of for this long is marked failed."
+    )
+
+
+class LimitSettings(BaseSettings):
+    """Every tenant's limits unless an admin set others (`mlchat limits set`), as the
+    training-service document tables them."""
+
+    model_config = _FROM_ENV
+
+    limit_concurrent_jobs: int = Field(
+        default=5, ge=1, le=1000, description="Jobs a tenant runs at once; more wait in line."
+    )
+    limit_duration_s: int = Field(
+        default=4 * 3600, ge=1, le=30 * 24 * 3600,
+        description="Seconds a job may run before it is stopped and its run failed.",
+    )  # fmt: skip
+    limit_dataset_gb: float = Field(
+        default=10.0, gt=0, le=1024**2, description="Largest dataset a tenant may use, in GiB."
+    )
+    limit_cpu_cores: int = Field(
+        default=4, ge=1, le=1024, description="CPU cores (threads of every pool) one job uses."
+    )
+    limit_memory_gb: float = Field(
+        default=16.0, ge=0.25, le=1024**2, description="Memory one job may take, in GiB."
+    )
+    limit_gpus: int = Field(
+        default=0, ge=0, le=64, description="GPUs one job may use; 0 hides CUDA from jobs."
     )
 
 
@@ -217,6 +242,7 @@ class Settings(
     StorageSettings,
     ServerSettings,
     JobSettings,
+    LimitSettings,
     AgentSettings,
     SqlSourceSettings,
     LoggingSettings,

@@ -1,26 +1,58 @@
-"""An RQ worker that serves every tenant's queue, including tenants that appear while it runs.
+"""An RQ worker that serves every tenant's queue, each tenant within its concurrent-jobs limit.
 
 Jobs go on a queue per tenant (`service.queues`), but an RQ worker listens on the queues it was
 started with. A tenant is born when an admin makes its first key, so a worker started before
 that would never see its jobs: this one re-reads the tenants' queues from RQ's own registry of
-queues (the `rq:queues` set an enqueue adds to) every few seconds while it waits.
+queues (the `rq:queues` set an enqueue adds to) each time it looks for a job.
+
+It takes a job only with a slot of the job's tenant (`service.slots`), round robin over the
+tenants, so a tenant at its limit waits while the others' jobs run. It holds the slot for as
+long as the job's work horse runs, renewing it with each heartbeat, and gives it back after.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+import redis
 from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
+from rq.worker import WorkerStatus
 
-from service.queues import QUEUE_PREFIX
+from service.domain.limits.book import LimitBook
+from service.line import announce_places
+from service.queues import QUEUE_PREFIX, queue_name
+from service.slots import claim, release, renew, wait_for_work
 
-REFRESH_S = 3
-"""How long a new tenant's first job may wait before the idle workers listen to its queue."""
+log = logging.getLogger(__name__)
+
+WAIT_S = 2.0
+"""The longest an idle worker waits before it looks again without being woken: a slot freed by
+a lease running out (a dead worker) or a tenant's limit raised wakes nobody."""
+
+
+def tenant_of(queue: str) -> str:
+    return queue.removeprefix(QUEUE_PREFIX)
 
 
 class TenantWorker(Worker):
+    def __init__(
+        self,
+        *args: Any,
+        limit_book: LimitBook,
+        lease_s: float,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_book = limit_book
+        self.lease_s = lease_s
+
+    def concurrent_limit(self, tenant: str) -> int:
+        return self.limit_book.limits(tenant).concurrent_jobs
+
     def tenant_queues(self) -> list[Queue]:
         """The queues this worker started with, and any other tenant's RQ knows of."""
         known = {queue.name: queue for queue in self.queues}
@@ -38,15 +70,67 @@ class TenantWorker(Worker):
     def dequeue_job_and_maintain_ttl(
         self, timeout: int | None, max_idle_time: int | None = None
     ) -> tuple[Job, Queue] | None:
-        self.listen_to_all_tenants()
-        if timeout is None:  # burst: one look at every queue
-            return super().dequeue_job_and_maintain_ttl(None, max_idle_time)
-        idle_since = time.monotonic()
+        """The next job this worker may run, waiting up to `timeout` (None: one look, for
+        burst mode) or `max_idle_time` for one."""
+        self.set_state(WorkerStatus.IDLE)
+        self.procline("Listening on every tenant's queue")  # type: ignore[no-untyped-call]
+        started = time.monotonic()
+        waits = [t for t in (timeout, max_idle_time) if t is not None]
         while True:
-            # Wait a short while on the queues known now, then look again for new ones.
-            result: Any = super().dequeue_job_and_maintain_ttl(REFRESH_S, REFRESH_S)
-            if result is not None:
-                return result  # type: ignore[no-any-return]
-            if max_idle_time is not None and time.monotonic() - idle_since >= max_idle_time:
-                return None
-            self.listen_to_all_tenants()
+            self.heartbeat()
+            if self.should_run_maintenance_tasks:
+                self.run_maintenance_tasks()  # type: ignore[no-untyped-call]
+            try:
+                self.listen_to_all_tenants()
+                taken = self.take_job()
+                if taken is not None or timeout is None:
+                    self.heartbeat()
+                    return taken
+                left = min(waits) - (time.monotonic() - started) if waits else WAIT_S
+                if left <= 0:
+                    return None
+                wait_for_work(self.connection, min(WAIT_S, left))
+            except redis.ConnectionError:
+                log.warning("cannot reach Redis; trying again in a second", exc_info=True)
+                time.sleep(1.0)
+
+    def take_job(self) -> tuple[Job, Queue] | None:
+        """A job of a tenant below its limit, with its slot; None if no such job waits."""
+        self.limit_book.refresh(self.connection)
+        tenants = [(tenant_of(q.name), self.concurrent_limit(tenant_of(q.name)))
+                   for q in self.queues]  # fmt: skip
+        while (taken := claim(self.connection, tenants, self.lease_s)) is not None:
+            try:
+                job = self.job_class.fetch(
+                    taken.job_id, connection=self.connection, serializer=self.serializer
+                )
+            except NoSuchJobError:  # gone from Redis while in line: its slot is not needed
+                release(self.connection, taken.tenant, taken.job_id)
+                continue
+            queue = self.queue_class(
+                queue_name(taken.tenant), connection=self.connection, job_class=self.job_class,
+                serializer=self.serializer, death_penalty_class=self.death_penalty_class,
+            )  # fmt: skip
+            log.info("took job %s of tenant %s", job.id, taken.tenant)
+            return job, queue
+        return None
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        try:
+            super().execute_job(job, queue)
+        finally:
+            release(self.connection, tenant_of(queue.name), job.id)
+
+    def fork_work_horse(self, job: Job, queue: Queue) -> None:
+        super().fork_work_horse(job, queue)
+        # Only the worker gets here (the work horse exits inside), after the job started: the
+        # jobs behind it in line hear their new places without delaying it.
+        tenant = tenant_of(queue.name)
+        try:
+            announce_places(self.connection, tenant, self.concurrent_limit(tenant))
+        except redis.RedisError:
+            log.warning("could not tell the waiting jobs their places", exc_info=True)
+
+    def maintain_heartbeats(self, job: Job) -> None:
+        super().maintain_heartbeats(job)
+        renew(self.connection, tenant_of(job.origin), job.id, self.lease_s)

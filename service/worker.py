@@ -10,11 +10,13 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import redis
 from rq.job import Job, get_current_job
+from rq.timeouts import JobTimeoutException
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -23,16 +25,27 @@ from ml_backend.datasets import read_frame
 from ml_backend.errors import MLInputError
 from ml_backend.jobs.registry import get_job
 from ml_backend.jobs.spec import Figure, JobEnv
+from service.confinement import (
+    EXIT_OUT_OF_MEMORY,
+    confine,
+    find_thread_pools,
+    job_limits,
+    over_duration,
+    over_memory,
+    ran_out_of_memory,
+)
 from service.db.engines import sync_engine, sync_session_factory
 from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import START_RUN, applied, transition
 from service.domain.conversations.notes import note_run_end
 from service.domain.jobs.kinds import shown_kind
+from service.domain.limits.book import LimitBook
+from service.domain.limits.schemas import Limits
 from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
-from service.tenant_worker import TenantWorker
+from service.tenant_worker import TenantWorker, tenant_of
 
 log = logging.getLogger(__name__)
 
@@ -162,16 +175,28 @@ def job_context(run_id: int) -> Iterator[JobContext | None]:
 
 
 def run_job(run_id: int) -> None:
-    """RQ entry point: run the run's resolved config as its kind's job."""
+    """RQ entry point: run the run's resolved config as its kind's job, within its limits."""
+    job = get_current_job()
+    limits = job_limits(job.meta) if job is not None else None
+    held = confine(limits) if limits is not None else None
     with job_context(run_id) as ctx:
         if ctx is None:
             return
+        if held is not None:
+            ctx.reporter.log(held)
         try:
             result = _run(ctx)
         except MLInputError as exc:
             _fail(ctx, exc.detail)
             return
+        except JobTimeoutException:
+            _fail(ctx, over_duration(limits or _default_limits(), ctx.run.tenant))
+            return
         except Exception as exc:
+            if limits is not None and ran_out_of_memory(exc):
+                # What memory is left may not carry the bookkeeping of a failure: the worker
+                # reads this exit status and records it (`_horse_killed`).
+                os._exit(EXIT_OUT_OF_MEMORY)
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
             raise
         finished = f"{shown_kind(ctx.run.kind)} finished"
@@ -223,22 +248,42 @@ def _note(ctx: JobContext, error: str | None) -> None:
         log.exception("could not write the run's summary into its conversation")
 
 
+def _default_limits() -> Limits:
+    return Limits.defaults(_job_settings())
+
+
+def _death_reason(job: Job, status: int) -> str:
+    """Why a job's work horse ended without finishing the job, read from its exit status."""
+    limits = job_limits(job.meta) or _default_limits()
+    tenant = tenant_of(job.origin)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY:
+        return over_memory(limits, tenant)
+    if job.started_at is not None and job.timeout:
+        # RQ's own stop at the limit failed (the job was stuck in native code), so the worker
+        # killed the horse a minute later.
+        ran_s = (utcnow() - job.started_at.replace(tzinfo=UTC)).total_seconds()
+        if ran_s >= job.timeout:
+            return over_duration(limits, tenant)
+    detail = f"exit status {status}"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        detail = f"signal {sig} ({signal.Signals(sig).name})"
+    return (
+        f"the worker process running this job died ({detail}); "
+        "it may have run out of memory — try a smaller dataset or fewer estimators"
+    )
+
+
 def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
-    """Marks the run failed when its work horse dies (OOM killer, kill -9, a crash)."""
+    """Marks the run failed when its work horse dies (out of its memory, stopped at its
+    duration limit, OOM killer, kill -9, a crash), saying which."""
 
     def handler(job: Job, _pid: int, status: int, _rusage: Any) -> None:
         run_id = int(job.args[0]) if job.args else None
         if run_id is None:
             return
-        detail = f"exit status {status}"
-        if os.WIFSIGNALED(status):
-            sig = os.WTERMSIG(status)
-            detail = f"signal {sig} ({signal.Signals(sig).name})"
-        reason = (
-            f"the worker process running this job died ({detail}); "
-            "it may have run out of memory — try a smaller dataset or fewer estimators"
-        )
         try:
+            reason = _death_reason(job, status)
             with Session(_engine(settings.resolved_database_url)) as session:
                 run = session.get(Run, run_id)
                 changed = applied(
@@ -282,13 +327,15 @@ def preload_ml_libraries() -> None:
     import ml_backend.algorithms.torch_mlp
     import ml_backend.jobs.registry  # noqa: F401
 
+    find_thread_pools()
+
 
 def run_worker(settings: Settings, *, burst: bool = False, name: str | None = None) -> None:
     """Work every tenant's queue until stopped (SIGTERM/SIGINT: finish the job, then exit)."""
     global _settings
     preload_ml_libraries()
     _settings = settings
-    _engine(settings.resolved_database_url)
+    book = LimitBook(_engine(settings.resolved_database_url), Limits.defaults(settings))
     connection = redis.Redis.from_url(settings.resolved_redis_url)
     worker = TenantWorker(
         [queue_name(settings.tenant)],
@@ -296,5 +343,8 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
         name=name,
         job_monitoring_interval=max(1, int(settings.heartbeat_s)),
         work_horse_killed_handler=_horse_killed(settings),
+        limit_book=book,
+        # A slot of a worker that died is free again when the reaper gives its run up.
+        lease_s=settings.dead_after_s,
     )
     worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)

@@ -45,11 +45,25 @@ Threads: TypeAlias = Annotated[
 """Thread-count hyperparameter; null is resolved on the worker, not where configs are checked."""
 
 
+_core_limit: int | None = None
+"""The most threads this process's jobs may use (a tenant's CPU limit); None: no limit."""
+
+
+def limit_threads(cores: int | None) -> None:
+    """Cap every thread count `threads` gives in this process at `cores` (None lifts the cap).
+
+    The service calls it in the process that runs one job, before the job starts, so that a
+    person's `n_jobs` or the machine's core count never exceeds what the job was granted.
+    """
+    global _core_limit
+    _core_limit = cores
+
+
 def threads(n_jobs: int | None) -> int:
-    """`n_jobs`, or the worker machine's cores capped at a share, when it is None."""
-    if n_jobs is not None:
-        return n_jobs
-    return max(1, min(os.cpu_count() or 1, _MAX_DEFAULT_THREADS))
+    """`n_jobs`, or the worker machine's cores capped at a share, when it is None; never more
+    than the process's core limit."""
+    wanted = n_jobs if n_jobs is not None else min(os.cpu_count() or 1, _MAX_DEFAULT_THREADS)
+    return max(1, wanted if _core_limit is None else min(wanted, _core_limit))
 
 
 def scored_part(

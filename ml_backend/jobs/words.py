@@ -57,6 +57,14 @@ def duration_words(seconds: float) -> str:
     return f"{seconds:g} seconds"
 
 
+def size_words(size_bytes: float) -> str:
+    """A size as a person says it, in binary units: '512 kB', '1.5 MB', '10 GB'."""
+    for unit, size in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
+        if size_bytes >= size:
+            return f"{size_bytes / size:.3g} {unit}"
+    return f"{size_bytes:g} bytes"
+
+
 def columns_words(columns: Sequence[str] | None, prefix: str = " from ") -> str:
     return f"{prefix}{', '.join(f'`{c}`' for c in columns)}" if columns else ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from pydantic import Field
 from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent, Plan, history_from
 from ml_backend.datasets import write_sample
+from ml_backend.jobs.budget import JobBudget
 from ml_backend.jobs.registry import Resolution
 from ml_backend.jobs.train.resolve import ResolvedTraining
 
@@ -255,3 +257,17 @@ async def test_a_question_about_the_last_run_is_answered_from_it(
     turn = await agent.turn(history, "how did it do?")
     assert turn.plan is not None and turn.plan.action == "explain_run"
     assert turn.reply == "Run 9 did well."
+
+
+async def test_a_plan_beyond_the_tenants_limits_is_refused_saying_why(
+    context: SchemaContext,
+) -> None:
+    limited = replace(context, budget=JobBudget(duration_s=3600, dataset_bytes=1024**3))
+    model = ScriptedModel(script=[
+        _call("tune", **TRAIN, target_column="species", n_trials=10, timeout_s=7200),
+    ])  # fmt: skip
+    backend = RecordingBackend()
+    turn = await Agent(model, limited, backend, auto_approve=True).turn([], "tune it for 2 h")
+    assert turn.reply.startswith("I cannot run that within your limits: ")
+    assert "1 hour duration limit" in turn.reply
+    assert backend.started == [] and len(model.seen) == 1, "no repair can make it fit"

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pandas as pd
+import redis
+from rq import Worker
 from websockets.sync.client import connect
 
 from tests.service.stack import Stack
@@ -44,10 +47,14 @@ def wait_for(client: httpx.Client, kind: str, job_id: str, statuses: set[str],
 
 
 def run_events(stack: Stack, run_id: int, last_seq: int = 0, limit: int | None = None,
-               timeout_s: float = 120) -> list[dict[str, Any]]:  # fmt: skip
-    """Events from WS /ws/runs/{id}: until the server closes, or `limit` of them."""
+               timeout_s: float = 120,
+               tenant: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Events from WS /ws/runs/{id}: until the server closes, or `limit` of them (of another
+    tenant's run, as the local admin, with `tenant`)."""
     events: list[dict[str, Any]] = []
     url = f"{stack.ws_url}/ws/runs/{run_id}?last_seq={last_seq}"
+    if tenant is not None:
+        url += f"&tenant_id={tenant}"
     with connect(url, open_timeout=10, close_timeout=2) as socket:
         deadline = time.monotonic() + timeout_s
         for message in socket:
@@ -57,6 +64,21 @@ def run_events(stack: Stack, run_id: int, last_seq: int = 0, limit: int | None =
             if time.monotonic() > deadline:
                 raise AssertionError(f"no final event after {timeout_s}s: {events[-3:]}")
     return events
+
+
+def worker_of(stack: Stack, job_id: str) -> Worker:
+    """The RQ worker running `job_id`."""
+    connection = redis.Redis.from_url(stack.redis.url)
+    for worker in Worker.all(connection=connection):
+        if worker.get_current_job_id() == job_id:
+            return worker
+    raise AssertionError(f"no worker holds job {job_id}")
+
+
+def children_of(pid: int) -> list[int]:
+    """A process's children (a worker's work horse)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def slow_training_csv(rows: int = 8_000, features: int = 20, seed: int = 0) -> bytes:

@@ -10,10 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
-from rq import Worker
 
-from tests.service.helpers import SLOW_XGBOOST, run_events, slow_training_csv, upload, wait_for
+from tests.service.helpers import (
+    SLOW_XGBOOST,
+    children_of,
+    run_events,
+    slow_training_csv,
+    upload,
+    wait_for,
+    worker_of,
+)
 from tests.service.stack import Stack
 
 
@@ -44,19 +50,6 @@ def _wait_training(client: httpx.Client, job_id: str) -> dict[str, Any]:
     raise AssertionError("no boosting round reported")
 
 
-def _worker_of(stack: Stack, job_id: str) -> Worker:
-    connection = redis.Redis.from_url(stack.redis.url)
-    for worker in Worker.all(connection=connection):
-        if worker.get_current_job_id() == job_id:
-            return worker
-    raise AssertionError(f"no worker holds job {job_id}")
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -78,7 +71,7 @@ def test_cancel_running_and_queued_jobs(
     cancelled = client.delete(f"/api/v1/ml/train/{queued['job_id']}")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
-    horses = [_children(int(_worker_of(stack, j["job_id"]).pid or 0)) for j in running]
+    horses = [children_of(int(worker_of(stack, j["job_id"]).pid or 0)) for j in running]
     started = time.monotonic()
     for job in running:
         response = client.delete(f"/api/v1/ml/train/{job['job_id']}")
@@ -104,8 +97,8 @@ def test_killed_work_horse_marks_run_failed(
 ) -> None:
     job = _slow_job(client, slow_dataset)
     _wait_training(client, job["job_id"])
-    worker = _worker_of(stack, job["job_id"])
-    for pid in _children(int(worker.pid or 0)):
+    worker = worker_of(stack, job["job_id"])
+    for pid in children_of(int(worker.pid or 0)):
         os.kill(pid, signal.SIGKILL)  # what the kernel's OOM killer would do
     failed = wait_for(client, "train", job["job_id"], {"failed", "finished"}, timeout_s=20)
     assert failed["status"] == "failed"
@@ -119,9 +112,9 @@ def test_killed_worker_marks_run_failed(
 ) -> None:
     job = _slow_job(client, slow_dataset)
     _wait_training(client, job["job_id"])
-    worker = _worker_of(stack, job["job_id"])
+    worker = worker_of(stack, job["job_id"])
     pid = int(worker.pid or 0)
-    horses = _children(pid)
+    horses = children_of(pid)
     os.kill(pid, signal.SIGKILL)  # the whole worker machine going away
     for horse in horses:
         os.kill(horse, signal.SIGKILL)

@@ -86,3 +86,22 @@ def test_load_last_months_orders_by_talking(
     assert not any(p["type"] == "plan" for p in refused["parts"]), refused
     assert "SELECT" in refused["content"], refused["content"]
     assert sqlite_fingerprint(tmp_path / "shop.db") == before, "the source is unchanged"
+
+
+def test_a_load_over_the_tenants_dataset_limit_is_refused_and_kept_nowhere(
+    client: httpx.Client, stack: Stack, tmp_path: Path
+) -> None:
+    name = f"big{uuid.uuid4().hex[:6]}"
+    url, _ = _shop(tmp_path / "shop.db", date.today())
+    connection = {"tenant_id": "default", "name": name, "url": url}
+    client.post("/api/v1/admin/connections", json=connection).raise_for_status()
+    before = {d["id"] for d in client.get("/api/v1/datasets").json()}
+    client.patch("/api/v1/admin/limits", json={"dataset_gb": 0.000001}).raise_for_status()
+    try:
+        refused = client.post("/api/v1/datasets/sql", json={
+            "source": "sql", "connection": name, "query": "SELECT * FROM orders"})  # fmt: skip
+        assert refused.status_code == 413, refused.text
+        assert "dataset limit" in refused.json()["detail"] and "--dataset-gb" in refused.text
+    finally:
+        client.patch("/api/v1/admin/limits", json={"dataset_gb": None}).raise_for_status()
+    assert {d["id"] for d in client.get("/api/v1/datasets").json()} == before

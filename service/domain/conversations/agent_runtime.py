@@ -11,6 +11,7 @@ from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent
 from agents.providers import ProviderError, chat_model, model_errors
 from agents.summaries import summarize
+from ml_backend.jobs.budget import JobBudget
 from ml_backend.jobs.registry import Resolution, tool_job
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, RunStatus
@@ -24,8 +25,11 @@ from service.errors import InvalidInputError, UnavailableError
 from service.resources import Resources
 
 
-async def schema_context(session: AsyncSession, tenant: str, focus_id: int | None) -> SchemaContext:
-    """The tenant's datasets as the agent sees them, focused on `focus_id` if given."""
+async def schema_context(
+    session: AsyncSession, tenant: str, focus_id: int | None, budget: JobBudget | None = None
+) -> SchemaContext:
+    """The tenant's datasets as the agent sees them, focused on `focus_id` if given, and what
+    one of its jobs may take."""
     rows = await session.scalars(select(Dataset).where(Dataset.tenant == tenant))
     datasets = [
         DatasetContext(
@@ -33,12 +37,13 @@ async def schema_context(session: AsyncSession, tenant: str, focus_id: int | Non
             name=row.name,
             profile=DatasetProfile.model_validate(row.profile),
             description=row.description,
+            size_bytes=row.size_bytes,
         )
         for row in rows
     ]
     focus = next((d for d in datasets if d.id == focus_id), None)
     connections = await connection_contexts(await ConnectionService(session).all(tenant))
-    return SchemaContext(datasets=datasets, focus=focus, connections=connections)
+    return SchemaContext(datasets=datasets, focus=focus, budget=budget, connections=connections)
 
 
 class ServiceBackend:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.loop import ModelUnavailableError, Plan, Turn, history_from
 from ml_backend.configs import DatasetRef
+from ml_backend.jobs.budget import JobBudget
 from service.db.models import Conversation, Message, utcnow
 from service.domain.conversations.agent_runtime import ServiceBackend, make_agent, schema_context
 from service.domain.conversations.schemas import (
@@ -23,6 +24,7 @@ from service.domain.conversations.schemas import (
     PlanView,
 )
 from service.domain.datasets.services import DatasetService
+from service.domain.limits.services import tenant_limits
 from service.errors import NotFoundError, UnavailableError
 from service.events import conversation_channel
 from service.resources import Resources
@@ -45,6 +47,10 @@ class ConversationService:
             return None
         datasets = DatasetService(self.session, self.resources.settings, self.tenant)
         return (await datasets.find_ref(ref)).id
+
+    async def _budget(self) -> JobBudget:
+        """What one of the tenant's jobs may take: the agent refuses a plan beyond it."""
+        return (await tenant_limits(self.session, self.resources.settings, self.tenant)).budget()
 
     async def create(self, data: ConversationCreate) -> ConversationView:
         conversation = Conversation(
@@ -110,7 +116,9 @@ class ConversationService:
         await self.session.commit()
         await self._publish(conversation_id, MessageView.of(message))
 
-        context = await schema_context(self.session, self.tenant, conversation.dataset_id)
+        context = await schema_context(
+            self.session, self.tenant, conversation.dataset_id, await self._budget()
+        )
         backend = ServiceBackend(self.session, self.resources, self.tenant, conversation_id)
         agent = make_agent(self.resources, context, backend)
         pending = _plan(conversation.pending_plan)
@@ -151,7 +159,9 @@ class ConversationService:
         if conversation_id is not None:
             await self.get(conversation_id)
             records = [_record(m) for m in await self.messages(conversation_id, HISTORY_MESSAGES)]
-        context = await schema_context(self.session, self.tenant, await self._dataset_id(dataset))
+        context = await schema_context(
+            self.session, self.tenant, await self._dataset_id(dataset), await self._budget()
+        )
         try:
             plan = await make_agent(self.resources, context, None).plan(history_from(records), text)
         except ModelUnavailableError as error:

@@ -18,7 +18,14 @@ from ml_backend.configs import DatasetById, DatasetByName, DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_file, read_rows
 from ml_backend.suggestions import did_you_mean
 from service.db.models import Dataset
-from service.errors import ConflictError, InvalidInputError, NotFoundError, upload_too_large
+from service.domain.limits.services import tenant_limits
+from service.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    dataset_over_limit,
+    upload_too_large,
+)
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,8 +98,12 @@ class DatasetService:
             _spool_to_disk, source, self.settings.datasets_dir / "incoming"
         )
         try:
-            if upload.stat().st_size > self.settings.max_dataset_bytes:
+            size = upload.stat().st_size
+            if size > self.settings.max_dataset_bytes:
                 raise upload_too_large(self.settings.max_dataset_mb)
+            limit = (await tenant_limits(self.session, self.settings, self.tenant)).dataset_bytes
+            if size > limit:
+                raise dataset_over_limit(limit, self.tenant)
             ingested = await anyio.to_thread.run_sync(
                 ingest_file, upload, filename, self.settings.datasets_dir
             )
@@ -133,7 +144,7 @@ class DatasetService:
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
-            await self._forget_file(ingested.content_hash)
+            await self.forget_file(ingested.content_hash)
             raise ConflictError(f"a dataset named {name!r} already exists") from None
         return dataset
 
@@ -150,7 +161,7 @@ class DatasetService:
     ) -> Dataset:
         """Register a dataset computed from `parent` (a lineage edge to it)."""
         if await self._name_taken(name):
-            await self._forget_file(ingested.content_hash)
+            await self.forget_file(ingested.content_hash)
             raise ConflictError(
                 f"a dataset named {name!r} already exists; pass another `name` or delete it first"
             )
@@ -163,7 +174,7 @@ class DatasetService:
     ) -> Dataset:
         """Register a dataset read from outside (a SQL query); `source` records where from."""
         if await self._name_taken(name):
-            await self._forget_file(ingested.content_hash)
+            await self.forget_file(ingested.content_hash)
             raise ConflictError(
                 f"a dataset named {name!r} already exists; pass another `name` or delete it first"
             )
@@ -180,8 +191,8 @@ class DatasetService:
             name = f"{stem} ({n})"
         return name
 
-    async def _forget_file(self, content_hash: str) -> None:
-        """Delete a Parquet file once no dataset row refers to it."""
+    async def forget_file(self, content_hash: str) -> None:
+        """Delete a Parquet file once no dataset row refers to it (files are shared by hash)."""
         query = select(func.count()).where(Dataset.content_hash == content_hash)
         if not await self.session.scalar(query):
             (self.settings.datasets_dir / f"{content_hash}.parquet").unlink(missing_ok=True)
@@ -241,4 +252,4 @@ class DatasetService:
         dataset = await self.get(dataset_id)
         await self.session.delete(dataset)
         await self.session.commit()
-        await self._forget_file(dataset.content_hash)
+        await self.forget_file(dataset.content_hash)

@@ -9,10 +9,12 @@ import anyio.to_thread
 from ml_backend.datasets.sql_guard import check_query
 from ml_backend.datasets.sql_source import SqlLimits, ingest_sql
 from ml_backend.errors import MLInputError, SqlConnectionError, SqlRefusedError
+from ml_backend.jobs.words import size_words
 from service.db.models import Dataset
 from service.domain.connections.services import ConnectionService, connection_target
 from service.domain.datasets.services import DatasetService, check_name
-from service.errors import InvalidInputError, UnavailableError
+from service.domain.limits.services import tenant_limits
+from service.errors import InvalidInputError, PayloadTooLargeError, UnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,16 @@ class SqlDatasetService:
                 f"the connection {connection_name!r} could not be used: {error}; check that "
                 "the database is up, or ask an administrator to check the connection"
             ) from None
+        limit = (await tenant_limits(self.datasets.session, self.datasets.settings,
+                                     self.datasets.tenant)).dataset_bytes  # fmt: skip
+        if loaded.dataset.path.stat().st_size > limit:
+            await self.datasets.forget_file(loaded.dataset.content_hash)
+            raise PayloadTooLargeError(
+                f"the query's rows are larger than the {size_words(limit)} dataset limit of "
+                f"tenant {self.datasets.tenant!r}: narrow the query (fewer columns, a WHERE, a "
+                "LIMIT), or ask an admin to raise it (`mlchat limits set --dataset-gb N`)",
+                limit_bytes=limit,
+            )
         source = {
             "source": "sql", "connection": connection_name, "query": query,
             "row_cap": limits.row_cap, "capped": loaded.capped,

@@ -25,6 +25,9 @@ class JobView(BaseModel):
     step: int | None = None
     total: int | None = None
     message: str | None = None
+    """The latest progress message; while queued, the job's place: "queued, 2 ahead of you"."""
+    jobs_ahead: int | None = None
+    """While queued: how many of the tenant's jobs are before this one in line."""
     error: str | None = None
     config: dict[str, Any]
     result: dict[str, Any] | None

@@ -14,6 +14,7 @@ from rq.job import Job
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ml_backend.jobs.budget import check_budget, fit_budget
 from ml_backend.jobs.registry import AnySpec, Resolution, dataset_of, resolve, route_kinds
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, Run, RunStatus, utcnow
@@ -21,10 +22,14 @@ from service.db.transitions import applied, transition
 from service.domain.datasets.services import DatasetService
 from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
+from service.domain.limits.schemas import Limits
+from service.domain.limits.services import tenant_limits
 from service.errors import ConflictError, NotFoundError, UnavailableError
 from service.events import append_event_async, latest_progress, queue_event
+from service.line import announce_places, place_of
 from service.queues import tenant_queue
 from service.resources import Resources
+from service.slots import wake
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,13 @@ class JobService:
         self.session = session
         self.resources = resources
         self.tenant = tenant
+        self._limits: Limits | None = None
+
+    async def limits(self) -> Limits:
+        """The tenant's limits, read once per request."""
+        if self._limits is None:
+            self._limits = await tenant_limits(self.session, self.resources.settings, self.tenant)
+        return self._limits
 
     async def submit(
         self,
@@ -52,9 +64,10 @@ class JobService:
         dataset = await datasets.find_ref(dataset_of(config))
         if resolution is None or resolution.dataset_id != dataset.id:
             resolution = resolve(route, config, DatasetProfile.model_validate(dataset.profile))
-        return await self._submit(
-            resolution.spec, dataset, config, resolution.resolved, conversation_id
-        )
+        budget = (await self.limits()).budget()
+        check_budget(config, dataset.size_bytes, budget)
+        resolved = fit_budget(resolution.resolved, budget)
+        return await self._submit(resolution.spec, dataset, config, resolved, conversation_id)
 
     async def _submit(
         self,
@@ -76,8 +89,9 @@ class JobService:
         )
         self.session.add(run)
         await self.session.commit()
+        limits = await self.limits()
         try:
-            await anyio.to_thread.run_sync(self._enqueue, run)
+            await anyio.to_thread.run_sync(self._enqueue, run, limits)
         except Exception as exc:
             await self.session.execute(
                 transition(run.id, RunStatus.FAILED, error=f"could not queue the job: {exc}")
@@ -88,29 +102,38 @@ class JobService:
             job_id=run.job_id, run_id=run.id, status=run.status, kind=shown_kind(run.kind)
         )
 
-    def _enqueue(self, run: Run) -> None:
+    def _enqueue(self, run: Run, limits: Limits) -> None:
         """Append the `queued` event and queue the job in one transaction (one round trip).
 
         In one MULTI/EXEC, the event is on the run's stream before any worker can take the job,
-        so `queued` always comes before `started`.
+        so `queued` always comes before `started`. The job runs for at most the tenant's
+        duration limit and carries its limits to the process that runs it.
         """
         connection = self.resources.sync_redis
+        place = place_of(connection, run.tenant, None, limits.concurrent_jobs)
         with connection.pipeline() as pipeline:
             pipeline.multi()  # RQ would start the transaction after our first command
             queue_event(
                 pipeline, "queued", run_id=run.id, job_id=run.job_id, tenant=run.tenant,
                 conversation_id=run.conversation_id, progress=0.0,
+                message=place.words() if place else None, ahead=place.ahead if place else None,
             )  # fmt: skip
             tenant_queue(connection, run.tenant).enqueue_call(
                 ENTRY_POINT,
                 args=(run.id,),
                 job_id=run.job_id,
-                timeout=self.resources.settings.job_timeout_s,
+                timeout=limits.duration_s,
                 result_ttl=24 * 3600,
                 failure_ttl=7 * 24 * 3600,
                 description=f"{shown_kind(run.kind)} run {run.id}",
+                meta={
+                    "run_id": run.id,
+                    "conversation_id": run.conversation_id,
+                    "limits": limits.model_dump(),
+                },
                 pipeline=pipeline,
             )
+            wake(pipeline)
             pipeline.execute()
 
     async def run_by_id(self, run_id: int) -> Run:
@@ -133,7 +156,14 @@ class JobService:
             config=run.config, result=run.result, created_at=run.created_at,
             started_at=run.started_at, finished_at=run.finished_at,
         )  # fmt: skip
-        if not RunStatus(run.status).is_final:
+        if run.status == RunStatus.QUEUED:
+            limit = (await self.limits()).concurrent_jobs
+            place = await anyio.to_thread.run_sync(
+                place_of, self.resources.sync_redis, run.tenant, run.job_id, limit
+            )
+            if place is not None:
+                view.jobs_ahead, view.message = place.ahead, place.words()
+        elif not RunStatus(run.status).is_final:
             event = await latest_progress(self.resources.redis, run.id)
             if event:
                 view.progress = event.get("progress")
@@ -157,6 +187,7 @@ class JobService:
     async def cancel(self, job_id: str, route: str) -> JobView:
         """Mark the run cancelled, then make sure RQ never starts it or stops it now."""
         run = await self._run(job_id, route)
+        was_in_line = run.status == RunStatus.QUEUED
         changed = await self.session.execute(
             transition(run.id, RunStatus.CANCELLED, finished_at=utcnow(),
                        error="cancelled by request")
@@ -166,6 +197,11 @@ class JobService:
             await self.session.refresh(run)
             raise ConflictError(f"job {job_id} is already {run.status}; nothing to cancel")
         await anyio.to_thread.run_sync(self._stop, run.job_id)
+        if was_in_line:  # the jobs behind it move up
+            limit = (await self.limits()).concurrent_jobs
+            await anyio.to_thread.run_sync(
+                announce_places, self.resources.sync_redis, run.tenant, limit
+            )
         await append_event_async(
             self.resources.redis, "cancelled", run_id=run.id, job_id=run.job_id,
             tenant=run.tenant, conversation_id=run.conversation_id, message="cancelled by request",
