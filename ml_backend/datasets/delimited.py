@@ -94,7 +94,11 @@ def _batches(src: Path, options: CsvReadOptions) -> Iterator[pa.RecordBatch]:
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise _failure(error, src, options, schema=None) from None
     schema = reader.schema
-    check_column_names(schema.names)
+    try:
+        names = schema.names  # decoded here: a header that is not UTF-8 fails on reading it
+    except UnicodeDecodeError as error:
+        raise _failure(error, src, options, schema=None) from None
+    check_column_names(names)
     if options.encoding == "utf8" and any(pa.types.is_binary(f.type) for f in schema):
         # Arrow reads bytes that are not UTF-8 as binary: the file is in another encoding.
         raise _RetryWith(replace(options, encoding=FALLBACK_ENCODING))

@@ -190,6 +190,16 @@ def test_windows_1252_csv_is_read_as_text(tmp_path: Path) -> None:
     assert read_table(ingested.path).column("city").to_pylist() == ["Málaga", "Zürich"]
 
 
+def test_a_windows_1252_header_is_read_as_text(tmp_path: Path) -> None:
+    # Found by fuzzing: a header that is not UTF-8 failed when its names were read (a 500).
+    upload = tmp_path / "excel.csv"
+    upload.write_bytes("Größe,Preis €\n1,2\n3,4\n".encode("cp1252"))
+
+    ingested = ingest_file(upload, "excel.csv", tmp_path / "store")
+
+    assert read_table(ingested.path).column_names == ["Größe", "Preis €"]
+
+
 def test_later_blocks_widen_column_types_and_keep_every_value(tmp_path: Path) -> None:
     ints = [str(i) for i in range(300)]
     lines = ["count,code,late"]
