@@ -34,7 +34,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from service.db.models import KeyScope
 from service.domain.keys.services import KeyService, check_tenant
 from service.errors import ForbiddenError, ServiceError, UnauthorizedError
-from service.origins import refuse_handshake
+from service.origins import ACCEPTED, refuse_handshake
 from service.sessions import (
     CSRF_HEADER,
     close_session,
@@ -188,6 +188,7 @@ async def prove_socket(
         return None
     accept: Any = {"type": "websocket.accept"}
     await send(accept)
+    scope[ACCEPTED] = True  # type: ignore[literal-required]
     identity: Identity | None = None
     with anyio.move_on_after(FIRST_MESSAGE_WAIT_S):
         message: Any = await receive()

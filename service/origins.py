@@ -106,3 +106,19 @@ async def refuse_handshake(scope: Scope, send: Send, error: ServiceError) -> Non
                   "headers": headers}  # fmt: skip
     await send(start)
     await send({"type": "websocket.http.response.body", "body": body.encode(), "more_body": False})
+
+
+ACCEPTED = "mlchat.accepted"
+"""Set in a WebSocket's scope once it was accepted before the app saw it (to read the first
+message's proof): it can then only be closed, not answered with an HTTP status."""
+
+
+async def refuse_socket(scope: Scope, send: Send, error: ServiceError) -> None:
+    """Refuse a socket the app has not accepted: with the error's HTTP status where the
+    handshake is still open (a 404 says no more than that there is nothing there), else with
+    a close code of 4000 + status."""
+    if scope.get(ACCEPTED):
+        await send({"type": "websocket.close", "code": 4000 + error.status_code,
+                    "reason": error.detail[:120]})  # fmt: skip
+        return
+    await refuse_handshake(scope, send, error)

@@ -4,7 +4,9 @@ may do; and one tenant learns nothing of another's datasets, runs and conversati
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -161,3 +163,40 @@ def test_a_non_loopback_bind_needs_required_auth(command: str, tmp_path: Path) -
     refused = mlchat(None, command, "--host", "0.0.0.0", "--port", "1", **env)
     assert refused.returncode == 2
     assert "MLCHAT_AUTH=required" in refused.stderr and "0.0.0.0" in refused.stderr
+
+
+def test_another_tenants_sockets_are_not_found_and_feeds_stay_apart(secured: Stack) -> None:
+    key_a, key_b = make_key(secured, "feed-a", "run"), make_key(secured, "feed-b", "run")
+    bearer_a = {"authorization": f"Bearer {key_a}"}
+    bearer_b = {"authorization": f"Bearer {key_b}"}
+    with as_key(secured, key_a) as a, as_key(secured, key_b) as b, \
+         connect(f"{secured.ws_url}/ws/feed", additional_headers=bearer_a) as feed_a:  # fmt: skip
+
+        def train(client: httpx.Client, name: str) -> dict[str, Any]:
+            dataset = upload(client, csv_bytes(_frame()), f"{name}.csv").raise_for_status().json()
+            started = client.post(
+                "/api/v1/ml/train",
+                json={
+                    "algorithm": "linear",
+                    "dataset": {"id": dataset["id"]},
+                    "target_column": "y",
+                },
+            )
+            job: dict[str, Any] = started.raise_for_status().json()
+            assert wait_for(client, "train", job["job_id"], FINAL)["status"] == "finished"
+            return job
+
+        conversation = a.post("/api/v1/conversations", json={}).raise_for_status().json()["id"]
+        ran_a = train(a, "a")
+        train(b, "b")
+        for path in [f"/ws/runs/{ran_a['run_id']}", f"/ws/chat/{conversation}"]:
+            with pytest.raises(InvalidStatus) as refused:
+                connect(f"{secured.ws_url}{path}", additional_headers=bearer_b).close()
+            assert refused.value.response.status_code == 404, path
+        # The feed keeps order: once a run started after B's ended has ended, every event
+        # published before it, B's included, would have been delivered.
+        marker = train(a, "marker")
+        seen: list[dict[str, Any]] = []
+        while not any(e.get("run_id") == marker["run_id"] and e["type"] in FINAL for e in seen):
+            seen.append(json.loads(feed_a.recv(timeout=120)))
+        assert {e.get("run_id") for e in seen} == {ran_a["run_id"], marker["run_id"]}, seen

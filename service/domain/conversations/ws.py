@@ -23,6 +23,7 @@ from service.domain.params import RowId
 from service.domain.relay import relay
 from service.errors import ServiceError
 from service.events import conversation_channel
+from service.origins import refuse_socket
 from service.request_bodies import check_json_depth, check_no_nul
 from service.resources import Resources
 
@@ -36,7 +37,7 @@ async def chat(
         try:
             await ConversationService(session, resources, tenant).get(conversation_id)
         except ServiceError as error:
-            await socket.close(code=4404, reason=error.detail[:120])
+            await refuse_socket(socket.scope, socket.send, error)
             return
     await socket.accept()
     await relay(socket, resources.redis, conversation_channel(conversation_id),

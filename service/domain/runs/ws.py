@@ -13,7 +13,9 @@ from litestar.params import Parameter
 from service.db.models import Run
 from service.domain.params import RowId
 from service.domain.relay import relay
+from service.errors import NotFoundError
 from service.events import FINAL_EVENT_TYPES, feed_channel, read_events
+from service.origins import refuse_socket
 from service.resources import Resources
 
 POLL_MS = 1000
@@ -44,7 +46,8 @@ async def run_events(
     """Replays then follows a run's events, closing after the final one."""
     run = await _load(resources, run_id)
     if run is None or run.tenant != tenant:
-        await socket.close(code=4404, reason=f"run {run_id} does not exist")
+        error = NotFoundError(f"run {run_id} does not exist; GET /api/v1/runs lists them")
+        await refuse_socket(socket.scope, socket.send, error)
         return
     await socket.accept()
     after = "0-0"
