@@ -106,7 +106,7 @@ def training_overhead(stack: Stack, http: httpx.Client) -> tuple[float, float]:
 
     dataset = upload(http, slow_training_csv(), "bench.csv", name="bench").raise_for_status().json()
     config = {**TRAINING, "dataset": {"id": dataset["id"]}}
-    path = stack.home / "datasets" / f"{dataset['content_hash']}.parquet"
+    path = stack.home / "datasets" / "default" / f"{dataset['content_hash']}.parquet"
     profile = DatasetProfile.model_validate(dataset["profile"])
     resolved = resolve_training(TrainingConfig.model_validate(config), profile)
     columns = [*resolved.feature_columns, resolved.target_column]

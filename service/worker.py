@@ -45,6 +45,7 @@ from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
+from service.storage import dataset_file, run_dir
 from service.tenant_worker import TenantWorker, tenant_of
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,10 @@ class JobContext:
         dataset = self.session.get(Dataset, self.run.dataset_id)
         if dataset is None:
             raise MLInputError("the dataset of this run was deleted; upload it again")
-        return self.settings.datasets_dir / f"{dataset.content_hash}.parquet"
+        return dataset_file(self.settings, dataset.tenant, dataset.content_hash)
 
     def artifact_dir(self) -> Path:
-        path = self.settings.artifacts_dir / str(self.run.id)
+        path = run_dir(self.settings, self.run.tenant, self.run.id)
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -243,7 +244,7 @@ def _note(ctx: JobContext, error: str | None) -> None:
         return
     ctx.session.refresh(ctx.run)
     try:
-        note_run_end(ctx.session, ctx.reporter.client, ctx.run, ctx.settings.artifacts_dir, error)
+        note_run_end(ctx.session, ctx.reporter.client, ctx.run, ctx.settings, error)
     except (SQLAlchemyError, redis.RedisError, OSError, ValueError):
         log.exception("could not write the run's summary into its conversation")
 

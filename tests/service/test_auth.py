@@ -135,6 +135,12 @@ def test_another_tenants_things_are_not_found(secured: Stack) -> None:
         assert dataset["id"] not in [d["id"] for d in b.get("/api/v1/datasets").json()]
         assert run_id not in [r["run_id"] for r in b.get("/api/v1/runs").json()]
         assert job_id not in [j["job_id"] for j in b.get("/api/v1/ml/train").json()["items"]]
+        # Each tenant's copy of the same rows is its own file: deleting B's leaves A's.
+        same = csv_bytes(_frame())
+        mine = upload(b, same, "same.csv").raise_for_status().json()
+        assert mine["content_hash"] == dataset["content_hash"]
+        b.delete(f"/api/v1/datasets/{mine['id']}").raise_for_status()
+        assert a.get(f"/api/v1/datasets/{dataset['id']}/rows").status_code == 200
         # Naming another tenant is for admin keys only.
         problem(b.get("/api/v1/datasets", params={"tenant_id": "tenant-a"}), 403)
         assert a.get(f"/api/v1/datasets/{dataset['id']}").status_code == 200

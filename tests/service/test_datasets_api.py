@@ -78,7 +78,7 @@ def test_samples_are_registered_on_first_start(client: httpx.Client) -> None:
 @pytest.mark.integration
 def test_delete_removes_row_and_file(client: httpx.Client, stack: Stack) -> None:
     dataset = upload(client, csv_bytes(FRAME.assign(extra=7)), "gone.csv").json()
-    stored = stack.home / "datasets" / f"{dataset['content_hash']}.parquet"
+    stored = stack.home / "datasets" / "default" / f"{dataset['content_hash']}.parquet"
     assert stored.exists()
     assert client.delete(f"/api/v1/datasets/{dataset['id']}").status_code == 204
     assert client.get(f"/api/v1/datasets/{dataset['id']}").status_code == 404
@@ -86,7 +86,8 @@ def test_delete_removes_row_and_file(client: httpx.Client, stack: Stack) -> None
 
 
 def _parquet_files(stack: Stack) -> set[str]:
-    return {p.name for p in (stack.home / "datasets").glob("*")}
+    root = stack.home / "datasets"
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
 @pytest.mark.integration

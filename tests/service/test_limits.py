@@ -23,8 +23,8 @@ import pytest
 from service.embedded_redis import EmbeddedRedis
 from tests.service.conftest import BACKENDS, POSTGRES_URL
 from tests.service.helpers import children_of, csv_bytes, run_events, upload, wait_for, worker_of
-from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
 from tests.service.keyed import as_key, make_key, problem
+from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,8 @@ from service.db.models import Conversation, Message, Run, utcnow
 from service.domain.jobs.kinds import shown_kind
 from service.events import conversation_channel
 from service.markdown import to_html
-from service.settings import PLOTS_DIR
+from service.settings import PLOTS_DIR, Settings
+from service.storage import run_dir
 
 log = logging.getLogger(__name__)
 MAX_ATTACHED_PLOT_BYTES = 2_000_000
@@ -35,7 +36,7 @@ def _plot_parts(run: Run, plots_dir: Path, names: list[str]) -> list[dict[str, A
 
 
 def note_run_end(
-    session: Session, client: redis.Redis, run: Run, artifacts_dir: Path, error: str | None
+    session: Session, client: redis.Redis, run: Run, settings: Settings, error: str | None
 ) -> None:
     """Write the run's summary (or why it failed) into its conversation and announce it."""
     if run.conversation_id is None or session.get(Conversation, run.conversation_id) is None:
@@ -45,7 +46,7 @@ def note_run_end(
         content = summarize(run.kind, run.id, run.result)
         names = [str(name) for name in run.result.get("plots") or []]
         parts = [{"type": "result", "run_id": run.id, "kind": shown, "status": "finished"}]
-        parts += _plot_parts(run, artifacts_dir / str(run.id) / PLOTS_DIR, names)
+        parts += _plot_parts(run, run_dir(settings, run.tenant, run.id) / PLOTS_DIR, names)
     else:
         content = f"**Run {run.id} failed**: {error}"
         parts = [{"type": "result", "run_id": run.id, "kind": shown, "status": "failed"}]

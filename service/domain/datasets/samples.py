@@ -11,6 +11,7 @@ from ml_backend.datasets.samples import SAMPLE_DATASETS, write_sample
 from service.db.models import Dataset
 from service.domain.datasets.services import DatasetService
 from service.resources import Resources
+from service.storage import tenant_datasets_dir
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ async def register_samples(resources: Resources, tenant: str) -> list[str]:
             if name in existing:
                 continue
             ingested = await anyio.to_thread.run_sync(
-                write_sample, name, resources.settings.datasets_dir
+                write_sample, name, tenant_datasets_dir(resources.settings, tenant)
             )
             await service.add_sample(ingested, name, sample.description, sample.target)
             added.append(name)

@@ -27,6 +27,7 @@ from service.errors import (
     upload_too_large,
 )
 from service.settings import Settings
+from service.storage import dataset_file, tenant_datasets_dir
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ FILENAME_MAX_CHARS = 400
 
 
 def dataset_path(settings: Settings, dataset: Dataset) -> Path:
-    return settings.datasets_dir / f"{dataset.content_hash}.parquet"
+    return dataset_file(settings, dataset.tenant, dataset.content_hash)
 
 
 def parquet_name(name: str) -> str:
@@ -105,7 +106,7 @@ class DatasetService:
             if size > limit:
                 raise dataset_over_limit(limit, self.tenant)
             ingested = await anyio.to_thread.run_sync(
-                ingest_file, upload, filename, self.settings.datasets_dir
+                ingest_file, upload, filename, tenant_datasets_dir(self.settings, self.tenant)
             )
         finally:
             upload.unlink(missing_ok=True)
@@ -193,9 +194,11 @@ class DatasetService:
 
     async def forget_file(self, content_hash: str) -> None:
         """Delete a Parquet file once no dataset row refers to it (files are shared by hash)."""
-        query = select(func.count()).where(Dataset.content_hash == content_hash)
+        query = select(func.count()).where(
+            Dataset.content_hash == content_hash, Dataset.tenant == self.tenant
+        )
         if not await self.session.scalar(query):
-            (self.settings.datasets_dir / f"{content_hash}.parquet").unlink(missing_ok=True)
+            dataset_file(self.settings, self.tenant, content_hash).unlink(missing_ok=True)
 
     async def all(self) -> list[Dataset]:
         query = select(Dataset).where(Dataset.tenant == self.tenant).order_by(Dataset.id)

@@ -15,6 +15,7 @@ from service.domain.connections.services import ConnectionService, connection_ta
 from service.domain.datasets.services import DatasetService, check_name
 from service.domain.limits.services import tenant_limits
 from service.errors import InvalidInputError, PayloadTooLargeError, UnavailableError
+from service.storage import tenant_datasets_dir
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,11 @@ class SqlDatasetService:
         limits = self.limits
         try:
             loaded = await anyio.to_thread.run_sync(
-                ingest_sql, connection.url, query, self.datasets.settings.datasets_dir, limits
+                ingest_sql,
+                connection.url,
+                query,
+                tenant_datasets_dir(self.datasets.settings, self.datasets.tenant),
+                limits,
             )
         except MLInputError as error:  # refused, failed in the database, or unstorable
             raise InvalidInputError(error.detail, field=error.field or "query") from None

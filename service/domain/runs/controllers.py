@@ -26,6 +26,7 @@ from service.domain.runs.schemas import (
 from service.domain.runs.services import RunService
 from service.errors import ConflictError, NotFoundError
 from service.settings import PLOTS_DIR, Settings
+from service.storage import run_dir
 
 
 class RunController(Controller):
@@ -60,7 +61,7 @@ class RunController(Controller):
         self, run_id: RowId, name: str, jobs: JobService, settings: Settings
     ) -> dict[str, Any]:
         run = await jobs.run_by_id(run_id)
-        folder = settings.artifacts_dir / str(run.id) / PLOTS_DIR
+        folder = run_dir(settings, run.tenant, run.id) / PLOTS_DIR
         available = sorted(p.stem for p in folder.glob("*.json"))
         path = folder / f"{name}.json"
         if name not in available:
@@ -73,7 +74,7 @@ class RunController(Controller):
     @get("/{run_id:int}/model", summary="Download the trained model (joblib)")
     async def get_model(self, run_id: RowId, jobs: JobService, settings: Settings) -> File:
         run = await jobs.run_by_id(run_id)
-        path = settings.artifacts_dir / str(run.id) / "model.joblib"
+        path = run_dir(settings, run.tenant, run.id) / "model.joblib"
         if not get_job(run.kind).saves_model or run.status != RunStatus.FINISHED:
             shown = shown_kind(run.kind)
             raise ConflictError(f"run {run_id} has no model: it is a {shown} run, {run.status}")

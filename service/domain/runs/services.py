@@ -22,6 +22,7 @@ from service.domain.datasets.services import DatasetService, dataset_path, parqu
 from service.domain.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
 from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
+from service.storage import run_dir, tenant_datasets_dir
 
 
 @lru_cache(maxsize=8)
@@ -44,7 +45,7 @@ class RunService:
         self.tenant = tenant
 
     def artifact_dir(self, run: Run) -> Path:
-        return self.resources.settings.artifacts_dir / str(run.id)
+        return run_dir(self.resources.settings, run.tenant, run.id)
 
     def trained(self, run: Run, *, exact: bool = False) -> tuple[ResolvedTraining, Path]:
         """The training behind the run's saved model, and its folder; a clear error if the run
@@ -118,7 +119,7 @@ class RunService:
         source = await datasets.find_ref(ref)
         new_name = name or f"{source.name} predicted by run {run.id}"
         source_file = dataset_path(self.resources.settings, source)
-        target_dir = self.resources.settings.datasets_dir
+        target_dir = tenant_datasets_dir(self.resources.settings, self.tenant)
 
         def work() -> tuple[IngestedDataset, list[str]]:
             model = load_model(folder)
