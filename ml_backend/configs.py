@@ -91,15 +91,16 @@ class Direction(StrEnum):
 
 MAX_TRIALS = 1_000
 """The most trials one tuning may ask for: beyond it the search has long stopped improving."""
-MAX_TUNING_S = 4 * 3600
-"""The longest a tuning may search: the default duration limit of a tenant's job."""
+MAX_TUNING_S = 30 * 24 * 3600
+"""The longest any tuning may search (the highest duration limit a tenant may be given); the
+tenant's own duration limit, checked when the job is submitted, is usually far lower."""
 
 TrialCount = Annotated[
     int, Field(ge=1, le=MAX_TRIALS, description=f"Trials to run, at most {MAX_TRIALS}.")
 ]
 SearchSeconds = Annotated[
     float,
-    Field(gt=0, le=MAX_TUNING_S, description=f"Seconds to search, at most {MAX_TUNING_S} (4 h)."),
+    Field(gt=0, le=MAX_TUNING_S, description="Seconds to search: at most the tenant's duration limit (4 h by default)."),
 ]
 
 
