@@ -100,7 +100,11 @@ TrialCount = Annotated[
 ]
 SearchSeconds = Annotated[
     float,
-    Field(gt=0, le=MAX_TUNING_S, description="Seconds to search: at most the tenant's duration limit (4 h by default)."),
+    Field(
+        gt=0,
+        le=MAX_TUNING_S,
+        description="Seconds to search: at most the tenant's duration limit (4 h by default).",
+    ),
 ]
 
 
