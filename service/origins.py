@@ -5,7 +5,8 @@ WebSocket to it; the browser only hides the answer from the page (and not even t
 WebSocket). What it cannot do is lie about where the page comes from: it names the page's
 origin in `Origin` (or `null` for a sandboxed or privacy-reduced one). So every request and
 WebSocket handshake that names an origin must name a trusted one (`MLCHAT_ALLOWED_ORIGINS`,
-by default the server's own). A request without `Origin` comes from no page (curl, a script,
+by default the server's own addresses) or the very host the request is sent to (the page
+mlchat served, under whatever name a team reaches the server by). A request without `Origin` comes from no page (curl, a script,
 another server) and passes: it is not what a foreign page can forge.
 
 Same-origin GETs carry no `Origin`, which leaves DNS rebinding: a page at evil.example whose
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -51,7 +53,7 @@ class OriginGuard(ASGIMiddleware):
                 return
             raise error
         origin = request_origin(scope)
-        if origin is None or origin.lower() in self.trusted:
+        if origin is None or origin.lower() in self.trusted or same_origin(origin, scope):
             await next_app(scope, receive, send)
             return
         error = ForbiddenError(
@@ -73,6 +75,16 @@ def request_origin(scope: Scope) -> str | None:
         if name.lower() == b"origin":
             origin = value.decode("latin-1")
     return origin
+
+
+def same_origin(origin: str, scope: Scope) -> bool:
+    """Whether the page is the server's own, as reached under the name the request gives:
+    http://server:8000 calling server:8000. A page elsewhere cannot make the browser send the
+    server's Host with its own Origin; and where no key is needed the Host is checked too."""
+    netloc = urlsplit(origin).netloc.lower()
+    host = next((value.decode("latin-1").strip().lower() for name, value in scope["headers"]
+                 if name.lower() == b"host"), None)  # fmt: skip
+    return bool(netloc) and netloc == host
 
 
 def request_host(scope: Scope) -> str | None:

@@ -132,3 +132,14 @@ def test_the_keyless_local_server_answers_only_to_its_own_names(stack: Stack) ->
         connect(f"ws://evil.example:{port}/ws/feed", open_timeout=10,
                 sock=socket.create_connection(("127.0.0.1", port))).close()  # fmt: skip
     assert refused.value.response.status_code == 403
+
+
+def test_the_servers_own_page_under_a_teams_name_may_call_it(secured: Stack) -> None:
+    # A team reaches the server as http://mlchat.team.lan:<port>, a name it was never told.
+    port = httpx.URL(secured.base_url).port
+    name = f"mlchat.team.lan:{port}"
+    with as_key(secured, make_key(secured, "lan-team", "run")) as client:
+        own = {"host": name, "origin": f"http://{name}"}
+        assert client.post("/api/v1/conversations", json={}, headers=own).status_code == 201
+        foreign = {"host": name, "origin": "http://evil.example"}
+        problem(client.post("/api/v1/conversations", json={}, headers=foreign), 403)
