@@ -6,8 +6,9 @@ WebSocket). What it cannot do is lie about where the page comes from: it names t
 origin in `Origin` (or `null` for a sandboxed or privacy-reduced one). So every request and
 WebSocket handshake that names an origin must name a trusted one (`MLCHAT_ALLOWED_ORIGINS`,
 by default the server's own addresses) or the very host the request is sent to (the page
-mlchat served, under whatever name a team reaches the server by). A request without `Origin` comes from no page (curl, a script,
-another server) and passes: it is not what a foreign page can forge.
+mlchat served, under whatever name a team reaches the server by). A request without `Origin`
+comes from no page (curl, a script, another server) and passes: it is not what a foreign page
+can forge.
 
 Same-origin GETs carry no `Origin`, which leaves DNS rebinding: a page at evil.example whose
 name is switched to 127.0.0.1 is, to the browser, the same origin as the server it now reaches.

@@ -27,7 +27,7 @@ def keyed_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("mlchat-web-keys")
     stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
                   database_url=f"sqlite:///{home / 'mlchat.db'}",
-                  settings={"MLCHAT_AUTH": "required"})  # fmt: skip
+                  settings={"MLCHAT_AUTH": "required", "MLCHAT_HOST": "0.0.0.0"})  # fmt: skip
     try:
         stack.start(n_workers=1)
         yield stack
@@ -56,7 +56,9 @@ def sign_in(page: Page, key: str) -> None:
 def test_sign_in_work_and_sign_out(keyed_page: Page, keyed_stack: Stack, tmp_path: Path) -> None:
     page = keyed_page
     key = make_key(keyed_stack, "team-a", "run")
-    page.goto(keyed_stack.base_url + "/")
+    # As a teammate reaches it: by an address of the machine the server was never told of.
+    team_url = keyed_stack.base_url.replace("127.0.0.1", "127.0.1.1")
+    page.goto(team_url + "/")
     sign_in(page, "mlc_not-a-real-key")
     expect(page.locator("#signin-error")).to_contain_text("unknown or revoked")
 
@@ -82,7 +84,7 @@ def test_sign_in_work_and_sign_out(keyed_page: Page, keyed_stack: Stack, tmp_pat
     expect(page.locator("#who")).to_have_text("team-a · run")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("dialog", name="Sign in to mlchat")).to_be_visible()
-    with httpx.Client(base_url=keyed_stack.base_url, cookies=_cookies(page)) as stale:
+    with httpx.Client(base_url=team_url, cookies=_cookies(page)) as stale:
         assert stale.get("/api/v1/datasets").status_code == 401, "the session ended"
 
 
