@@ -63,6 +63,9 @@ class Scores:
     first."""
 
     ranked: tuple[tuple[str, float], ...]
+    unfamiliar: float = 0.0
+    """The share of the message's own words (columns, algorithms and numbers aside) that no
+    message of the corpus holds: near one for 'asdkjh qwe purple monkey'."""
 
     @property
     def best(self) -> str:
@@ -73,6 +76,9 @@ class Scores:
 
     def best_of(self, allowed: frozenset[str] | set[str]) -> str:
         return next(intent for intent, _ in self.ranked if intent in allowed)
+
+
+_MASKS = frozenset({"COL", "COLS", "ALGO", "NUM"})
 
 
 def masked_words(request: Request) -> str:
@@ -205,7 +211,14 @@ class IntentModel:
         margins = self.classifier.decision_function(self._matrix([text], [" ".join(facts)], False))
         order = np.argsort(-margins[0])
         classes = self.classifier.classes_
-        return Scores(tuple((str(classes[i]), float(margins[0][i])) for i in order))
+        ranked = tuple((str(classes[i]), float(margins[0][i])) for i in order)
+        return Scores(ranked, self.unfamiliar(text))
+
+    def unfamiliar(self, text: str) -> float:
+        said = [w for w in text.split() if w.isalpha() and w not in _MASKS]
+        if not said:
+            return 0.0
+        return sum(w not in self.words.vocabulary_ for w in said) / len(said)
 
 
 def corpus() -> list[dict[str, Any]]:

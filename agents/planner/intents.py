@@ -28,6 +28,11 @@ def decide_action(
     """
     if request.refusal:
         return "error"
+    wordless = not any(t.kind == "word" for t in request.tokens)
+    if (wordless or scores.unfamiliar > 0.5) and not says_something(request):
+        # No words, or mostly words no message it learnt from holds, and nothing a plan could
+        # take: whatever the classifier makes of '??' or 'asdkjh', acting on it is a guess.
+        return "clarify"
     allowed = set(PLAN_INTENTS)
     if names_data(request):
         allowed.add("list_datasets")
