@@ -55,8 +55,9 @@ def summarize_forecast(run_id: int, result: ForecastResult, plots: list[str]) ->
         len(result.groups[0].future_forecast) if result.groups else 0
     )
     if steps:
+        each = " of each series" if result.groups else ""
         lines.append(
-            f"The table lists the {steps} future values with their interval; "
+            f"The table lists the {steps} future values{each} with their interval; "
             f"download them as CSV at `/api/v1/runs/{run_id}/forecast.csv`."
         )
     if "forecast" in plots:
