@@ -66,6 +66,56 @@ class SplitConfig(_Strict):
         return self
 
 
+class SeriesMode(StrEnum):
+    """What to do with a table holding several series, one per value of a key column."""
+
+    ONE = "one"
+    EACH = "each"
+    SUM = "sum"
+    MEAN = "mean"
+
+
+MAX_SERIES_GROUPS = 20
+"""The most series one forecast fits a model for each of: beyond it, a chart and a table of
+them stop being readable and the run takes minutes per series."""
+
+
+class SeriesChoice(_Strict):
+    """Which series of a panel (several rows per time stamp, one per value of a key column)
+    a forecast is about: one of them, each of them, or their total or mean per time stamp."""
+
+    column: str = Field(min_length=1, description="The series key column, e.g. 'store'.")
+    value: str | int | float | None = Field(
+        default=None, description="The one series to forecast (mode 'one'), e.g. 'S3'."
+    )
+    mode: SeriesMode | None = Field(
+        default=None,
+        description=(
+            "'one': the series whose key is `value`; 'each': a model per series "
+            f"(at most {MAX_SERIES_GROUPS}); 'sum' or 'mean': the values at each time "
+            "stamp added up or averaged into one series. Left out: 'one' when `value` is given."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> SeriesChoice:
+        if self.mode is None:
+            if self.value is None:
+                raise ValueError(
+                    "series needs a value (the one series to forecast) or a mode: "
+                    "'each', 'sum' or 'mean'"
+                )
+            self.mode = SeriesMode.ONE
+        elif self.mode is SeriesMode.ONE and self.value is None:
+            raise ValueError("series mode 'one' needs the value of the series to forecast")
+        elif self.mode is not SeriesMode.ONE and self.value is not None:
+            raise ValueError(
+                f"series mode '{self.mode}' takes every series; leave value out "
+                "(or use mode 'one' for that series alone)"
+            )
+        return self
+
+
 class TrainingConfig(_Strict):
     """One training run: which data, which target, which algorithm and how."""
 
@@ -82,6 +132,10 @@ class TrainingConfig(_Strict):
     metrics: list[str] | None = Field(default=None, description="Null means the task's defaults.")
     time_column: str | None = None
     horizon: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    series: SeriesChoice | None = Field(
+        default=None,
+        description="For a forecast of a table with several series per time stamp: which.",
+    )
 
 
 class Direction(StrEnum):

@@ -24,6 +24,7 @@ from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.keys.controllers import KeyController
 from service.domain.limits.controllers import LimitController, usage
 from service.domain.runs.controllers import RunController
+from service.domain.runs.forecast_csv import forecast_csv_download
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.signin.controllers import SignInController, ws_ticket
 from service.domain.web.controllers import web_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             uploads,
             *JOB_CONTROLLERS,
             RunController,
+            forecast_csv_download,
             list_components,
             run_events,
             tenant_feed,

@@ -12,6 +12,7 @@ from agents.planner.hyperparameters import check_each, resolve_settings
 from agents.planner.registry import Registry
 from agents.planner.request import Request
 from agents.planner.roles import Roles
+from agents.planner.series import panel_key, read_series
 from agents.planner.settings import Duration, horizon_steps, series_step_seconds
 from agents.planner.text import phrase
 from agents.planner.unknown import no_such_column
@@ -413,6 +414,12 @@ def forecast_draft(ctx: Context) -> Draft:
     target = _forecast_target(ctx, base, time_column)
     draft.config["target_column"] = target
     draft.config["time_column"] = time_column
+    previous_series = base.get("series") if ctx.previous_action == "forecast" else None
+    series = read_series(ctx.request, profile, previous_series, time_column, target)
+    if series.question is not None:
+        raise Question(series.question)
+    if series.choice is not None:
+        draft.config["series"] = series.choice
     horizon = _horizon(ctx, time_column) or base.get("horizon")
     if horizon:
         draft.config["horizon"] = horizon
@@ -452,7 +459,13 @@ def _numeric(profile: DatasetProfile, name: str) -> bool:
 def _forecast_target(ctx: Context, base: dict[str, Any], time_column: str) -> str:
     if ctx.roles.target is not None and ctx.roles.target.column != time_column:
         return _one_column(ctx.roles.target)
-    named = [m for m in ctx.request.mentions if time_column not in m.columns]
+    # The series key ('for each store') names which series, never what is forecast.
+    key = panel_key(ctx.profile, time_column)
+    named = [
+        m
+        for m in ctx.request.mentions
+        if time_column not in m.columns and (key is None or m.columns != (key,))
+    ]
     if named:
         return _one_column(named[0])
     if base.get("target_column"):

@@ -104,6 +104,27 @@ FORECAST_CUES = phrases(
     "project forward, next"
 )
 
+SERIES_CUES: dict[str, tuple[str, ...]] = {
+    # Words for "every series on its own" that need the key column right after them
+    # ('for each store'), and words that say so alone ('separately').
+    "each_before_key": phrases(
+        "for each, each, every, for every, per, by, of each, for the different, for "
+        "different, for each individual, for every single, each individual, each single, "
+        "every single, split by, broken down by, grouped by"
+    ),
+    "each": phrases(
+        "separately, individually, one by one, each series, every series, per series, by "
+        "series, separate models, separate forecasts, a model each, own model, own forecast, "
+        "on its own, on their own"
+    ),
+    "sum": phrases(
+        "total, totals, sum, summed, sum of, overall, combined, altogether, all together, "
+        "aggregate, aggregated, grand total, in total, add up, added up"
+    ),
+    "mean": phrases("average, averaged, averages, mean, mean of, on average"),
+}
+"""How a person says which series of a table of several (one per store) to forecast."""
+
 FOLLOWUP_CUES = phrases(
     "now, instead, same, again, too, also, as well, this time, what about, how about, then, "
     "switch to, change, make it, same but, same thing, rather, but with, but use, and with, "
@@ -205,6 +226,7 @@ TASK_TABLE = PhraseTable(
 CHART_ROLE_TABLE = table(CHART_ROLE_PHRASES, keys=False)
 COLUMN_GROUP_TABLE = table(COLUMN_GROUP_PHRASES, keys=False)
 TIME_SPLIT_TABLE = words_table(TIME_SPLIT_PHRASES)
+SERIES_TABLE = table(SERIES_CUES, keys=False)
 RANDOM_SPLIT_TABLE = words_table(RANDOM_SPLIT_PHRASES)
 
 

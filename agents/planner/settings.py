@@ -124,14 +124,14 @@ def find_durations(
 
 def series_step_seconds(samples: list[Any], low: Any, high: Any, count: int) -> float | None:
     """The typical gap between consecutive times of a series, in seconds, if it can be told."""
-    times = [t for t in (_as_time(s) for s in samples) if t is not None]
-    gaps = [b - a for a, b in pairwise(times) if b > a]
-    if gaps:
-        return median(gaps)
+    times = sorted(t for t in (_as_time(s) for s in samples) if t is not None)
     start, end = _as_time(low), _as_time(high)
     if start is not None and end is not None and count > 1:
+        # The span over the distinct times: samples of shuffled rows (a table of several
+        # series) are a few times far apart, whose gaps are multiples of the step.
         return (end - start) / (count - 1)
-    return None
+    gaps = [b - a for a, b in pairwise(times) if b > a]
+    return median(gaps) if gaps else None
 
 
 def _as_time(value: Any) -> float | None:

@@ -73,3 +73,27 @@ def error_metrics(actual: NDArray[np.float64], predicted: NDArray[np.float64]) -
         "mape": skm.mean_absolute_percentage_error(actual, predicted),
         "smape": float(smape),
     }
+
+
+def store_sales(stores: int = 5, months: int = 48, seed: int = 3) -> pd.DataFrame:
+    """Monthly sales of `stores` shops (S1, S2, ...), each at its own level and trend, with a
+    promotion flag and the shop's region: a panel of one series per store, rows shuffled."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2018-01-01", periods=months, freq="MS")
+    steps = np.arange(months)
+    frames = []
+    for number in range(1, stores + 1):
+        level = 100.0 * number + (2.0 + number) * steps
+        season = 8.0 * np.sin(2 * np.pi * steps / 12 + number)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates,
+                    "store": f"S{number}",
+                    "region": "north" if number % 2 else "south",
+                    "promo": rng.random(months) < 0.3,
+                    "sales": level + season + rng.normal(0, 2.0, months),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=seed)

@@ -3,6 +3,7 @@
 import { api, LiveSocket } from "./api.js";
 import { configRows } from "./configs.js";
 import { drawFigure, h } from "./dom.js";
+import { forecastValues } from "./forecast.js";
 import { openRunDetails, RunCard } from "./runs.js";
 
 const EXAMPLES = [
@@ -117,6 +118,8 @@ export class Chat {
       if (extra) (part.type === "plot" ? plots : node).append(extra);
     }
     if (plots.children.length) node.append(plots);
+    const forecast = (message.parts || []).find((part) => part.type === "plot" && part.name === "forecast");
+    if (forecast) node.append(forecastValues(forecast.run_id));
     if (message.role === "user") this.lastUserText = message.content;
     this.rendered.set(message.id, node);
     // Keep the order by id: a message published while this page fetched may arrive late.

@@ -49,6 +49,7 @@ export function configRows(action, config) {
   if (config.task_type) rows.push(["Task", config.task_type]);
   if (config.time_column) rows.push(["Time column", config.time_column]);
   if (config.horizon) rows.push(["Horizon", `${config.horizon} steps`]);
+  if (config.series) rows.push(["Series", seriesText(config.series)]);
   rows.push(["Features", config.feature_columns ? config.feature_columns.join(", ") : "all other columns"]);
   if (config.task_type !== "forecasting") rows.push(["Split", splitText(config.split)]);
   if (config.hyperparameters !== undefined) rows.push(["Settings", settingsText(config.hyperparameters)]);
@@ -56,6 +57,13 @@ export function configRows(action, config) {
   if (config.goal_metric) rows.push(["Goal", `${config.direction || "best"} ${config.goal_metric}`]);
   if (config.search_space && Object.keys(config.search_space).length) rows.push(["Search space", settingsText(config.search_space)]);
   return rows;
+}
+
+/** Which series of a table of several a forecast takes: "store S3", "each store", "sum over store". */
+function seriesText(series) {
+  if (series.value !== undefined && series.value !== null) return `${series.column} ${series.value}`;
+  if (series.mode === "each") return `each ${series.column} (a model per series)`;
+  return `${series.mode} over every ${series.column}`;
 }
 
 /** A short title: "xgboost → species", "scatter of a, b". */

@@ -24,7 +24,8 @@ class ForecastRun(ForecastResult, JobResult):
 
 
 def columns(resolved: ResolvedForecast) -> list[str]:
-    return [resolved.time_column, resolved.target_column]
+    key = [resolved.series.column] if resolved.series is not None else []
+    return [resolved.time_column, resolved.target_column, *key]
 
 
 def run(frame: pd.DataFrame, resolved: ResolvedForecast, env: JobEnv) -> Outcome[ForecastRun]:

@@ -20,6 +20,7 @@ from ml_backend.forecasters import FORECASTERS, ForecasterSpec, available_foreca
 from ml_backend.forecasters import get_forecaster as _registered
 from ml_backend.forecasters.base import MIN_SERIES_POINTS
 from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.jobs.forecast.panel import ResolvedSeries, resolve_series
 from ml_backend.jobs.train.resolve import is_numeric_dtype
 from ml_backend.metrics import resolve_metrics
 from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
@@ -45,6 +46,8 @@ class ResolvedForecast(BaseModel):
     metrics: list[str]
     random_state: int
     """Seed of simulated prediction intervals (ETS with multiplicative parts, Prophet)."""
+    series: ResolvedSeries | None = None
+    """Which series of a panel (several series per time stamp); None for a table of one."""
 
 
 def resolve_forecast(config: TrainingConfig, profile: DatasetProfile) -> ResolvedForecast:
@@ -66,7 +69,12 @@ def resolve_forecast(config: TrainingConfig, profile: DatasetProfile) -> Resolve
             field="feature_columns",
         )
     _check_split(config)
-    _check_length(target, profile.row_count, config.horizon, config.split.test_size)
+    series = resolve_series(config.series, profile, time_column.name, target.name)
+    points = profile.row_count - target.missing
+    if series is not None:
+        # A panel's series are each at most as long as the time column has distinct values.
+        points = min(points, time_column.distinct)
+    _check_length(target, points, config.horizon, config.split.test_size)
     return ResolvedForecast(
         name=config.name,
         algorithm=spec.name,
@@ -78,6 +86,7 @@ def resolve_forecast(config: TrainingConfig, profile: DatasetProfile) -> Resolve
         hyperparameters=validate_hyperparameters(spec, config.hyperparameters),
         metrics=resolve_metrics(config.metrics, TaskType.FORECASTING),
         random_state=config.split.random_state,
+        series=series,
     )
 
 
@@ -187,8 +196,9 @@ def _check_split(config: TrainingConfig) -> None:
         )
 
 
-def _check_length(target: ColumnProfile, rows: int, horizon: int | None, test_size: float) -> None:
-    points = rows - target.missing
+def _check_length(
+    target: ColumnProfile, points: int, horizon: int | None, test_size: float
+) -> None:
     if points < MIN_SERIES_POINTS + 1:
         raise ConfigValidationError(
             f"'{target.name}' has {points} rows with a value: too short a series; forecasting "

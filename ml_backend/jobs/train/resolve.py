@@ -63,6 +63,12 @@ class ResolvedTraining(BaseModel):
 def resolve_training(config: TrainingConfig, profile: DatasetProfile) -> ResolvedTraining:
     """`config` checked against `profile`; ConfigValidationError says what to fix."""
     spec = get_algorithm(config.algorithm)
+    if config.series is not None:
+        raise ConfigValidationError(
+            f"series picks the series of a forecast; {spec.name} learns from rows, so leave "
+            "series out (or filter the rows into a dataset of their own)",
+            field="series",
+        )
     target = _column(profile, config.target_column, "target_column")
     task = _resolve_task(config.task_type, target, profile.row_count)
     reason = spec.applicable(profile, task)
