@@ -2,7 +2,8 @@
 
 import { api, ApiError, LiveSocket } from "./api.js";
 import { configRows, configTitle } from "./configs.js";
-import { $, drawFigure, formatDuration, formatNumber, h } from "./dom.js";
+import { $, drawFigure, formatDuration, h } from "./dom.js";
+import { formatMetric } from "./numbers.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const CHART_EVERY_MS = 300;
@@ -23,7 +24,7 @@ export function metricsTable(metrics) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "metric"), splits.map((s) => h("th", { scope: "col" }, s)))),
     h("tbody", {}, names.map((name) => h("tr", {},
       h("th", { scope: "row" }, name),
-      splits.map((split) => h("td", {}, formatNumber(metrics[split][name])))))));
+      splits.map((split) => h("td", {}, formatMetric(name, metrics[split][name])))))));
 }
 
 function downloads(run) {
@@ -263,7 +264,7 @@ export async function openComparison(runIds) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "algorithm"), names.map((n) => h("th", { scope: "col" }, n)))),
     h("tbody", {}, finished.map((run) => h("tr", {},
       h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, run.result.algorithm || run.kind),
-      names.map((n) => h("td", {}, formatNumber(run.result.metrics.test[n])))))));
+      names.map((n) => h("td", {}, formatMetric(n, run.result.metrics.test[n])))))));
   const picker = h("select", { id: "compare-metric" }, names.map((n) => h("option", { value: n, selected: n === chosen }, n)));
   const chart = h("div", { class: "compare-chart" });
   const draw = () => drawFigure(chart, {
@@ -342,6 +343,6 @@ export class RunsPanel {
         h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
       h("span", { class: "status", "data-status": run.status }, run.status),
       FINAL.has(run.status) ? null : h("progress", { max: "1", value: String(run.progress || 0), "aria-label": `Progress of run ${run.run_id}` }),
-      headline ? h("span", { class: "headline" }, `${headline[0]} ${formatNumber(headline[1])}`) : null);
+      headline ? h("span", { class: "headline" }, `${headline[0]} ${formatMetric(headline[0], headline[1])}`) : null);
   }
 }

@@ -31,6 +31,7 @@ from ml_backend.jobs.spec import Outcome
 from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
 from ml_backend.jobs.train.run import train
 from ml_backend.metrics import METRICS, metric_names
+from ml_backend.numbers import format_metric
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
@@ -292,7 +293,8 @@ def _train_one(
             rank=None,
         )
     value = result.metrics["test"].get(resolved.goal_metric)
-    reporter.log(f"{algorithm}: test {resolved.goal_metric} {value}")
+    said = format_metric(resolved.goal_metric, value)
+    reporter.log(f"{algorithm}: test {resolved.goal_metric} {said}")
     scoped.progress(1, 1)
     return LeaderboardEntry(
         algorithm=algorithm,

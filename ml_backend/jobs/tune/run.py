@@ -29,6 +29,7 @@ from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.jobs.tune.plots import tuning_plots
 from ml_backend.jobs.tune.space import resolve_space, space_from_json, space_to_json
 from ml_backend.metrics import METRICS, metric_names
+from ml_backend.numbers import format_metric, format_params
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
@@ -225,8 +226,10 @@ def tune(
         records.append(_trial(resolved, frame, study, space, reporter, len(records), started))
         best = _best(records, resolved.direction)
         last = records[-1]
-        said = f"{last.value:.4g}" if last.value is not None else last.state
-        best_said = f" (best {best.value:.4g})" if best and best.value is not None else ""
+        said = format_metric(goal, last.value) if last.value is not None else last.state
+        best_said = (
+            f" (best {format_metric(goal, best.value)})" if best and best.value is not None else ""
+        )
         live = {f"best/{goal}": best.value} if best and best.value is not None else {}
         if last.value is not None:
             live[f"trial/{goal}"] = last.value
@@ -240,7 +243,7 @@ def tune(
     if best is None or best.value is None:
         reasons = "; ".join(sorted({r.error or r.state for r in records}))
         raise ConfigValidationError(f"no trial finished ({reasons})", field="search_space")
-    reporter.log(f"refitting the best settings (trial {best.number}): {best.params}")
+    reporter.log(f"refitting the best settings (trial {best.number}): {format_params(best.params)}")
     training = _with_params(resolved, best.params)
     refit = train(training, frame, reporter=reporter, artifact_dir=artifact_dir)
     result = TuningResult(
