@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ml_backend.jobs.words import LOWER_IS_BETTER, headline, number
+from ml_backend.jobs.words import LOWER_IS_BETTER, headline
+from ml_backend.numbers import format_metric
 
 
 def _test(run: Mapping[str, Any]) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def compare_text(runs: Sequence[dict[str, Any]]) -> str:
     rows = [header, "|" + " --- |" * (len(names) + 2)]
     for run in finished:
         test = _test(run)
-        cells = [number(n, test.get(n)) for n in names]
+        cells = [format_metric(n, test.get(n)) for n in names]
         rows.append(f"| {run['run_id']} | {run['result'].get('algorithm', '')} | "
                     + " | ".join(cells) + " |")  # fmt: skip
     unfinished = [str(r["run_id"]) for r in runs if not r.get("result")]
@@ -34,7 +35,7 @@ def compare_text(runs: Sequence[dict[str, Any]]) -> str:
 
 
 def verdict_text(runs: Sequence[Mapping[str, Any]]) -> str:
-    """'Run 4 (lightgbm) is better: r2 81.0% against 62.0% for run 3 (linear) on the test
+    """'Run 4 (lightgbm) is better: r2 0.810 against 0.620 for run 3 (linear) on the test
     split.' The runs' task's headline metric decides; '' when they cannot be compared."""
     tasks = {str((r.get("result") or {}).get("task_type")) for r in runs}
     if len(runs) < 2 or len(tasks) != 1:
@@ -51,8 +52,9 @@ def verdict_text(runs: Sequence[Mapping[str, Any]]) -> str:
         return f"Runs {best['run_id']} and {second['run_id']} score the same {metric}."
     return (
         f"**Run {best['run_id']} ({_algorithm(best)}) is better**: {metric} "
-        f"{number(metric, best_value)} against {number(metric, second_value)} for run "
-        f"{second['run_id']} ({_algorithm(second)}) on the test split "
+        f"{format_metric(metric, best_value)} against "
+        f"{format_metric(metric, second_value)} for run {second['run_id']} "
+        f"({_algorithm(second)}) on the test split "
         f"({'lower' if lower else 'higher'} is better)."
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ml_backend.jobs.registry import get_job
-from ml_backend.jobs.words import number
+from ml_backend.numbers import format_metric
 
-__all__ = ["number", "summarize"]
+__all__ = ["format_metric", "summarize"]
 
 
 def summarize(kind: str, run_id: int, result: dict[str, Any]) -> str:

@@ -55,6 +55,7 @@ def _metrics() -> list[dict[str, Any]]:
             "description": metric.description,
             "tasks": [task.value for task in metric_tasks(metric)],
             "greater_is_better": metric.greater_is_better,
+            "kind": metric.kind.value,
         }
         for metric in METRICS.values()
     ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,22 @@ class Predictions:
     labels: Sequence[Any] = ()
 
 
+class MetricKind(StrEnum):
+    """What a metric's number is, which decides how a person is shown it
+    (`ml_backend.numbers.format_metric`, and `web/js/numbers.js` from the same table)."""
+
+    SHARE = "share"
+    """A score from 0 to 1 (accuracy, f1, auc): 0.986, three decimals, not a percent."""
+    RATIO = "ratio"
+    """A unitless ratio that may be negative (r2): -0.004, three decimals."""
+    PERCENT = "percent"
+    """An error people say in percent (mape): stored as a share, shown as 12.3%."""
+    ERROR = "error"
+    """An error in the target's unit (rmse, mae): 4 significant digits, 12,345 grouped."""
+    LOSS = "loss"
+    """A unitless loss (log loss): 4 significant digits."""
+
+
 @dataclass(frozen=True)
 class Metric:
     """A named scalar metric of one task."""
@@ -57,6 +74,7 @@ class Metric:
     description: str
     greater_is_better: bool
     compute: Callable[[Predictions], float | None]
+    kind: MetricKind
 
 
 class ConfusionMatrix(BaseModel):
@@ -157,28 +175,62 @@ _C, _R = TaskType.CLASSIFICATION, TaskType.REGRESSION
 FORECASTING_METRICS = ("mae", "rmse", "mape", "smape")
 """What a forecast is scored with (the error metrics of regression, plus smape)."""
 
+_SHARE, _RATIO, _PERCENT = MetricKind.SHARE, MetricKind.RATIO, MetricKind.PERCENT
+_ERROR, _LOSS = MetricKind.ERROR, MetricKind.LOSS
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("accuracy", _C, "Share of rows whose class is predicted right.", True, _accuracy),
-        Metric("precision", _C, "Of rows predicted as a class, the share right.", True, _precision),
-        Metric("recall", _C, "Of rows of a class, the share found.", True, _recall),
-        Metric("f1", _C, "Harmonic mean of precision and recall.", True, _f1),
-        Metric("auc_roc", _C, "Area under the ROC curve (ranking quality).", True, _auc_roc),
-        Metric("log_loss", _C, "Cross-entropy of the predicted probabilities.", False, _log_loss),
-        Metric("rmse", _R, "Root mean squared error, in the target's unit.", False, _rmse),
-        Metric("mae", _R, "Mean absolute error, in the target's unit.", False, _mae),
-        Metric("r2", _R, "Share of the target's variance explained.", True, _r2),
-        Metric("mape", _R, "Mean absolute percentage error, as a share.", False, _mape),
+        Metric(
+            "accuracy", _C, "Share of rows whose class is predicted right.", True, _accuracy, _SHARE
+        ),
+        Metric(
+            "precision",
+            _C,
+            "Of rows predicted as a class, the share right.",
+            True,
+            _precision,
+            _SHARE,
+        ),
+        Metric("recall", _C, "Of rows of a class, the share found.", True, _recall, _SHARE),
+        Metric("f1", _C, "Harmonic mean of precision and recall.", True, _f1, _SHARE),
+        Metric(
+            "auc_roc", _C, "Area under the ROC curve (ranking quality).", True, _auc_roc, _SHARE
+        ),
+        Metric(
+            "log_loss",
+            _C,
+            "Cross-entropy of the predicted probabilities.",
+            False,
+            _log_loss,
+            _LOSS,
+        ),
+        Metric("rmse", _R, "Root mean squared error, in the target's unit.", False, _rmse, _ERROR),
+        Metric("mae", _R, "Mean absolute error, in the target's unit.", False, _mae, _ERROR),
+        Metric("r2", _R, "Share of the target's variance explained.", True, _r2, _RATIO),
+        Metric("mape", _R, "Mean absolute percentage error, as a share.", False, _mape, _PERCENT),
         Metric(
             "smape",
             TaskType.FORECASTING,
             "Symmetric mean absolute percentage error, as a share (0 to 2).",
             False,
             _smape,
+            _PERCENT,
         ),
     )
 }
+
+
+def metric_kind(name: str) -> MetricKind | None:
+    """The kind of metric `name`, also when it carries a split or scope prefix
+    ('test/accuracy', 'best/r2', 'xgboost/validation/rmse'); None for a name not ours."""
+    known = METRICS.get(name.rsplit("/", 1)[-1])
+    return known.kind if known is not None else None
+
+
+def metric_kinds() -> dict[str, str]:
+    """Every metric's kind by name: what the web page formats metrics by."""
+    return {name: metric.kind.value for name, metric in METRICS.items()}
 
 
 def metric_tasks(metric: Metric) -> list[TaskType]:

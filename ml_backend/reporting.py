@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+ProgressUnit = Literal["trial", "algorithm", "round", "epoch", "tree", "step"]
+"""What a progress step counts: a tuning's trials, a leaderboard's algorithms, a boosted model's
+rounds, a network's epochs, a forest's trees, or steps of some other work."""
+COARSE_UNITS: frozenset[str] = frozenset({"trial", "algorithm"})
+"""Units that are each a whole model: a handful of them already show how fast a run goes."""
 
 
 class Reporter(Protocol):
@@ -16,8 +22,15 @@ class Reporter(Protocol):
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
-        """`step` of `total` units of work done, with optional live metrics."""
+        """`step` of `total` units of work done, with optional live metrics.
+
+        `unit` says what a step counts; `total` is 0 when it is not known in advance (a search
+        bounded by time alone). `fraction` is the share of the whole job done, when it is not
+        `step / total`: a leaderboard's third algorithm half trained is 2 of 5 algorithms done
+        and 0.5 of the job."""
 
     def log(self, message: str) -> None:
         """A line a person would want to see in the run's log."""
@@ -36,6 +49,8 @@ class NullReporter:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
         return None
 
@@ -59,6 +74,8 @@ class RecordingReporter:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
         self.events.append(
             {
@@ -67,6 +84,8 @@ class RecordingReporter:
                 "total": total,
                 "message": message,
                 "metrics": metrics,
+                "unit": unit,
+                "fraction": fraction,
             }
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 
+from ml_backend.reporting import ProgressUnit
 from service.events import EventType, append_event
 
 
@@ -57,19 +58,24 @@ class RunReporter:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
         now = time.monotonic()
         # Only bare step counts are thinned: a message marks a milestone (a trial's result, a
         # chart's stage) that the person must see, however soon after the last event it comes.
-        if step < total and message is None and now - self._last_progress < self.min_interval_s:
+        unfinished = total <= 0 or step < total  # a total of 0: the end is not known ahead
+        if unfinished and message is None and now - self._last_progress < self.min_interval_s:
             return
         self._last_progress = now
-        fraction = min(1.0, step / total) if total > 0 else None
+        if fraction is None:
+            fraction = min(1.0, step / total) if total > 0 else None
         self.emit(
             "progress",
             step=step,
-            total=total,
-            progress=fraction,
+            total=total if total > 0 else None,
+            unit=unit,
+            progress=None if fraction is None else min(1.0, max(0.0, fraction)),
             message=message,
             metrics=_clean_metrics(metrics),
         )

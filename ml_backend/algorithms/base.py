@@ -14,6 +14,7 @@ from optuna.distributions import BaseDistribution
 from pydantic import BaseModel, Field
 
 from ml_backend.configs import TaskType
+from ml_backend.reporting import ProgressUnit
 from ml_backend.schema import DatasetProfile
 
 ProgressHook: TypeAlias = Callable[[int, int, dict[str, float]], None]
@@ -90,6 +91,8 @@ class AlgorithmSpec(ABC, Generic[ParamsT]):
     tasks: frozenset[TaskType] = frozenset({TaskType.CLASSIFICATION, TaskType.REGRESSION})
     needs_scaling: bool = False
     """Whether numeric inputs must be standardised (linear models) or may stay as they are."""
+    progress_unit: ProgressUnit = "step"
+    """What `fit`'s progress counts: boosting rounds, epochs, trees, or plain steps."""
 
     def applicable(self, profile: DatasetProfile, task: TaskType) -> str | None:
         """None when this algorithm can learn `task` on this data, else the reason in words."""

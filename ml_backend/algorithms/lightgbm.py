@@ -96,6 +96,7 @@ class LightGBMSpec(AlgorithmSpec[LightGBMParams]):
     """LightGBM for classification and regression."""
 
     name = "lightgbm"
+    progress_unit = "round"
     description = "Gradient-boosted decision trees (LightGBM): fast on large tabular data."
     hyperparameters = LightGBMParams
     aliases = ("light gbm", "lgbm", "lgb", "light gradient boosting")

@@ -101,6 +101,7 @@ class NeuralNetworkSpec(AlgorithmSpec[NeuralNetworkParams]):
     """A PyTorch MLP for classification and regression, on the GPU when there is one."""
 
     name = "neural_network"
+    progress_unit = "epoch"
     description = (
         "Neural network (PyTorch multilayer perceptron) on standardised features; "
         "early stopping on the validation part."

@@ -155,6 +155,7 @@ class RandomForestSpec(AlgorithmSpec[RandomForestParams]):
     """Random forest for classification and regression."""
 
     name = "random_forest"
+    progress_unit = "tree"
     description = "Random forest: many decorrelated decision trees, robust with little tuning."
     hyperparameters = RandomForestParams
     aliases = ("random forest", "randomforest", "rf", "forest", "bagged trees")

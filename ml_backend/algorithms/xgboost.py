@@ -84,6 +84,7 @@ class XGBoostSpec(AlgorithmSpec[XGBoostParams]):
     """XGBoost for classification and regression."""
 
     name = "xgboost"
+    progress_unit = "round"
     description = "Gradient-boosted decision trees (XGBoost): strong on tabular data."
     hyperparameters = XGBoostParams
     aliases = ("xgb", "xg boost", "extreme gradient boosting")

@@ -33,6 +33,7 @@ from ml_backend.explorers.frames import (
     sample_positions,
 )
 from ml_backend.explorers.groups import group_rows
+from ml_backend.numbers import format_metric
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
 
@@ -160,7 +161,7 @@ class ScatterExplorer(Explorer[ScatterParameters]):
             )
         if trend is not None:
             ends = np.array([x[complete].min(), x[complete].max()])
-            fit = "" if trend.r2 is None else f" (R² {trend.r2:.3f})"
+            fit = "" if trend.r2 is None else f" (R² {format_metric('r2', trend.r2)})"
             figure.add_trace(
                 go.Scatter(
                     x=ends.tolist(),

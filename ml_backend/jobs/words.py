@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ml_backend.configs import DatasetRef, SplitConfig, SplitStrategy
+from ml_backend.numbers import format_metric, format_params
 
 HEADLINE = {"classification": "accuracy", "regression": "r2", "forecasting": "mape"}
 """The metric a summary leads with, by task."""
@@ -16,17 +17,7 @@ MEANING = {
     "mae": "the average absolute error on held-out rows",
     "mape": "the average percentage error on the held-out tail",
 }
-_PERCENT = {"accuracy", "r2", "mape", "smape", "precision", "recall", "f1", "auc_roc"}
 LOWER_IS_BETTER = {"rmse", "mae", "mape", "smape", "log_loss"}
-
-
-def number(name: str, value: float | None) -> str:
-    """A metric value as a person reads it: shares as percentages, others to 4 digits."""
-    if value is None:
-        return "n/a"
-    if name in _PERCENT and -1.0 <= value <= 1.0:
-        return f"{100 * value:.1f}%"
-    return f"{value:.4g}"
 
 
 def dataset_words(ref: DatasetRef) -> str:
@@ -45,7 +36,7 @@ def split_words(split: SplitConfig) -> str:
 
 
 def settings_words(params: Mapping[str, Any]) -> str:
-    return f" with {', '.join(f'{k}={v}' for k, v in params.items())}" if params else ""
+    return f" with {format_params(params)}" if params else ""
 
 
 def duration_words(seconds: float) -> str:
@@ -89,5 +80,5 @@ def model_opening(run_id: int, algorithm: str, task: str, metric: str, value: fl
     meaning = MEANING.get(metric, "its score")
     return (
         f"**Run {run_id} finished** ({algorithm}, {task}). On the test split, "
-        f"{metric} is **{number(metric, value)}** ({meaning})."
+        f"{metric} is **{format_metric(metric, value)}** ({meaning})."
     )

@@ -18,7 +18,6 @@ from ml_backend.algorithms.xgboost import XGBoostSpec
 from ml_backend.configs import LeaderboardConfig, TaskType, TrainingConfig
 from ml_backend.errors import ConfigValidationError
 from ml_backend.jobs.leaderboard.run import (
-    STEPS_PER_ALGORITHM,
     EntryStatus,
     LeaderboardResult,
     resolve_leaderboard,
@@ -27,7 +26,7 @@ from ml_backend.jobs.leaderboard.run import (
 from ml_backend.jobs.spec import Figure
 from ml_backend.jobs.train.resolve import resolve_training
 from ml_backend.jobs.train.run import train
-from ml_backend.reporting import NullReporter
+from ml_backend.reporting import NullReporter, ProgressUnit
 from ml_backend.schema import DatasetProfile
 from tests.ml_backend.training_data import config, penguins, profile_of
 
@@ -61,8 +60,11 @@ class Timeline:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
-        self.events.append({"type": "progress", "step": step, "total": total, "message": message})
+        self.events.append({"type": "progress", "step": step, "total": total, "message": message,
+                            "unit": unit, "fraction": fraction})  # fmt: skip
 
     def log(self, message: str) -> None:
         self.events.append({"type": "log", "message": message})
@@ -147,13 +149,14 @@ def test_phases_come_in_order(run: Run) -> None:
     progress = [event for event in events if event["type"] == "progress"]
     first_progress = next(i for i, event in enumerate(events) if event["type"] == "progress")
     assert first_progress > training_at
+    # Counted in algorithms (k of 3 done); the share of the current one moves the fraction.
+    assert {(event["unit"], event["total"]) for event in progress} == {("algorithm", 3)}
     steps = [event["step"] for event in progress]
-    # Overall progress: algorithms done plus the share of the current one.
-    assert steps == sorted(steps)
-    assert {event["total"] for event in progress} == {3 * STEPS_PER_ALGORITHM}
-    assert steps[-1] == 3 * STEPS_PER_ALGORITHM
+    assert steps == sorted(steps) and set(steps) == {0, 1, 2, 3}
+    fractions = [event["fraction"] for event in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert len({f for f in fractions if 2 / 3 < f < 1}) > 1, "no progress within an algorithm"
     assert progress[-1]["message"] == "xgboost (3 of 3)"
-    assert STEPS_PER_ALGORITHM in steps and 2 * STEPS_PER_ALGORITHM in steps
 
 
 def test_entries_are_ranked_by_the_test_goal_metric(run: Run) -> None:

@@ -135,3 +135,33 @@ def test_choices_and_fixed_values_in_the_search_space() -> None:
     assert outcome.result.training.hyperparameters["n_estimators"] == 7
     logs = [e["message"] for e in reporter.events if e["type"] == "log"]
     assert any("validation part" in line for line in logs)
+
+
+def test_a_tuning_counts_its_progress_in_trials_and_then_refits_in_rounds() -> None:
+    resolved = _resolve(algorithm="xgboost", target_column="species", n_trials=4,
+                        hyperparameters={"n_jobs": 1},
+                        search_space={"n_estimators": {"low": 20, "high": 40}})  # fmt: skip
+    _, reporter = _tune(resolved)
+    progress = [e for e in reporter.events if e["type"] == "progress"]
+    search = [e for e in progress if e["unit"] == "trial"]
+    refit = progress[len(search) :]
+    # Boosting rounds move the share done, never the count: "trial 2 of 4", not "step 26 of 1000".
+    assert {e["total"] for e in search} == {4}
+    assert [e["step"] for e in search] == sorted(e["step"] for e in search)
+    assert {e["step"] for e in search} == {0, 1, 2, 3, 4}
+    assert refit and {e["unit"] for e in refit} == {"round"}
+    fractions = [e["fraction"] for e in progress]
+    assert fractions == sorted(fractions), "the share done went back"
+    assert len({f for f in fractions if 0 < f < 1 / 5}) > 1, "no progress within a trial"
+    # The refit is the fifth part of the work, done when its last round is.
+    assert search[-1]["fraction"] == pytest.approx(4 / 5) and fractions[-1] == pytest.approx(1.0)
+
+
+def test_a_search_bounded_by_time_alone_counts_trials_with_no_total() -> None:
+    resolved = _resolve(algorithm="linear", target_column="species", n_trials=None,
+                        timeout_s=2.0, search_space={"C": {"low": 0.01, "high": 10.0}})  # fmt: skip
+    _, reporter = _tune(resolved)
+    search = [e for e in reporter.events if e["type"] == "progress" and e["unit"] == "trial"]
+    assert {e["total"] for e in search} == {0}
+    assert max(e["step"] for e in search) >= 2
+    assert all(0 <= e["fraction"] <= 0.9 for e in search)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import websockets
 
-from agents.summaries import number
+from agents.summaries import format_metric
 from bench.evaluation import check_case
 from tests.service.helpers import wait_for
 from tests.service.stack import Stack
@@ -88,13 +88,13 @@ def test_five_turn_conversation_with_honest_summaries(client: httpx.Client) -> N
 
     summary = _wait_for_summary(client, conversation, job["run_id"])
     accuracy = job["result"]["metrics"]["test"]["accuracy"]
-    assert number("accuracy", accuracy) in summary["content"]
+    assert format_metric("accuracy", accuracy) in summary["content"]
     assert any(p["type"] == "plot" and p.get("figure") for p in summary["parts"])
     # Every percentage in the summary is one the stored result holds or implies.
-    stored = {number("accuracy", accuracy)}
+    stored = {format_metric("accuracy", accuracy)}
     stored |= {f"{100 * f['importance']:.0f}%" for f in job["result"]["feature_importance"][:3]}
     matrix = job["result"]["confusion_matrix"]["matrix"]
-    stored.add(number("accuracy", max(map(sum, matrix)) / sum(map(sum, matrix))))
+    stored.add(format_metric("accuracy", max(map(sum, matrix)) / sum(map(sum, matrix))))
     assert set(re.findall(r"\d+(?:\.\d+)?%", summary["content"])) <= stored
 
     second = _say(client, conversation, "now try lightgbm", auto_approve=True)
@@ -107,7 +107,7 @@ def test_five_turn_conversation_with_honest_summaries(client: httpx.Client) -> N
     compared = _say(client, conversation,
                     f"compare runs {job['run_id']} and {other_job['run_id']}")  # fmt: skip
     table = compared["reply"]["content"]
-    assert number("accuracy", other_job["result"]["metrics"]["test"]["accuracy"]) in table
+    assert format_metric("accuracy", other_job["result"]["metrics"]["test"]["accuracy"]) in table
 
     # It all survives: the conversation reads back whole.
     stored_conversation = client.get(f"/api/v1/conversations/{conversation}").json()

@@ -96,7 +96,8 @@ def test_killed_work_horse_marks_run_failed(
     client: httpx.Client, stack: Stack, slow_dataset: str
 ) -> None:
     job = _slow_job(client, slow_dataset)
-    _wait_training(client, job["job_id"])
+    training = _wait_training(client, job["job_id"])
+    assert training["unit"] == "round", training  # what its step counts: boosting rounds
     worker = worker_of(stack, job["job_id"])
     for pid in children_of(int(worker.pid or 0)):
         os.kill(pid, signal.SIGKILL)  # what the kernel's OOM killer would do

@@ -26,6 +26,7 @@ def test_reconnect_resumes_without_loss_or_duplicates(client: httpx.Client, stac
     assert second[-1]["type"] == "finished"
     progress = [e for e in first + second if e["type"] == "progress"]
     assert progress[-1]["step"] == progress[-1]["total"] == 400
+    assert {e["unit"] for e in progress} == {"tree"}  # a forest counts the trees grown
 
     # After the end: a full replay equals what the two live halves saw.
     assert run_events(stack, job["run_id"]) == first + second

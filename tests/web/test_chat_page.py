@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import signal
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from websockets.sync.client import connect
 
+from ml_backend.numbers import format_metric
 from tests.service.helpers import wait_for
 from tests.service.stack import Stack
 from tests.web.chat_page import (
@@ -61,7 +61,7 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     plan.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Message")).to_be_focused()
     revised = say(page, "make it 3000 trees")
-    expect(revised.locator(".plan-card dd", has_text="n_estimators = 3,000")).to_be_visible()
+    expect(revised.locator(".plan-card dd", has_text="n_estimators = 3000")).to_be_visible()
     expect(plan.get_by_role("button", name="Run")).to_be_disabled()
     screenshot(page, "02-plan")
 
@@ -82,14 +82,13 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     assert isinstance(stored, dict)
     shown = metric_cells(card)
     for name in ("accuracy", "f1", "log_loss"):
-        value = stored["metrics"]["test"][name]
-        assert math.isclose(float(shown["test"][name]), value, rel_tol=1e-3), name
+        assert shown["test"][name] == format_metric(name, stored["metrics"]["test"][name]), name
     expect(card.get_by_role("link", name="Download model")).to_have_attribute(
         "href", f"/api/v1/runs/{run_id}/model"
     )
 
     summary = page.locator(".message.result", has_text=f"Run {run_id} finished")
-    accuracy = f"{stored['metrics']['test']['accuracy']:.1%}"
+    accuracy = format_metric("accuracy", stored["metrics"]["test"]["accuracy"])
     expect(summary).to_contain_text(accuracy)
     expect(summary.locator(".plot[data-plot='confusion_matrix'] .js-plotly-plot")).to_be_visible()
     summary_id = summary.get_attribute("data-message-id")

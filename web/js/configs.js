@@ -1,6 +1,6 @@
 // A config (train, tune, explore, forecast, leaderboard) as rows a person reads at a glance.
 
-import { formatNumber } from "./dom.js";
+import { formatParam } from "./numbers.js";
 
 const percent = (share) => `${Math.round(share * 100)}%`;
 
@@ -20,7 +20,7 @@ function datasetText(ref) {
 function settingsText(values) {
   const entries = Object.entries(values || {});
   if (!entries.length) return "defaults";
-  return entries.map(([key, value]) => `${key} = ${typeof value === "object" ? JSON.stringify(value) : formatNumber(value)}`).join(", ");
+  return entries.map(([key, value]) => `${key} = ${formatParam(value)}`).join(", ");
 }
 
 /** [label, value] pairs for a config, in the order a person asks about them. */

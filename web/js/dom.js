@@ -24,15 +24,8 @@ export function h(tag, attrs = {}, ...children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
-/** A metric or value for people: 4 significant digits, percentages for shares. */
-export function formatNumber(value) {
-  if (value === null || value === undefined) return "—";
-  if (typeof value !== "number") return String(value);
-  if (Number.isInteger(value)) return value.toLocaleString();
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1000) return value.toLocaleString(undefined, { maximumFractionDigits: 1 });
-  return Number(value.toPrecision(4)).toString();
-}
+// Kept importable from here for the modules that always took it from dom.js.
+export { formatNumber } from "./numbers.js";
 
 /** Seconds as "42 s", "3 min 5 s", "1 h 2 min". */
 export function formatDuration(seconds) {

@@ -2,7 +2,9 @@
 
 import { api, ApiError, LiveSocket } from "./api.js";
 import { configRows, configTitle } from "./configs.js";
-import { $, drawFigure, formatDuration, formatNumber, h } from "./dom.js";
+import { $, drawFigure, formatDuration, h } from "./dom.js";
+import { formatMetric } from "./numbers.js";
+import { chartStep, coarseUnitsDone, EtaEstimator, stepText } from "./progress.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const CHART_EVERY_MS = 300;
@@ -23,7 +25,7 @@ export function metricsTable(metrics) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "metric"), splits.map((s) => h("th", { scope: "col" }, s)))),
     h("tbody", {}, names.map((name) => h("tr", {},
       h("th", { scope: "row" }, name),
-      splits.map((split) => h("td", {}, formatNumber(metrics[split][name])))))));
+      splits.map((split) => h("td", {}, formatMetric(name, metrics[split][name])))))));
 }
 
 function downloads(run) {
@@ -55,6 +57,8 @@ export class RunCard {
     this.startedAt = null;
     this.endedAt = null;
     this.progress = 0;
+    this.eta = new EtaEstimator();
+    this.clockOffset = Infinity; // ms the page's clock is ahead of the server's, at least
     this.series = new Map();
     this.chartDue = 0;
     this.build();
@@ -97,11 +101,11 @@ export class RunCard {
     if (event.type === "started") this.setStatus(this.kind === "explore" ? "running" : "preprocessing");
     if (event.type === "progress" && this.kind !== "explore") this.setStatus("training");
     if (typeof event.progress === "number") this.setProgress(event.progress);
-    if (event.step !== undefined && event.step !== null) {
-      this.stepNode.textContent = event.total ? `step ${event.step} of ${event.total}` : `step ${event.step}`;
-    }
+    const counted = stepText(event);
+    if (counted) this.stepNode.textContent = counted;
+    if (event.type === "progress" && typeof event.progress === "number") this.track(event);
     // The chart follows training as it goes; the final scores are the metrics table's.
-    if (event.metrics && event.type === "progress") this.addMetrics(event.step ?? event.seq, event.metrics);
+    if (event.metrics && event.type === "progress") this.addMetrics(chartStep(event), event.metrics);
     if (event.message && event.type !== "progress") this.logNode.textContent = event.message;
     if (FINAL.has(event.type)) this.finish(event);
   }
@@ -144,14 +148,24 @@ export class RunCard {
     window.Plotly.react(this.chartNode, data, layout, { displayModeBar: false, responsive: true });
   }
 
+  /** Feed the ETA with the server's time of each report, so a replay after a reload counts. */
+  track(event) {
+    const at = event.ts ? Date.parse(event.ts) : Date.now();
+    this.clockOffset = Math.min(this.clockOffset, Date.now() - at);
+    this.eta.add(at / 1000, event.progress, coarseUnitsDone(event));
+  }
+
+  timeLeftText() {
+    const left = this.eta.remaining((Date.now() - this.clockOffset) / 1000);
+    if (left === null) return "estimating…";
+    return left < 1 ? "finishing…" : `about ${formatDuration(left)} left`;
+  }
+
   tick() {
     if (!this.startedAt) return;
     const elapsed = ((this.endedAt || Date.now()) - this.startedAt) / 1000;
     let text = `elapsed ${formatDuration(elapsed)}`;
-    // An estimate from the first second or the first sliver of progress is only noise.
-    if (!FINAL.has(this.status) && this.progress > 0.001 && this.progress < 1 && elapsed >= 1.5) {
-      text += ` · about ${formatDuration((elapsed * (1 - this.progress)) / this.progress)} left`;
-    }
+    if (!FINAL.has(this.status) && this.progress < 1) text += ` · ${this.timeLeftText()}`;
     this.timeNode.textContent = text;
   }
 
@@ -263,7 +277,7 @@ export async function openComparison(runIds) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "algorithm"), names.map((n) => h("th", { scope: "col" }, n)))),
     h("tbody", {}, finished.map((run) => h("tr", {},
       h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, run.result.algorithm || run.kind),
-      names.map((n) => h("td", {}, formatNumber(run.result.metrics.test[n])))))));
+      names.map((n) => h("td", {}, formatMetric(n, run.result.metrics.test[n])))))));
   const picker = h("select", { id: "compare-metric" }, names.map((n) => h("option", { value: n, selected: n === chosen }, n)));
   const chart = h("div", { class: "compare-chart" });
   const draw = () => drawFigure(chart, {
@@ -342,6 +356,6 @@ export class RunsPanel {
         h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
       h("span", { class: "status", "data-status": run.status }, run.status),
       FINAL.has(run.status) ? null : h("progress", { max: "1", value: String(run.progress || 0), "aria-label": `Progress of run ${run.run_id}` }),
-      headline ? h("span", { class: "headline" }, `${headline[0]} ${formatNumber(headline[1])}`) : null);
+      headline ? h("span", { class: "headline" }, `${headline[0]} ${formatMetric(headline[0], headline[1])}`) : null);
   }
 }

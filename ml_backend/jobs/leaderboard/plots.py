@@ -8,6 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ml_backend.explorers.figures import figure_json
+from ml_backend.numbers import format_metric
 
 _BEST_COLOUR = "#2ca02c"
 _OTHER_COLOUR = "#1f77b4"
@@ -30,7 +31,7 @@ def leaderboard_figure(
             y=shown_names,
             orientation="h",
             marker={"color": colours},
-            text=[f"{value:.4g}" for value in shown_values],
+            text=[format_metric(goal_metric, value) for value in shown_values],
             textposition="auto",
         )
     )

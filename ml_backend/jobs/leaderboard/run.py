@@ -31,15 +31,14 @@ from ml_backend.jobs.spec import Outcome
 from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
 from ml_backend.jobs.train.run import train
 from ml_backend.metrics import METRICS, metric_names
-from ml_backend.reporting import Reporter
+from ml_backend.numbers import format_metric
+from ml_backend.reporting import ProgressUnit, Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
 
 LEADERBOARD_FILE = "leaderboard.json"
-STEPS_PER_ALGORITHM = 1000
-"""Progress units per algorithm: overall step = algorithms done + fraction of the current one."""
 
 PhaseHook = Callable[[str, dict[str, Any]], None]
 """`(phase, details)`: called when the leaderboard enters `preprocessing`, `training`, `trained`."""
@@ -225,8 +224,9 @@ def _computing(candidate: Candidate, goal: str) -> Candidate:
 
 
 class _AlgorithmReporter:
-    """Passes one algorithm's events on: its progress as a share of the whole leaderboard,
-    its logs and artifact names prefixed with the algorithm."""
+    """Passes one algorithm's events on: its progress counted in algorithms (k of n done), its
+    rounds moving the share of the whole leaderboard; logs and artifact names prefixed with the
+    algorithm."""
 
     def __init__(self, outer: Reporter, algorithm: str, done: int, count: int) -> None:
         self.outer = outer
@@ -241,13 +241,17 @@ class _AlgorithmReporter:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
-        fraction = min(max(step / total, 0.0), 1.0) if total > 0 else 0.0
+        share = min(max(step / total, 0.0), 1.0) if total > 0 else 0.0
         self.outer.progress(
-            self.done * STEPS_PER_ALGORITHM + int(fraction * STEPS_PER_ALGORITHM),
-            self.count * STEPS_PER_ALGORITHM,
+            self.done + (1 if share >= 1.0 else 0),
+            self.count,
             message=f"{self.algorithm} ({self.done + 1} of {self.count})",
             metrics={f"{self.algorithm}/{k}": v for k, v in metrics.items()} if metrics else None,
+            unit="algorithm",
+            fraction=(self.done + share) / self.count,
         )
 
     def log(self, message: str) -> None:
@@ -292,7 +296,8 @@ def _train_one(
             rank=None,
         )
     value = result.metrics["test"].get(resolved.goal_metric)
-    reporter.log(f"{algorithm}: test {resolved.goal_metric} {value}")
+    said = format_metric(resolved.goal_metric, value)
+    reporter.log(f"{algorithm}: test {resolved.goal_metric} {said}")
     scoped.progress(1, 1)
     return LeaderboardEntry(
         algorithm=algorithm,

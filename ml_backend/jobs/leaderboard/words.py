@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ml_backend.configs import LeaderboardConfig
 from ml_backend.jobs.leaderboard.run import LeaderboardResult
-from ml_backend.jobs.words import columns_words, dataset_words, number, split_words
+from ml_backend.jobs.words import columns_words, dataset_words, split_words
+from ml_backend.numbers import format_metric
 
 
 def describe_leaderboard(config: LeaderboardConfig) -> str:
@@ -23,7 +24,11 @@ def summarize_leaderboard(run_id: int, result: LeaderboardResult) -> str:
     if not ranked:
         return f"**Leaderboard run {run_id} finished**, but no algorithm could be trained."
     table = "; ".join(
-        f"{e.rank}. {e.algorithm} {number(goal, ((e.metrics or {}).get('test') or {}).get(goal))}"
+        f"{e.rank}. {e.algorithm} {format_metric(goal, _test_value(e.metrics, goal))}"
         for e in ranked
     )
     return f"**Leaderboard run {run_id} finished**, ranked by test {goal}: {table}."
+
+
+def _test_value(metrics: dict[str, dict[str, float | None]] | None, goal: str) -> float | None:
+    return ((metrics or {}).get("test") or {}).get(goal)

@@ -232,7 +232,7 @@ def _fit(
     )
 
     def progress(step: int, total: int, metrics: dict[str, float]) -> None:
-        reporter.progress(step, total, metrics=metrics or None)
+        reporter.progress(step, total, metrics=metrics or None, unit=spec.progress_unit)
 
     reporter.log(
         f"training {spec.name} on {len(train)} rows and {x_train.shape[1]} encoded features"

@@ -9,11 +9,11 @@ from ml_backend.jobs.words import (
     dataset_words,
     headline,
     model_opening,
-    number,
     settings_words,
     split_words,
     versus,
 )
+from ml_backend.numbers import format_metric
 
 TOP_FEATURES = 3
 
@@ -37,7 +37,7 @@ def summarize_training(run_id: int, result: TrainingResult, plots: list[str]) ->
     if baseline is not None and value is not None:
         strategy, base_value = baseline
         lines.append(
-            f"A trivial baseline ({strategy}) gets {number(metric, base_value)}, so the "
+            f"A trivial baseline ({strategy}) gets {format_metric(metric, base_value)}, so the "
             f"model {versus(metric, value, base_value)}."
         )
     if result.feature_importance:

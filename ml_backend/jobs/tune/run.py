@@ -29,7 +29,8 @@ from ml_backend.jobs.train.run import TrainingResult, train
 from ml_backend.jobs.tune.plots import tuning_plots
 from ml_backend.jobs.tune.space import resolve_space, space_from_json, space_to_json
 from ml_backend.metrics import METRICS, metric_names
-from ml_backend.reporting import Reporter
+from ml_backend.numbers import format_metric, format_params
+from ml_backend.reporting import ProgressUnit, Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -147,26 +148,49 @@ def _direction(goal: str, asked: Direction | None) -> Literal["maximize", "minim
     return natural
 
 
+TIMEBOXED_SEARCH_SHARE = 0.9
+"""The share of a tuning bounded by time alone that its search takes; the refit, the rest."""
+
+
+class _SearchProgress:
+    """How far a tuning is, as a share of the whole job: the trials, then the refit, which counts
+    as one more trial's worth of work. A time limit moves it on as the clock does."""
+
+    def __init__(self, resolved: ResolvedTuning, started: float) -> None:
+        self.n_trials = resolved.n_trials
+        self.timeout_s = resolved.timeout_s
+        self.started = started
+        n = resolved.n_trials
+        self.search_share = n / (n + 1) if n else TIMEBOXED_SEARCH_SHARE
+
+    def searching(self, trials_done: float) -> float:
+        """The share done after `trials_done` trials (fractional within a running trial)."""
+        shares = [trials_done / self.n_trials] if self.n_trials else []
+        if self.timeout_s:
+            shares.append((time.monotonic() - self.started) / self.timeout_s)
+        return self.search_share * min(1.0, max(shares, default=0.0))
+
+    def refitting(self, share_of_refit: float) -> float:
+        return self.search_share + (1.0 - self.search_share) * min(1.0, share_of_refit)
+
+
 class _TrialReporter:
-    """Feeds a trial's round-by-round validation loss to its pruner, and overall progress out."""
+    """Feeds a trial's round-by-round validation loss to its pruner, and overall progress out
+    in trials: the rounds of one trial move the share done, not the count."""
 
     def __init__(
         self,
         outer: Reporter,
         trial: optuna.Trial,
         direction: str,
-        done: float,
-        planned: float | None,
-        started: float,
-        timeout_s: float | None,
+        done: int,
+        search: _SearchProgress,
     ) -> None:
         self.outer = outer
         self.trial = trial
         self.sign = -1.0 if direction == "maximize" else 1.0
         self.done = done
-        self.planned = planned
-        self.started = started
-        self.timeout_s = timeout_s
+        self.search = search
 
     def progress(
         self,
@@ -175,22 +199,59 @@ class _TrialReporter:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
         loss = next((v for k, v in (metrics or {}).items() if k.startswith("validation/")), None)
         if loss is not None:
             self.trial.report(self.sign * loss, step)
             if self.trial.should_prune():
                 raise optuna.TrialPruned()
-        fraction = (self.done + step / max(total, 1)) / self.planned if self.planned else 0.0
-        if self.timeout_s:
-            fraction = max(fraction, (time.monotonic() - self.started) / self.timeout_s)
-        self.outer.progress(int(1000 * min(fraction, 0.999)), 1000)
+        self.outer.progress(
+            self.done,
+            self.search.n_trials or 0,
+            unit="trial",
+            fraction=self.search.searching(self.done + min(step / max(total, 1), 1.0)),
+        )
 
     def log(self, message: str) -> None:
         return None
 
     def artifact(self, kind: str, name: str) -> None:
         return None
+
+
+class _RefitReporter:
+    """The refit of the best settings: its rounds, and the last stretch of the share done."""
+
+    def __init__(self, outer: Reporter, search: _SearchProgress) -> None:
+        self.outer = outer
+        self.search = search
+
+    def progress(
+        self,
+        step: int,
+        total: int,
+        *,
+        message: str | None = None,
+        metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
+    ) -> None:
+        self.outer.progress(
+            step,
+            total,
+            message=message,
+            metrics=metrics,
+            unit=unit,
+            fraction=self.search.refitting(step / total if total > 0 else 0.0),
+        )
+
+    def log(self, message: str) -> None:
+        self.outer.log(message)
+
+    def artifact(self, kind: str, name: str) -> None:
+        self.outer.artifact(kind, name)
 
 
 def tune(
@@ -220,29 +281,36 @@ def tune(
         + (f" or {resolved.timeout_s:g} s" if resolved.timeout_s else "")
         + f", {resolved.direction} validation {goal}"
     )
+    search = _SearchProgress(resolved, started)
     records: list[TrialRecord] = []
     while _more(resolved, len(records), started):
-        records.append(_trial(resolved, frame, study, space, reporter, len(records), started))
+        records.append(_trial(resolved, frame, study, space, reporter, len(records), search))
         best = _best(records, resolved.direction)
         last = records[-1]
-        said = f"{last.value:.4g}" if last.value is not None else last.state
-        best_said = f" (best {best.value:.4g})" if best and best.value is not None else ""
+        said = format_metric(goal, last.value) if last.value is not None else last.state
+        best_said = (
+            f" (best {format_metric(goal, best.value)})" if best and best.value is not None else ""
+        )
         live = {f"best/{goal}": best.value} if best and best.value is not None else {}
         if last.value is not None:
             live[f"trial/{goal}"] = last.value
         reporter.progress(
             len(records),
-            resolved.n_trials or len(records),
+            resolved.n_trials or 0,
             message=f"trial {len(records)}: {goal} {said}{best_said}",
             metrics=live or None,
+            unit="trial",
+            fraction=search.searching(len(records)),
         )
     best = _best(records, resolved.direction)
     if best is None or best.value is None:
         reasons = "; ".join(sorted({r.error or r.state for r in records}))
         raise ConfigValidationError(f"no trial finished ({reasons})", field="search_space")
-    reporter.log(f"refitting the best settings (trial {best.number}): {best.params}")
+    reporter.log(f"refitting the best settings (trial {best.number}): {format_params(best.params)}")
     training = _with_params(resolved, best.params)
-    refit = train(training, frame, reporter=reporter, artifact_dir=artifact_dir)
+    refit = train(
+        training, frame, reporter=_RefitReporter(reporter, search), artifact_dir=artifact_dir
+    )
     result = TuningResult(
         goal_metric=goal,
         direction=resolved.direction,
@@ -277,14 +345,12 @@ def _trial(
     space: dict[str, Any],
     reporter: Reporter,
     done: int,
-    started: float,
+    search: _SearchProgress,
 ) -> TrialRecord:
     trial = study.ask(space)
     began = time.monotonic()
     params = dict(trial.params)
-    watcher = _TrialReporter(
-        reporter, trial, resolved.direction, done, resolved.n_trials, started, resolved.timeout_s
-    )
+    watcher = _TrialReporter(reporter, trial, resolved.direction, done, search)
 
     def record(
         state: Literal["complete", "pruned", "failed"],

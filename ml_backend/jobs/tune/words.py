@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ml_backend.configs import TuningConfig
 from ml_backend.jobs.tune.run import TuningResult
-from ml_backend.jobs.words import dataset_words, duration_words, number, split_words
+from ml_backend.jobs.words import dataset_words, duration_words, split_words
+from ml_backend.numbers import format_metric, format_params
 
 
 def describe_tuning(config: TuningConfig) -> str:
@@ -12,7 +13,7 @@ def describe_tuning(config: TuningConfig) -> str:
     budget = f"{config.n_trials} trials" if config.n_trials else "trials"
     if config.timeout_s:
         budget += f" for up to {duration_words(config.timeout_s)}"
-    fixed = ", ".join(f"{k}={v}" for k, v in config.hyperparameters.items())
+    fixed = format_params(config.hyperparameters)
     return (
         f"Tune {config.algorithm} to predict `{config.target_column}` on "
         f"{dataset_words(config.dataset)}: {budget} optimising {goal}, "
@@ -22,13 +23,13 @@ def describe_tuning(config: TuningConfig) -> str:
 
 def summarize_tuning(run_id: int, result: TuningResult) -> str:
     goal = result.goal_metric
-    params = ", ".join(f"{k}={v}" for k, v in result.best_params.items())
+    params = format_params(result.best_params)
     text = (
         f"**Tuning run {run_id} finished** after {len(result.trials)} trials: the best "
-        f"validation {goal} is **{number(goal, result.best_value)}** with "
+        f"validation {goal} is **{format_metric(goal, result.best_value)}** with "
         f"{params or 'the defaults'}."
     )
     test = result.training.metrics.get("test") or {}
     if goal in test:
-        text += f" Refit with those settings, it scores {number(goal, test[goal])} on test."
+        text += f" Refit with those settings, it scores {format_metric(goal, test[goal])} on test."
     return text + " The history, slice, contour and importance plots show how the search went."

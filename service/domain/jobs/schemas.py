@@ -24,6 +24,8 @@ class JobView(BaseModel):
     progress: float | None
     step: int | None = None
     total: int | None = None
+    unit: str | None = None
+    """What `step` counts: trial, algorithm, round, epoch, tree or step (as in progress events)."""
     message: str | None = None
     """The latest progress message; while queued, the job's place: "queued, 2 ahead of you"."""
     jobs_ahead: int | None = None

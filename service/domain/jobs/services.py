@@ -168,6 +168,7 @@ class JobService:
             if event:
                 view.progress = event.get("progress")
                 view.step, view.total = event.get("step"), event.get("total")
+                view.unit = event.get("unit")
                 view.message = event.get("message")
         return view
 

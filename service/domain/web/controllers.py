@@ -10,6 +10,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
+from ml_backend.metrics import metric_kinds
 from service.errors import NotFoundError
 
 WEB_DIR = Path(__file__).resolve().parents[3] / "web"
@@ -33,9 +34,16 @@ async def plotly_js() -> File:
     return File(PLOTLY_JS, content_disposition_type="inline", media_type="text/javascript")
 
 
+# web/js/numbers.js imports this as a JSON module: the page formats each metric by the kind
+# declared beside it in ml_backend.metrics, with no second table to keep in step.
+@get("/static/js/metric-kinds.json", include_in_schema=False, media_type="application/json")
+async def metric_kinds_json() -> dict[str, str]:
+    return metric_kinds()
+
+
 def web_router() -> Router:
     """The page, its static files and the vendored plotly.js."""
     static = create_static_files_router(
         path="/static", directories=[WEB_DIR], include_in_schema=False
     )
-    return Router(path="/", route_handlers=[index, plotly_js, static])
+    return Router(path="/", route_handlers=[index, plotly_js, metric_kinds_json, static])
