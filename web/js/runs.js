@@ -317,8 +317,8 @@ export class RunsPanel {
   async refresh() {
     clearTimeout(this.timer);
     try {
-      const runs = await api("/runs?limit=40");
-      this.list.replaceChildren(...runs.map((run) => this.row(run)));
+      const page = await api("/runs?limit=40");
+      this.list.replaceChildren(...page.items.map((run) => this.row(run)));
     } catch {
       /* the feed's reconnect or the next poll brings it back */
     }
