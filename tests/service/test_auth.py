@@ -133,7 +133,7 @@ def test_another_tenants_things_are_not_found(secured: Stack) -> None:
         problem(b.delete(f"/api/v1/ml/train/{job_id}"), 404)
         problem(b.delete(f"/api/v1/datasets/{dataset['id']}"), 404)
         assert dataset["id"] not in [d["id"] for d in b.get("/api/v1/datasets").json()]
-        assert run_id not in [r["run_id"] for r in b.get("/api/v1/runs").json()]
+        assert run_id not in [r["run_id"] for r in b.get("/api/v1/runs").json()["items"]]
         assert job_id not in [j["job_id"] for j in b.get("/api/v1/ml/train").json()["items"]]
         # Each tenant's copy of the same rows is its own file: deleting B's leaves A's.
         same = csv_bytes(_frame())

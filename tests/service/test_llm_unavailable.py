@@ -41,7 +41,7 @@ def test_a_message_gets_a_reply_saying_the_model_is_unreachable(unreachable_llm:
 
         stored = client.get(f"/api/v1/conversations/{conversation_id}").json()["messages"]
         assert [m["role"] for m in stored] == ["user", "assistant"]
-        assert client.get("/api/v1/runs").json() == []
+        assert client.get("/api/v1/runs").json()["items"] == []
 
         asked = {"dataset": {"name": "iris"}, "message": "train on species"}
         planned = client.post("/api/v1/agent/plan", json=asked)

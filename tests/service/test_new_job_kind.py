@@ -57,7 +57,7 @@ def test_the_new_kind_runs_through_the_api_and_a_worker(client: httpx.Client) ->
     assert job["result"]["total"] == 4
     plot = client.get(f"/api/v1/runs/{job['run_id']}/plots/rows").raise_for_status().json()
     assert plot["data"][0]["y"] == [3, 2]
-    listed = client.get("/api/v1/runs", params={"kind": "rows"}).raise_for_status().json()
+    listed = client.get("/api/v1/runs", params={"kind": "rows"}).raise_for_status().json()["items"]
     assert [run["run_id"] for run in listed] == [job["run_id"]]
     assert client.get("/api/v1/ml/train/" + job["job_id"]).status_code == 404
 

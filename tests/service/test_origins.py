@@ -32,7 +32,7 @@ def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 def _started(client: httpx.Client, stack: Stack) -> tuple[int, set[bytes]]:
     """The newest run's id and every RQ job the Redis knows: what a started job would change."""
-    runs = client.get("/api/v1/runs", params={"limit": 1}).raise_for_status().json()
+    runs = client.get("/api/v1/runs", params={"limit": 1}).raise_for_status().json()["items"]
     with redis.Redis.from_url(stack.redis.url) as connection:
         jobs = set(connection.scan_iter(match="rq:job:*"))
     return (runs[0]["run_id"] if runs else 0), jobs

@@ -31,7 +31,7 @@ function signedOut(status, path) {
   if (status === 401 && path !== "/session") window.dispatchEvent(new CustomEvent("mlchat:signed-out"));
 }
 
-export async function api(path, { method = "GET", body } = {}) {
+async function request(path, { method = "GET", body } = {}) {
   const init = { method, headers: {} };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
@@ -43,8 +43,26 @@ export async function api(path, { method = "GET", body } = {}) {
     signedOut(response.status, path);
     throw new ApiError(response.status, await problemOf(response));
   }
+  return response;
+}
+
+export async function api(path, options = {}) {
+  const response = await request(path, options);
   if (response.status === 204) return null;
   return response.json();
+}
+
+/** A plain-text answer (a script). */
+export async function apiText(path, options = {}) {
+  return (await request(path, options)).text();
+}
+
+/** A file the server answers with (a CSV): its bytes and the name it suggests. */
+export async function apiFile(path, options = {}) {
+  const response = await request(path, options);
+  const disposition = response.headers.get("content-disposition") || "";
+  const named = disposition.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);
+  return { blob: await response.blob(), filename: named ? decodeURIComponent(named[1]) : null };
 }
 
 /** Upload a file as multipart; `onProgress(fraction)` follows the bytes sent. */

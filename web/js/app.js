@@ -4,11 +4,15 @@ import { api, useSession } from "./api.js";
 import { Chat } from "./chat.js";
 import { Datasets, enableDrop } from "./datasets.js";
 import { $, h } from "./dom.js";
+import { History } from "./history.js";
+import { conversationHref, routeOf } from "./router.js";
+import { RunPage } from "./runpage.js";
 import { dropCards, RunsPanel } from "./runs.js";
 
 const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
 
-const state = { conversations: [], currentId: null, picking: Promise.resolve() };
+const state = { conversations: [], currentId: null, picking: Promise.resolve(), opening: 0 };
+const PAGES = { chat: ".chat", run: "#run-page", runs: "#history" };
 
 function setConnection(status) {
   const node = $("#connection");
@@ -20,6 +24,15 @@ function notice(text) {
   const node = h("div", { class: "message assistant error", role: "alert" }, text);
   $("#messages").append(node);
   node.scrollIntoView({ block: "end" });
+}
+
+const runPage = new RunPage($("#run-page"));
+const runHistory = new History($("#history"));
+
+/** Show one of the middle column's pages: the chat, a run's page or the run history. */
+function showPage(view) {
+  for (const [name, selector] of Object.entries(PAGES)) $(selector).hidden = name !== view;
+  if (view === "chat") document.title = "mlchat";
 }
 
 const chat = new Chat({
@@ -72,13 +85,29 @@ function startRename(item, conversation) {
   input.select();
 }
 
-async function openConversation(id) {
+/** Open conversation `id` in the chat; `{ show: false }` loads it behind another page. */
+async function openConversation(id, { show = true } = {}) {
+  const token = ++state.opening;
+  if (show) {
+    // Coming from a run's page or the history, Back returns there; within the chat it does not.
+    if (routeOf(location.hash).view === "chat") history.replaceState(null, "", conversationHref(id));
+    else history.pushState(null, "", conversationHref(id));
+    showPage("chat");
+  }
+  if (id === state.currentId && chat.conversation?.id === id) return;
   dropCards();
   state.currentId = id;
-  history.replaceState(null, "", `#/c/${id}`);
-  const conversation = await chat.open(id);
+  let conversation;
+  try {
+    conversation = await chat.open(id);
+  } catch (error) {
+    if (token === state.opening) notice(error.message);
+    return;
+  }
+  if (token !== state.opening) return; // another conversation was asked for meanwhile
   datasets.select(conversation.dataset_id);
   renderConversations();
+  if (!show) return;
   closeDrawers();
   $("#composer-text").focus();
 }
@@ -149,6 +178,24 @@ function wire() {
     });
   }
   window.addEventListener("offline", () => setConnection("offline"));
+  // The address is the page's state: typed, pasted, linked or gone Back to, it is followed.
+  window.addEventListener("hashchange", () => follow(routeOf(location.hash)));
+}
+
+/** Show what `route` names; a conversation is opened only when it is not the one shown. */
+async function follow(route) {
+  closeDrawers();
+  if (route.view === "run") {
+    showPage("run");
+    await runPage.show(route.id);
+  } else if (route.view === "runs") {
+    showPage("runs");
+    await runHistory.show(route.params);
+  } else {
+    const id = route.id ?? state.currentId ?? state.conversations[0]?.id;
+    if (id) await openConversation(id);
+    else await newConversation();
+  }
 }
 
 /** Resolves once the server knows who the page is: at once from this machine or with a live
@@ -224,8 +271,14 @@ async function start() {
     notice(`The server did not answer: ${error.message}. Is mlchat running?`);
     return;
   }
-  const fromHash = Number((location.hash.match(/^#\/c\/(\d+)/) || [])[1]);
-  const known = state.conversations.find((c) => c.id === fromHash) || state.conversations[0];
+  const route = routeOf(location.hash);
+  if (route.view !== "chat") {
+    // A run's page or the history opened by its address: the chat behind it is the newest.
+    if (state.conversations[0]) openConversation(state.conversations[0].id, { show: false });
+    await follow(route);
+    return;
+  }
+  const known = state.conversations.find((c) => c.id === route.id) || state.conversations[0];
   if (known) await openConversation(known.id);
   else await newConversation();
 }

@@ -26,9 +26,14 @@ export class Chat {
 
   /** Show conversation `id`, following it live. */
   async open(id) {
+    this.opening = id;
     if (this.socket) this.socket.close();
+    this.socket = null;
     this.onConnection("connecting");
-    this.conversation = await api(`/conversations/${id}`);
+    const conversation = await api(`/conversations/${id}`);
+    // Another conversation asked for meanwhile (the address changed twice) is the one shown.
+    if (this.opening !== id) return conversation;
+    this.conversation = conversation;
     this.rendered.clear();
     this.list.replaceChildren();
     this.streaming = null;

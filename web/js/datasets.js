@@ -1,7 +1,7 @@
 // Datasets: the picker, the profile view with the first rows, and uploads with progress.
 
 import { api, uploadDataset } from "./api.js";
-import { $, formatBytes, formatNumber, h } from "./dom.js";
+import { $, formatBytes, h } from "./dom.js";
 
 export class Datasets {
   constructor({ picker, onPick, onError }) {
@@ -42,13 +42,17 @@ export class Datasets {
     body.replaceChildren(h("p", {}, "Loading…"));
     dialog.showModal();
     try {
-      const [dataset, rows] = await Promise.all([api(`/datasets/${chosen.id}`), api(`/datasets/${chosen.id}/rows?limit=20`)]);
-      body.replaceChildren(
+      const dataset = await api(`/datasets/${chosen.id}`);
+      const rows = h("div", { class: "dataset-rows" });
+      // Each part is a node or left out: replaceChildren would print a null as the text "null".
+      body.replaceChildren(...[
         dataset.description ? h("p", {}, dataset.description) : null,
         h("p", {}, `${dataset.row_count.toLocaleString()} rows · ${dataset.column_count} columns · ${formatBytes(dataset.size_bytes)}`),
-        profileTable(dataset.profile),
-        h("h3", {}, "First rows"),
-        rowsTable(rows));
+        h("div", { class: "scroll" }, profileTable(dataset.profile)),
+        h("h3", {}, "Rows"),
+        rows,
+      ].filter(Boolean));
+      await showRows(rows, dataset, 0);
     } catch (error) {
       body.replaceChildren(h("p", { class: "error", role: "alert" }, error.message));
     }
@@ -81,12 +85,20 @@ export class Datasets {
   }
 }
 
+const ROWS_PER_PAGE = 20;
+
+/** A stored value exactly as stored (207.08 stays 207.08): a preview is for checking the data. */
+function cellText(value) {
+  if (value === null || value === undefined) return "—";
+  return String(value);
+}
+
 function range(column) {
-  if (column.min !== null && column.min !== undefined) return `${formatNumber(column.min)} – ${formatNumber(column.max)}`;
+  if (column.min !== null && column.min !== undefined) return `${cellText(column.min)} – ${cellText(column.max)}`;
   if (column.top_values && column.top_values.length) {
-    return column.top_values.slice(0, 3).map(([value, count]) => `${value} (${count})`).join(", ");
+    return column.top_values.slice(0, 3).map(([value, count]) => `${cellText(value)} (${count.toLocaleString()})`).join(", ");
   }
-  return (column.samples || []).slice(0, 3).join(", ");
+  return (column.samples || []).slice(0, 3).map(cellText).join(", ");
 }
 
 function profileTable(profile) {
@@ -95,13 +107,29 @@ function profileTable(profile) {
     h("thead", {}, h("tr", {}, ["column", "type", "kind", "missing", "distinct", "range or top values"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, profile.columns.map((column) => h("tr", {},
       h("th", { scope: "row" }, column.name), h("td", {}, column.dtype), h("td", {}, column.kind),
-      h("td", {}, formatNumber(column.missing)), h("td", {}, formatNumber(column.distinct)), h("td", {}, range(column))))));
+      h("td", {}, column.missing.toLocaleString()), h("td", {}, column.distinct.toLocaleString()), h("td", {}, range(column))))));
 }
 
-function rowsTable(page) {
-  return h("div", { class: "scroll" }, h("table", { class: "rows" },
+/** Rows `offset` onwards into `holder`, with buttons to the pages before and after. */
+async function showRows(holder, dataset, offset) {
+  const page = await api(`/datasets/${dataset.id}/rows?offset=${offset}&limit=${ROWS_PER_PAGE}`);
+  const last = page.offset + page.rows.length;
+  const move = (to) => async () => {
+    for (const button of holder.querySelectorAll("button")) button.disabled = true;
+    try {
+      await showRows(holder, dataset, to);
+    } catch (error) {
+      holder.append(h("p", { class: "error", role: "alert" }, error.message));
+    }
+  };
+  const pager = h("div", { class: "row-pager" },
+    h("button", { type: "button", disabled: page.offset === 0, onclick: move(Math.max(0, page.offset - ROWS_PER_PAGE)) }, "← Previous rows"),
+    h("span", { class: "row-range", role: "status" },
+      page.total ? `rows ${(page.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${page.total.toLocaleString()}` : "no rows"),
+    h("button", { type: "button", disabled: last >= page.total, onclick: move(page.offset + ROWS_PER_PAGE) }, "Next rows →"));
+  holder.replaceChildren(pager, h("div", { class: "scroll" }, h("table", { class: "rows" },
     h("thead", {}, h("tr", {}, page.columns.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, page.rows.map((row) => h("tr", {}, page.columns.map((c) => h("td", {}, row[c] === null ? "—" : formatNumber(row[c]))))))));
+    h("tbody", {}, page.rows.map((row) => h("tr", {}, page.columns.map((c) => h("td", {}, cellText(row[c])))))))));
 }
 
 /** Drag a file anywhere onto the page to upload it. */

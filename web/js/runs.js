@@ -3,8 +3,10 @@
 import { api, ApiError, LiveSocket } from "./api.js";
 import { configRows, configTitle } from "./configs.js";
 import { $, drawFigure, formatDuration, h } from "./dom.js";
+import { runDownloads as downloads } from "./downloads.js";
 import { formatMetric } from "./numbers.js";
 import { chartStep, coarseUnitsDone, EtaEstimator, stepText } from "./progress.js";
+import { runHref } from "./router.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const CHART_EVERY_MS = 300;
@@ -26,14 +28,6 @@ export function metricsTable(metrics) {
     h("tbody", {}, names.map((name) => h("tr", {},
       h("th", { scope: "row" }, name),
       splits.map((split) => h("td", {}, formatMetric(name, metrics[split][name])))))));
-}
-
-function downloads(run) {
-  if (run.status !== "finished" || (run.kind !== "train" && run.kind !== "tune")) return null;
-  return h("p", { class: "downloads" },
-    h("a", { href: `/api/v1/runs/${run.run_id}/model`, download: "" }, "Download model"),
-    " · ",
-    h("a", { href: `/api/v1/runs/${run.run_id}/reproduce`, download: "" }, "Reproduce script"));
 }
 
 /** One run, followed live over /ws/runs/{id}, resuming after the last event seen. */
@@ -86,7 +80,8 @@ export class RunCard {
       h("div", { class: "progress-row" }, this.bar, this.stepNode, this.timeNode),
       this.chartNode, this.logNode,
       h("div", { class: "card-actions" }, this.cancelButton,
-        h("button", { type: "button", onclick: () => openRunDetails(this.runId) }, "Details")),
+        h("button", { type: "button", onclick: () => openRunDetails(this.runId) }, "Details"),
+        h("a", { class: "button", href: runHref(this.runId) }, "Run page")),
       this.resultNode);
   }
 
@@ -243,6 +238,7 @@ export async function openRunDetails(runId, summaryHtml = null) {
   body.replaceChildren(...[
     summaryHtml ? h("section", { class: "summary", "aria-label": "Summary" }) : null,
     run.error ? h("p", { class: "error" }, run.error) : null,
+    h("p", {}, h("a", { href: runHref(runId), onclick: () => dialog.close() }, "Open this run's page")),
     config, summary, metricsTable(result.metrics), downloads(run), plots,
   ].filter(Boolean));
   if (summaryHtml) body.querySelector(".summary").innerHTML = summaryHtml;
@@ -331,8 +327,8 @@ export class RunsPanel {
   async refresh() {
     clearTimeout(this.timer);
     try {
-      const runs = await api("/runs?limit=40");
-      this.list.replaceChildren(...runs.map((run) => this.row(run)));
+      const page = await api("/runs?limit=40");
+      this.list.replaceChildren(...page.items.map((run) => this.row(run)));
     } catch {
       /* the feed's reconnect or the next poll brings it back */
     }
@@ -352,8 +348,11 @@ export class RunsPanel {
     const headline = test ? Object.entries(test).find(([name]) => GOAL_DEFAULTS.includes(name)) : null;
     return h("li", { "data-run-id": run.run_id, "data-status": run.status, "data-kind": run.kind },
       run.kind === "explore" ? h("span", { class: "spacer" }) : check,
-      h("button", { type: "button", class: "link", onclick: () => openRunDetails(run.run_id) },
-        h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
+      h("span", { class: "run-title" },
+        h("button", { type: "button", class: "link", onclick: () => openRunDetails(run.run_id) },
+          h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
+        " ", h("a", { class: "permalink", href: runHref(run.run_id), "aria-label": `Run ${run.run_id}'s page`,
+          title: "Open the run's page" }, "↗")),
       h("span", { class: "status", "data-status": run.status }, run.status),
       FINAL.has(run.status) ? null : h("progress", { max: "1", value: String(run.progress || 0), "aria-label": `Progress of run ${run.run_id}` }),
       headline ? h("span", { class: "headline" }, `${headline[0]} ${formatMetric(headline[0], headline[1])}`) : null);

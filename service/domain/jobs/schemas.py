@@ -21,6 +21,12 @@ class JobView(BaseModel):
     kind: str
     status: str
     dataset_id: int | None
+    dataset_name: str | None = None
+    """The dataset's name as it is now; None once the dataset was deleted."""
+    algorithm: str | None = None
+    """The config's algorithm; None for kinds without one (explore, a leaderboard's several)."""
+    conversation_id: int | None = None
+    """The conversation the run was started from; None for runs started through the API."""
     progress: float | None
     step: int | None = None
     total: int | None = None

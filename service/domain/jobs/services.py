@@ -36,6 +36,13 @@ log = logging.getLogger(__name__)
 ENTRY_POINT = "service.worker.run_job"
 
 
+class _Unknown:
+    """Not looked up yet (None is a real answer: the dataset is gone)."""
+
+
+_UNKNOWN = _Unknown()
+
+
 class JobService:
     """Owns the session and the queue for job requests."""
 
@@ -149,10 +156,16 @@ class JobService:
             raise NotFoundError(f"no {route} job {job_id!r}; GET /api/v1/ml/{route} lists them")
         return run
 
-    async def view(self, run: Run) -> JobView:
+    async def view(self, run: Run, dataset_name: str | _Unknown | None = _UNKNOWN) -> JobView:
+        """The run as the API shows it; a caller that read its dataset's name passes it."""
+        if isinstance(dataset_name, _Unknown):
+            dataset_name = await self._dataset_name(run.dataset_id)
+        algorithm = run.config.get("algorithm")
         view = JobView(
             job_id=run.job_id, run_id=run.id, kind=shown_kind(run.kind), status=run.status,
-            dataset_id=run.dataset_id, progress=run.progress, error=run.error,
+            dataset_id=run.dataset_id, dataset_name=dataset_name,
+            algorithm=algorithm if isinstance(algorithm, str) else None,
+            conversation_id=run.conversation_id, progress=run.progress, error=run.error,
             config=run.config, result=run.result, created_at=run.created_at,
             started_at=run.started_at, finished_at=run.finished_at,
         )  # fmt: skip
@@ -171,6 +184,11 @@ class JobService:
                 view.unit = event.get("unit")
                 view.message = event.get("message")
         return view
+
+    async def _dataset_name(self, dataset_id: int | None) -> str | None:
+        if dataset_id is None:
+            return None
+        return await self.session.scalar(select(Dataset.name).where(Dataset.id == dataset_id))
 
     async def get(self, job_id: str, route: str) -> JobView:
         return await self.view(await self._run(job_id, route))

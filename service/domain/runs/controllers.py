@@ -8,15 +8,16 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.response import File, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ml_backend.jobs.registry import get_job, route_kinds
-from service.db.models import Run, RunStatus
+from ml_backend.configs import MAX_ID
+from ml_backend.jobs.registry import get_job
+from service.db.models import RunStatus
 from service.domain.jobs.kinds import RunKind, shown_kind
-from service.domain.jobs.schemas import JobView
+from service.domain.jobs.schemas import JobPage, JobView
 from service.domain.jobs.services import JobService
 from service.domain.params import Offset, RowId
+from service.domain.runs.history import RunFilters, moment, run_history
 from service.domain.runs.schemas import (
     BatchPrediction,
     FuturePrediction,
@@ -28,29 +29,36 @@ from service.errors import ConflictError, NotFoundError
 from service.settings import PLOTS_DIR, Settings
 from service.storage import run_dir
 
+Q_HELP = "Words in the run's dataset name, algorithm, kind or target column, or its id."
+SINCE_HELP = "Runs created on or after this ISO date (2026-01-31) or date-time."
+UNTIL_HELP = "Runs created on or before this ISO date (the whole day), or before a date-time."
+
 
 class RunController(Controller):
     path = "/api/v1/runs"
     tags = ("runs",)
 
-    @get("/", summary="List runs of every kind, newest first")
+    @get("/", summary="Run history: search and filter runs of every kind, newest first, paged")
     async def list_runs(
         self,
         session: AsyncSession,
         tenant: str,
         jobs: JobService,
+        q: Annotated[str | None, Parameter(max_length=200, description=Q_HELP)] = None,
+        dataset_id: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        algorithm: Annotated[str | None, Parameter(max_length=64)] = None,
         kind: RunKind | None = None,
         status: RunStatus | None = None,
+        since: Annotated[str | None, Parameter(max_length=40, description=SINCE_HELP)] = None,
+        until: Annotated[str | None, Parameter(max_length=40, description=UNTIL_HELP)] = None,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         offset: Offset = 0,
-    ) -> list[JobView]:
-        query = select(Run).where(Run.tenant == tenant)
-        if kind is not None:
-            query = query.where(Run.kind.in_(route_kinds(kind)))
-        if status is not None:
-            query = query.where(Run.status == status)
-        runs = await session.scalars(query.order_by(Run.id.desc()).limit(limit).offset(offset))
-        return [await jobs.view(run) for run in runs]
+    ) -> JobPage:
+        filters = RunFilters(
+            q=q, dataset_id=dataset_id, algorithm=algorithm, kind=kind, status=status,
+            since=moment("since", since), until=moment("until", until, end_of_day=True),
+        )  # fmt: skip
+        return await run_history(session, jobs, tenant, filters, limit, offset)
 
     @get("/{run_id:int}", summary="A run: config, metrics per split, importance, summary")
     async def get_run(self, run_id: RowId, jobs: JobService) -> JobView:
