@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml_backend.reporting import Reporter
+from ml_backend.reporting import ProgressUnit, Reporter
 
 
 class GroupReporter:
@@ -21,6 +21,8 @@ class GroupReporter:
         *,
         message: str | None = None,
         metrics: dict[str, float] | None = None,
+        unit: ProgressUnit | None = None,
+        fraction: float | None = None,
     ) -> None:
         # Each series fits the same candidates, so every series counts `total` steps.
         self.reporter.progress(
@@ -28,6 +30,8 @@ class GroupReporter:
             self.count * total,
             message=f"{self.label}: {message}" if message else self.label,
             metrics=metrics,
+            unit=unit,
+            fraction=None if fraction is None else (self.index + fraction) / self.count,
         )
 
     def log(self, message: str) -> None:

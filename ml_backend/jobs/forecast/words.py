@@ -5,7 +5,8 @@ from __future__ import annotations
 from ml_backend.configs import SeriesChoice, SeriesMode, TrainingConfig
 from ml_backend.jobs.forecast.panel import key_text, series_words
 from ml_backend.jobs.forecast.run import ForecastResult
-from ml_backend.jobs.words import dataset_words, headline, model_opening, number, settings_words
+from ml_backend.jobs.words import dataset_words, headline, model_opening, settings_words
+from ml_backend.numbers import format_metric
 
 
 def describe_forecast(config: TrainingConfig) -> str:
@@ -72,5 +73,5 @@ def summarize_forecast(run_id: int, result: ForecastResult, plots: list[str]) ->
 
 def _per_series(result: ForecastResult, metric: str) -> str:
     scored = [(g.group, (g.metrics.get("test") or {}).get(metric)) for g in result.groups]
-    parts = ", ".join(f"{label} {number(metric, value)}" for label, value in scored)
+    parts = ", ".join(f"{label} {format_metric(metric, value)}" for label, value in scored)
     return f"The {metric} above pools every series' held-out tail; per series: {parts}."
