@@ -44,7 +44,7 @@ def _wait_training(client: httpx.Client, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job = wait_for(client, "train", job_id, {"training", "finished", "failed"})
-        if job["status"] != "training" or (job.get("step") or 0) > 0:
+        if job["run_status"] != "training" or (job.get("step") or 0) > 0:
             return job
         time.sleep(0.1)
     raise AssertionError("no boosting round reported")
