@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from litestar.response import File, Response
 from sqlalchemy import select
@@ -92,6 +92,22 @@ class RunController(Controller):
         script, filename = await runs.reproduce(await jobs.run_by_id(run_id))
         disposition = f'attachment; filename="{filename}"'
         return Response(script, media_type="text/x-python",
+                        headers={"content-disposition": disposition})  # fmt: skip
+
+    @get(
+        "/{run_id:int}/notebook",
+        summary="A Jupyter notebook that retrains the run without mlchat and checks its test "
+        "metrics",
+        media_type="application/x-ipynb+json",
+    )
+    async def notebook(
+        self, run_id: RowId, request: Request[Any, Any, Any], jobs: JobService, runs: RunService
+    ) -> Response[str]:
+        notebook, filename = await runs.notebook(
+            await jobs.run_by_id(run_id), str(request.base_url)
+        )
+        disposition = f'attachment; filename="{filename}"'
+        return Response(notebook, media_type="application/x-ipynb+json",
                         headers={"content-disposition": disposition})  # fmt: skip
 
     @get(

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_table, read_frame, read_table
+from ml_backend.errors import ConfigValidationError
 from ml_backend.held_out import test_predictions
 from ml_backend.jobs.forecast.run import predict_future
 from ml_backend.jobs.registry import get_job
 from ml_backend.jobs.train.job import training_columns
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.model import TabularModel
+from ml_backend.notebook import notebook_json, run_notebook
 from ml_backend.prediction import (
     predict_rows,
     predict_table,
@@ -117,6 +119,23 @@ class RunService:
 
         filename = f"{_file_stem(source.name)}-predicted-by-run-{run.id}.csv"
         return await anyio.to_thread.run_sync(work), filename
+
+    async def notebook(self, run: Run, base_url: str) -> tuple[str, str]:
+        """A notebook that retrains `run` without mlchat and checks its test metrics (the
+        dataset's download address under `base_url`), and its file name."""
+        resolved, _ = self.trained(run, exact=True)
+        dataset = await self.run_dataset(run)
+        try:
+            notebook = run_notebook(
+                resolved,
+                run_id=run.id,
+                dataset_file=parquet_name(dataset.name),
+                dataset_url=f"{base_url.rstrip('/')}/api/v1/datasets/{dataset.id}/file",
+                expected_test_metrics=((run.result or {}).get("metrics") or {}).get("test") or {},
+            )
+        except ConfigValidationError as error:
+            raise ConflictError(f"run {run.id} has no notebook: {error}") from error
+        return notebook_json(notebook), f"run-{run.id}.ipynb"
 
     async def reproduce(self, run: Run) -> tuple[str, str]:
         """A script that retrains `run` and checks its test metrics, and its file name."""
