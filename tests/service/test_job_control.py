@@ -64,7 +64,7 @@ def test_cancel_running_and_queued_jobs(
 ) -> None:
     running = [_slow_job(client, slow_dataset) for _ in range(len(stack.workers))]
     for job in running:
-        assert _wait_training(client, job["job_id"])["status"] == "training"
+        assert _wait_training(client, job["job_id"])["run_status"] == "training"
     queued = _slow_job(client, slow_dataset)  # every worker is busy: this one waits
     assert client.get(f"/api/v1/ml/train/{queued['job_id']}").json()["status"] == "queued"
 

@@ -72,3 +72,32 @@ def test_runs_without_a_model_have_no_notebook(client: httpx.Client) -> None:
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert "explore run" in refused.json()["detail"]
     assert client.get("/api/v1/runs/999999/notebook").status_code == 404
+
+
+@pytest.mark.integration
+def test_a_tuned_model_reproduces_too(client: httpx.Client, tmp_path: Path) -> None:
+    config = {"algorithm": "random_forest", "dataset": {"name": "penguins"},
+              "target_column": "species", "n_trials": 3,
+              "hyperparameters": {"n_jobs": 1}}  # fmt: skip
+    accepted = client.post("/api/v1/ml/tune", json=config)
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for(client, "tune", accepted.json()["job_id"], {"finished", "failed"}, 300)
+    assert job["status"] == "finished", job
+    response = client.get(f"/api/v1/runs/{job['run_id']}/notebook")
+    assert response.status_code == 200, response.text
+    notebook = nbformat.reads(response.text, as_version=4)
+    dataset = client.get(f"/api/v1/datasets/{job['dataset_id']}/file").content
+    (tmp_path / "penguins.parquet").write_bytes(dataset)
+    report, printed = executed(notebook, tmp_path)
+    stored = job["result"]["metrics"]["test"]
+    assert report["metrics"] == pytest.approx(stored, abs=1e-9)
+    assert f"all {len(stored)} test metrics reproduced within 1e-06" in printed
+
+    # A leaderboard keeps no model of its own: it says so, and which runs have one.
+    board = client.post("/api/v1/ml/leaderboard", json={
+        "dataset": {"name": "penguins"}, "target_column": "island",
+        "algorithms": ["linear", "random_forest"]}).json()  # fmt: skip
+    wait_for(client, "leaderboard", board["job_id"], {"finished", "failed"}, 300)
+    refused = client.get(f"/api/v1/runs/{board['run_id']}/notebook")
+    assert refused.status_code == 409
+    assert "leaderboard run; notebooks come from training and tuning" in refused.json()["detail"]

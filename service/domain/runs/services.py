@@ -60,15 +60,25 @@ class RunService:
     def artifact_dir(self, run: Run) -> Path:
         return run_dir(self.resources.settings, run.tenant, run.id)
 
-    def trained(self, run: Run, *, exact: bool = False) -> tuple[ResolvedTraining, Path]:
+    def trained(
+        self, run: Run, *, exact: bool = False, wanted: str = "predictions"
+    ) -> tuple[ResolvedTraining, Path]:
         """The training behind the run's saved model, and its folder; a clear error if the run
-        has no tabular model."""
+        has no tabular model, saying what was `wanted` of it."""
         spec = get_job(run.kind)
         if spec.trained_model is None and not spec.forecasts:
-            raise ConflictError(f"run {run.id} is a {spec.route} run; only training runs predict")
+            raise ConflictError(
+                f"run {run.id} is a {spec.route} run; {wanted} come from training and tuning "
+                "runs only"
+            )
         if run.status != RunStatus.FINISHED:
             raise ConflictError(
-                f"run {run.id} is {run.status}; predictions need a finished training run"
+                f"run {run.id} is {run.status}; {wanted} need a finished training run"
+            )
+        if spec.trained_model is None and wanted != "predictions":
+            raise ConflictError(
+                f"run {run.id} is a forecast; {wanted} cover tabular models only (its held-out "
+                "tail is in its result's test_forecast)"
             )
         if spec.trained_model is None:
             raise ConflictError(
@@ -94,7 +104,7 @@ class RunService:
 
     async def test_predictions_csv(self, run: Run) -> tuple[bytes, str]:
         """The run's test rows with actual and predicted values, as CSV, and its file name."""
-        resolved, folder = self.trained(run, exact=True)
+        resolved, folder = self.trained(run, exact=True, wanted="test predictions")
         source = dataset_path(self.resources.settings, await self.run_dataset(run))
         columns = training_columns(resolved)
 
@@ -123,7 +133,7 @@ class RunService:
     async def notebook(self, run: Run, base_url: str) -> tuple[str, str]:
         """A notebook that retrains `run` without mlchat and checks its test metrics (the
         dataset's download address under `base_url`), and its file name."""
-        resolved, _ = self.trained(run, exact=True)
+        resolved, _ = self.trained(run, exact=True, wanted="notebooks")
         dataset = await self.run_dataset(run)
         try:
             notebook = run_notebook(
@@ -139,7 +149,7 @@ class RunService:
 
     async def reproduce(self, run: Run) -> tuple[str, str]:
         """A script that retrains `run` and checks its test metrics, and its file name."""
-        resolved, _ = self.trained(run, exact=True)
+        resolved, _ = self.trained(run, exact=True, wanted="reproduce scripts")
         result = run.result or {}
         dataset = await self.run_dataset(run)
         script = reproduce_script(
