@@ -90,7 +90,7 @@ def dispatch(client: redis.Redis, http: httpx.Client) -> tuple[list[float], list
 def _wait(http: httpx.Client, job_id: str, poll_s: float = 0.05) -> dict[str, Any]:
     while True:
         job: dict[str, Any] = http.get(f"/api/v1/ml/train/{job_id}").json()
-        if job["status"] in {"finished", "failed", "cancelled"}:
+        if job["run_status"] in {"finished", "failed", "cancelled"}:  # status: the document's
             return job
         time.sleep(poll_s)
 

@@ -138,9 +138,9 @@ def reproduce_script(
         algorithm=resolved.algorithm,
         tolerance=TOLERANCE,
         dataset_file=dataset_file,
-        config_json=json.dumps(resolved.model_dump(mode="json"), indent=4),
-        expected_json=json.dumps(expected_test_metrics, indent=4, allow_nan=False),
-        libraries=_library_versions(),
+        config_json=config_json(resolved),
+        expected_json=metrics_json(expected_test_metrics),
+        libraries=library_versions(),
     )
     # JSON in a raw triple-quoted string cannot close it early (its quotes inside strings
     # are escaped), but a script that does not parse must never be handed out.
@@ -148,7 +148,17 @@ def reproduce_script(
     return script
 
 
-def _library_versions() -> dict[str, str]:
+def config_json(resolved: ResolvedTraining) -> str:
+    """The resolved config as the script and the notebook spell it out."""
+    return json.dumps(resolved.model_dump(mode="json"), indent=4)
+
+
+def metrics_json(metrics: dict[str, float | None]) -> str:
+    """Stored metrics as JSON: null where a metric had no value (never NaN)."""
+    return json.dumps(metrics, indent=4, allow_nan=False)
+
+
+def library_versions() -> dict[str, str]:
     """Versions of the libraries loaded here (a run has loaded those it trained with)."""
     loaded = {name: sys.modules.get(name) for name in _LIBRARIES}
     return {

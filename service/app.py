@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 import anyio
 from litestar import Litestar, Router
-from litestar.openapi import OpenAPIConfig
 
 from agents.planner.intent_model import warm_up
+from service.api_docs import docs_assets_router, openapi_config
 from service.auth import Authenticator
 from service.deps import DEPENDENCIES
 from service.domain.components.controllers import list_components
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             LimitController,
             usage,
             web_router(),
+            docs_assets_router(),
         ],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -101,5 +102,5 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
         lifespan=[lifespan],
         request_max_body_size=settings.max_json_bytes,
         logging_config=None,
-        openapi_config=OpenAPIConfig(title="mlchat", version="0.1.0", path="/schema"),
+        openapi_config=openapi_config(),
     )

@@ -4,14 +4,17 @@ The chat page loads only its own files (its scripts, its stylesheet, plotly.js s
 mlchat) and talks only to its own server, so its policy names nothing but 'self'. Two
 allowances, each for plotly.js: inline styles (it styles its SVG through `style`
 attributes and a <style> element it adds) and eval (its WebGL traces, the scatter matrix,
-compile their shader code with `Function`). The OpenAPI pages under /schema are Litestar's,
-which load their renderer from a CDN with an inline script, so they get a policy of their own.
+compile their shader code with `Function`). The OpenAPI pages under /schema are Litestar's:
+their renderers come from mlchat too (service/api_docs.py), but each page starts its renderer
+with an inline script, so they get a policy of their own, still naming no other host.
 """
 
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
+
+from service.api_docs import DOCS_PATH
 
 _COMMON = {
     "X-Content-Type-Options": "nosniff",
@@ -38,24 +41,23 @@ PAGE_POLICY = "; ".join(
 )
 """The Content-Security-Policy of everything but the API documentation."""
 
-_DOCS_CDNS = "https://cdn.jsdelivr.net https://unpkg.com https://cdn.redoc.ly"
 DOCS_POLICY = "; ".join(
     [
         "default-src 'self'",
-        f"script-src 'self' 'unsafe-inline' {_DOCS_CDNS}",
-        f"style-src 'self' 'unsafe-inline' {_DOCS_CDNS} https://fonts.googleapis.com",
-        "img-src 'self' data: https:",
-        "font-src 'self' data: https://fonts.gstatic.com",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
         "connect-src 'self'",
+        # ReDoc runs its search index in a worker it starts from a blob: URL
+        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
     ]
 )
-"""The Content-Security-Policy of the OpenAPI pages (/schema/...), whose renderers come
-from the CDNs Litestar names."""
-
-DOCS_PATH = "/schema"
+"""The Content-Security-Policy of the OpenAPI pages (/schema/...): their renderers' inline
+start-up scripts, and nothing from any other host."""
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:

@@ -35,11 +35,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def wait_for(client: httpx.Client, kind: str, job_id: str, statuses: set[str],
              timeout_s: float = 120) -> dict[str, Any]:  # fmt: skip
-    """Poll a job until its status is one of `statuses`."""
+    """Poll a job until its run status (queued, preprocessing, training, finished, failed,
+    cancelled) is one of `statuses`; the train route's `status` is the document's word."""
     deadline = time.monotonic() + timeout_s
     while True:
         job: dict[str, Any] = client.get(f"/api/v1/ml/{kind}/{job_id}").raise_for_status().json()
-        if job["status"] in statuses:
+        if job.get("run_status", job["status"]) in statuses:
             return job
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s}s: {job}")

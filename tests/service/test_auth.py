@@ -116,7 +116,7 @@ def test_another_tenants_things_are_not_found(secured: Stack) -> None:
         assert started.status_code == 202, started.text
         run_id, job_id = started.json()["run_id"], started.json()["job_id"]
         # A new tenant's queue is served: the worker started before the tenant existed.
-        assert wait_for(a, "train", job_id, FINAL)["status"] == "finished"
+        assert wait_for(a, "train", job_id, FINAL)["status"] == "completed"
         conversation = a.post("/api/v1/conversations", json={"dataset": {"id": dataset["id"]}})
         conversation_id = conversation.raise_for_status().json()["id"]
 
@@ -189,7 +189,7 @@ def test_another_tenants_sockets_are_not_found_and_feeds_stay_apart(secured: Sta
                 },
             )
             job: dict[str, Any] = started.raise_for_status().json()
-            assert wait_for(client, "train", job["job_id"], FINAL)["status"] == "finished"
+            assert wait_for(client, "train", job["job_id"], FINAL)["status"] == "completed"
             return job
 
         conversation = a.post("/api/v1/conversations", json={}).raise_for_status().json()["id"]

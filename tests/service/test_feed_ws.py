@@ -34,4 +34,4 @@ def test_feed_carries_every_run_of_the_tenant_from_queued_to_finished(
         events = seen[job["run_id"]]
         assert events[0]["type"] == "queued" and events[-1]["type"] == "finished"
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-        assert wait_for(client, "train", job["job_id"], {"finished"})["status"] == "finished"
+        assert wait_for(client, "train", job["job_id"], {"finished"})["status"] == "completed"

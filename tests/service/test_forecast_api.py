@@ -16,7 +16,7 @@ def test_arima_forecast_of_sunspots(client: httpx.Client, stack: Stack) -> None:
     accepted = client.post("/api/v1/ml/train", json=config)
     assert accepted.status_code == 202, accepted.text
     job = wait_for(client, "train", accepted.json()["job_id"], {"finished", "failed"})
-    assert job["status"] == "finished", job
+    assert job["status"] == "completed", job
     result = job["result"]
     assert result["task_type"] == "forecasting"
     test = result["metrics"]["test"]

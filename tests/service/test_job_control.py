@@ -44,7 +44,7 @@ def _wait_training(client: httpx.Client, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job = wait_for(client, "train", job_id, {"training", "finished", "failed"})
-        if job["status"] != "training" or (job.get("step") or 0) > 0:
+        if job["run_status"] != "training" or (job.get("step") or 0) > 0:
             return job
         time.sleep(0.1)
     raise AssertionError("no boosting round reported")
@@ -64,7 +64,7 @@ def test_cancel_running_and_queued_jobs(
 ) -> None:
     running = [_slow_job(client, slow_dataset) for _ in range(len(stack.workers))]
     for job in running:
-        assert _wait_training(client, job["job_id"])["status"] == "training"
+        assert _wait_training(client, job["job_id"])["run_status"] == "training"
     queued = _slow_job(client, slow_dataset)  # every worker is busy: this one waits
     assert client.get(f"/api/v1/ml/train/{queued['job_id']}").json()["status"] == "queued"
 

@@ -50,7 +50,7 @@ def test_reproduce_script_retrains_to_the_stored_metrics(
         client, "train", client.post("/api/v1/ml/train", json=config).json()["job_id"],
         {"finished", "failed"},
     )  # fmt: skip
-    assert job["status"] == "finished", job
+    assert job["status"] == "completed", job
 
     script = client.get(f"/api/v1/runs/{job['run_id']}/reproduce")
     assert script.status_code == 200

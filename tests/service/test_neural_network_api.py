@@ -27,7 +27,7 @@ def test_mlp_on_penguins_streams_epochs_and_reports_real_metrics(
     accepted = client.post("/api/v1/ml/train", json=config)
     assert accepted.status_code == 202, accepted.text
     job = wait_for(client, "train", accepted.json()["job_id"], {"finished", "failed"})
-    assert job["status"] == "finished", job
+    assert job["status"] == "completed", job
 
     epochs = [e for e in run_events(stack, job["run_id"]) if e["type"] == "progress"]
     with_losses = [e for e in epochs if "train/loss" in (e.get("metrics") or {})]

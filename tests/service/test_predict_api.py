@@ -20,7 +20,7 @@ def _finished_run(client: httpx.Client, **fields: Any) -> dict[str, Any]:
     accepted = client.post("/api/v1/ml/train", json=config)
     assert accepted.status_code == 202, accepted.text
     job = wait_for(client, "train", accepted.json()["job_id"], {"finished", "failed"})
-    assert job["status"] == "finished", job
+    assert job["status"] == "completed", job
     return job
 
 

@@ -32,7 +32,7 @@ def test_reconnect_resumes_without_loss_or_duplicates(client: httpx.Client, stac
     assert run_events(stack, job["run_id"]) == first + second
     tail = run_events(stack, job["run_id"], last_seq=seqs[-3])
     assert [e["seq"] for e in tail] == seqs[-2:]
-    assert wait_for(client, "train", job["job_id"], {"finished"})["status"] == "finished"
+    assert wait_for(client, "train", job["job_id"], {"finished"})["status"] == "completed"
 
 
 @pytest.mark.integration

@@ -34,7 +34,7 @@ def test_xgboost_on_penguins_species(client: httpx.Client, stack: Stack) -> None
     assert body["status"] == "queued" and body["run_id"] > 0
 
     job = wait_for(client, "train", body["job_id"], {"finished", "failed"})
-    assert job["status"] == "finished", job
+    assert job["status"] == "completed", job
     result = job["result"]
     assert result["task_type"] == "classification"
     assert result["metrics"]["test"]["accuracy"] > 0.9
@@ -64,7 +64,7 @@ def test_each_algorithm_regression_through_the_api(client: httpx.Client, algorit
     config = {"algorithm": algorithm, "dataset": {"name": "diabetes"},
               "target_column": "disease_progression"}  # fmt: skip
     job = wait_for(client, "train", _train(client, config).json()["job_id"], {"finished", "failed"})
-    assert job["status"] == "finished", job
+    assert job["status"] == "completed", job
     metrics = job["result"]["metrics"]["test"]
     assert job["result"]["task_type"] == "regression"
     assert metrics["r2"] > 0.2 and metrics["rmse"] > 0

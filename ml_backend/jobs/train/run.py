@@ -162,15 +162,30 @@ def _usable_rows(
         )
     for dropped in resolved.dropped_columns:
         reporter.log(f"column '{dropped.column}' left out: {dropped.reason}")
-    keep = frame[resolved.target_column].notna()
+    with_target = frame[resolved.target_column].notna()
     _log_dropped_rows(
-        reporter, int((~keep).sum()), f"no value in target '{resolved.target_column}'"
+        reporter, int((~with_target).sum()), f"no value in target '{resolved.target_column}'"
     )
-    if resolved.split.strategy is SplitStrategy.TIME and resolved.time_column is not None:
-        timed = frame[resolved.time_column].notna()
-        _log_dropped_rows(reporter, int((keep & ~timed).sum()), f"no '{resolved.time_column}'")
-        keep &= timed
+    keep = usable_mask(resolved, frame)
+    if resolved.time_column is not None:
+        _log_dropped_rows(
+            reporter, int((with_target & ~keep).sum()), f"no '{resolved.time_column}'"
+        )
     return frame.loc[keep].reset_index(drop=True)
+
+
+def usable_mask(resolved: ResolvedTraining, frame: pd.DataFrame) -> pd.Series[bool]:
+    """Which rows training uses: those with a target, and with a time for a time split."""
+    keep = frame[resolved.target_column].notna()
+    if resolved.split.strategy is SplitStrategy.TIME and resolved.time_column is not None:
+        keep &= frame[resolved.time_column].notna()
+    return keep
+
+
+def split_usable_rows(resolved: ResolvedTraining, rows: pd.DataFrame) -> SplitIndices:
+    """The parts of the usable `rows` (renumbered from 0), as training splits them."""
+    time_values = rows[resolved.time_column] if resolved.time_column is not None else None
+    return split_rows(rows[resolved.target_column], resolved.split, time_values=time_values)
 
 
 def _log_dropped_rows(reporter: Reporter, count: int, reason: str) -> None:
@@ -193,10 +208,8 @@ def _label_encoder(resolved: ResolvedTraining, rows: pd.DataFrame) -> LabelEncod
 
 
 def _split(resolved: ResolvedTraining, rows: pd.DataFrame, encoder: LabelEncoder | None) -> _Data:
-    target_series = rows[resolved.target_column]
-    time_values = rows[resolved.time_column] if resolved.time_column is not None else None
-    parts = split_rows(target_series, resolved.split, time_values=time_values)
-    target = target_series.to_numpy()
+    parts = split_usable_rows(resolved, rows)
+    target = rows[resolved.target_column].to_numpy()
     if encoder is None:
         return _Data(rows, target.astype(np.float64), target.astype(np.float64), parts)
     absent = set(encoder.classes_.tolist()) - set(target[parts.train].tolist())

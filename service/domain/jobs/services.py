@@ -193,10 +193,13 @@ class JobService:
     async def get(self, job_id: str, route: str) -> JobView:
         return await self.view(await self._run(job_id, route))
 
-    async def list(self, route: str, status: RunStatus | None, limit: int, offset: int) -> JobPage:
+    async def list(
+        self, route: str, statuses: list[RunStatus] | None, limit: int, offset: int
+    ) -> JobPage:
+        """A page of the route's runs, newest first, of any of `statuses` when given."""
         where = [Run.tenant == self.tenant, Run.kind.in_(route_kinds(route))]
-        if status is not None:
-            where.append(Run.status == status.value)
+        if statuses is not None:
+            where.append(Run.status.in_([status.value for status in statuses]))
         total = await self.session.scalar(select(func.count()).select_from(Run).where(*where))
         query = select(Run).where(*where).order_by(Run.id.desc()).limit(limit).offset(offset)
         runs = list(await self.session.scalars(query))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from litestar.response import File, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +21,12 @@ from service.domain.runs.history import RunFilters, moment, run_history
 from service.domain.runs.schemas import (
     BatchPrediction,
     FuturePrediction,
+    PredictFormat,
     PredictRequest,
     RowPredictions,
 )
 from service.domain.runs.services import RunService
-from service.errors import ConflictError, NotFoundError
+from service.errors import ConflictError, InvalidInputError, NotFoundError
 from service.settings import PLOTS_DIR, Settings
 from service.storage import run_dir
 
@@ -101,18 +102,74 @@ class RunController(Controller):
         return Response(script, media_type="text/x-python",
                         headers={"content-disposition": disposition})  # fmt: skip
 
-    @post("/{run_id:int}/predict", status_code=200, summary="Predict rows, or a whole dataset")
+    @get(
+        "/{run_id:int}/notebook",
+        summary="A Jupyter notebook that retrains the run without mlchat and checks its test "
+        "metrics",
+        media_type="application/x-ipynb+json",
+    )
+    async def notebook(
+        self, run_id: RowId, request: Request[Any, Any, Any], jobs: JobService, runs: RunService
+    ) -> Response[str]:
+        notebook, filename = await runs.notebook(
+            await jobs.run_by_id(run_id), str(request.base_url)
+        )
+        disposition = f'attachment; filename="{filename}"'
+        return Response(notebook, media_type="application/x-ipynb+json",
+                        headers={"content-disposition": disposition})  # fmt: skip
+
+    @get(
+        "/{run_id:int}/predictions.csv",
+        summary="The test rows with actual and predicted values (and class probabilities), as CSV",
+        media_type="text/csv",
+    )
+    async def test_predictions(
+        self, run_id: RowId, jobs: JobService, runs: RunService
+    ) -> Response[bytes]:
+        content, filename = await runs.test_predictions_csv(await jobs.run_by_id(run_id))
+        return _attachment(content, filename)
+
+    @post(
+        "/{run_id:int}/predict",
+        status_code=200,
+        summary="Predict rows, or a whole dataset (as a new dataset, or with format=csv a file)",
+    )
     async def predict(
         self,
         run_id: RowId,
         data: PredictRequest,
         jobs: JobService,
         runs: RunService,
-    ) -> RowPredictions | BatchPrediction | FuturePrediction:
+        answer: Annotated[
+            PredictFormat,
+            Parameter(
+                query="format",
+                description="csv: answer the rows with their predictions as a CSV attachment "
+                "instead of JSON (and, for a dataset, without storing a new dataset).",
+            ),
+        ] = PredictFormat.JSON,
+    ) -> RowPredictions | BatchPrediction | FuturePrediction | Response[bytes]:
         run = await jobs.run_by_id(run_id)
+        dataset = data.source_dataset
+        if answer is PredictFormat.CSV:
+            if dataset is None:
+                raise InvalidInputError(
+                    "format=csv scores a whole dataset: send {'dataset_id': n} (or 'dataset'); "
+                    "rows and forecasts answer JSON"
+                )
+            return _attachment(*await runs.scored_dataset_csv(run, dataset))
         if data.rows is not None:
             return await runs.predict_rows(run, data.rows)
-        if data.dataset is not None:
-            return await runs.predict_dataset(run, data.dataset, data.name)
-        assert data.horizon is not None  # the request model admits exactly one of the three
+        if dataset is not None:
+            return await runs.predict_dataset(run, dataset, data.name)
+        assert data.horizon is not None  # the request model admits exactly one source
         return await runs.predict_future(run, data.horizon)
+
+
+def _attachment(content: bytes, filename: str) -> Response[bytes]:
+    """A CSV download; file names are made of [A-Za-z0-9._-] only, so quoting suffices."""
+    return Response(
+        content,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

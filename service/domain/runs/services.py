@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import io
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import anyio.to_thread
+import pyarrow as pa
+import pyarrow.csv
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import DatasetRef
-from ml_backend.datasets import IngestedDataset, ingest_table, read_table
+from ml_backend.datasets import IngestedDataset, ingest_table, read_frame, read_table
+from ml_backend.errors import ConfigValidationError
+from ml_backend.held_out import test_predictions
 from ml_backend.jobs.forecast.run import predict_future
 from ml_backend.jobs.registry import get_job
+from ml_backend.jobs.train.job import training_columns
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.model import TabularModel
-from ml_backend.prediction import predict_rows, predict_table, predicted_column_names, rows_frame
+from ml_backend.notebook import notebook_json, run_notebook
+from ml_backend.prediction import (
+    predict_rows,
+    predict_table,
+    predicted_column_names,
+    rows_frame,
+)
 from ml_backend.reproduce import reproduce_script
 from service.db.models import Dataset, Run, RunStatus
 from service.domain.datasets.schemas import DatasetSummary
@@ -47,15 +60,25 @@ class RunService:
     def artifact_dir(self, run: Run) -> Path:
         return run_dir(self.resources.settings, run.tenant, run.id)
 
-    def trained(self, run: Run, *, exact: bool = False) -> tuple[ResolvedTraining, Path]:
+    def trained(
+        self, run: Run, *, exact: bool = False, wanted: str = "predictions"
+    ) -> tuple[ResolvedTraining, Path]:
         """The training behind the run's saved model, and its folder; a clear error if the run
-        has no tabular model."""
+        has no tabular model, saying what was `wanted` of it."""
         spec = get_job(run.kind)
         if spec.trained_model is None and not spec.forecasts:
-            raise ConflictError(f"run {run.id} is a {spec.route} run; only training runs predict")
+            raise ConflictError(
+                f"run {run.id} is a {spec.route} run; {wanted} come from training and tuning "
+                "runs only"
+            )
         if run.status != RunStatus.FINISHED:
             raise ConflictError(
-                f"run {run.id} is {run.status}; predictions need a finished training run"
+                f"run {run.id} is {run.status}; {wanted} need a finished training run"
+            )
+        if spec.trained_model is None and wanted != "predictions":
+            raise ConflictError(
+                f"run {run.id} is a forecast; {wanted} cover tabular models only (its held-out "
+                "tail is in its result's test_forecast)"
             )
         if spec.trained_model is None:
             raise ConflictError(
@@ -72,13 +95,63 @@ class RunService:
         training = ResolvedTraining.model_validate(spec.trained_model(resolved, result))
         return training, folder
 
-    async def reproduce(self, run: Run) -> tuple[str, str]:
-        """A script that retrains `run` and checks its test metrics, and its file name."""
-        resolved, _ = self.trained(run, exact=True)
-        result = run.result or {}
+    async def run_dataset(self, run: Run) -> Dataset:
+        """The dataset `run` was trained on; NotFoundError once it was deleted."""
         dataset = await self.session.get(Dataset, run.dataset_id) if run.dataset_id else None
         if dataset is None:
-            raise NotFoundError(f"the dataset of run {run.id} was deleted; it cannot be reproduced")
+            raise NotFoundError(f"the dataset of run {run.id} was deleted")
+        return dataset
+
+    async def test_predictions_csv(self, run: Run) -> tuple[bytes, str]:
+        """The run's test rows with actual and predicted values, as CSV, and its file name."""
+        resolved, folder = self.trained(run, exact=True, wanted="test predictions")
+        source = dataset_path(self.resources.settings, await self.run_dataset(run))
+        columns = training_columns(resolved)
+
+        def work() -> bytes:
+            table = test_predictions(load_model(folder), resolved, read_frame(source, columns))
+            return table.to_csv(index=False).encode()
+
+        return await anyio.to_thread.run_sync(work), f"run-{run.id}-test-predictions.csv"
+
+    async def scored_dataset_csv(self, run: Run, ref: DatasetRef) -> tuple[bytes, str]:
+        """Every row of a dataset with the run's predictions added, as CSV, and its file name."""
+        resolved, folder = self.trained(run)
+        datasets = DatasetService(self.session, self.resources.settings, self.tenant)
+        source = await datasets.find_ref(ref)
+        source_file = dataset_path(self.resources.settings, source)
+
+        def work() -> bytes:
+            table = predict_table(
+                load_model(folder), read_table(source_file), resolved.target_column
+            )
+            return _csv(table)
+
+        filename = f"{_file_stem(source.name)}-predicted-by-run-{run.id}.csv"
+        return await anyio.to_thread.run_sync(work), filename
+
+    async def notebook(self, run: Run, base_url: str) -> tuple[str, str]:
+        """A notebook that retrains `run` without mlchat and checks its test metrics (the
+        dataset's download address under `base_url`), and its file name."""
+        resolved, _ = self.trained(run, exact=True, wanted="notebooks")
+        dataset = await self.run_dataset(run)
+        try:
+            notebook = run_notebook(
+                resolved,
+                run_id=run.id,
+                dataset_file=parquet_name(dataset.name),
+                dataset_url=f"{base_url.rstrip('/')}/api/v1/datasets/{dataset.id}/file",
+                expected_test_metrics=((run.result or {}).get("metrics") or {}).get("test") or {},
+            )
+        except ConfigValidationError as error:
+            raise ConflictError(f"run {run.id} has no notebook: {error}") from error
+        return notebook_json(notebook), f"run-{run.id}.ipynb"
+
+    async def reproduce(self, run: Run) -> tuple[str, str]:
+        """A script that retrains `run` and checks its test metrics, and its file name."""
+        resolved, _ = self.trained(run, exact=True, wanted="reproduce scripts")
+        result = run.result or {}
+        dataset = await self.run_dataset(run)
         script = reproduce_script(
             resolved,
             dataset_file=parquet_name(dataset.name),
@@ -136,3 +209,14 @@ class RunService:
         return BatchPrediction(
             run_id=run.id, dataset=DatasetSummary.of(dataset), added_columns=added
         )
+
+
+def _csv(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pyarrow.csv.write_csv(table, sink)
+    return sink.getvalue()
+
+
+def _file_stem(name: str) -> str:
+    """A dataset's name as a file name's stem: letters, digits, '.', '_' and '-' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "dataset"
