@@ -40,7 +40,7 @@ def test_a_forecast_of_each_store_and_its_csv(client: httpx.Client) -> None:
     assert "'store'" in detail and '"mode": "each"' in detail and '"value": "S' in detail
     assert accepted.status_code == 202, accepted.text
     job = wait_for(client, "train", accepted.json()["job_id"], {"finished", "failed"}, 300)
-    assert job["status"] == "finished", job.get("error")
+    assert job["run_status"] == "finished", job.get("error")
     result = job["result"]
     assert result["series"]["words"] == "a forecast for each of 5 stores"
     download = client.get(f"/api/v1/runs/{job['run_id']}/forecast.csv")

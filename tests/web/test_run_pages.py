@@ -58,7 +58,7 @@ def trained(web_stack: Stack) -> dict[str, Any]:
         conversation = _conversation(client, "penguins", request, "yes")
         run_part = next(p for p in conversation["replies"][1]["parts"] if p["type"] == "run")
         job = wait_for(client, "train", run_part["job_id"], {"finished", "failed"})
-        assert job["status"] == "finished", job
+        assert job["run_status"] == "finished", job
         _summary_written(client, conversation["id"], job["run_id"])
         penguins = next(d for d in client.get("/api/v1/datasets").json() if d["name"] == "penguins")
     return {"conversation": conversation, "request": request, "run": job, "penguins": penguins}
