@@ -9,11 +9,8 @@ import signal
 from pathlib import Path
 
 import httpx
-import numpy as np
-import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
-from websockets.sync.client import connect
 
 from tests.service.helpers import wait_for
 from tests.service.stack import Stack
@@ -24,7 +21,9 @@ from tests.web.chat_page import (
     open_chat,
     pick_dataset,
     plot_data,
+    progress_steps,
     say,
+    upload_wide_table,
 )
 from tests.web.conftest import screenshot
 
@@ -123,22 +122,8 @@ def test_scatter_then_train_approve_watch_and_read_the_summary(
     screenshot(page, "05-compare")
 
 
-def _upload_wide_table(stack: Stack, tmp_path: Path) -> None:
-    """20,000 rows of twelve features: deep boosting on it takes long enough to cancel."""
-    rng = np.random.default_rng(7)
-    features = rng.normal(size=(20_000, 12))
-    frame = pd.DataFrame(features, columns=[f"x{i}" for i in range(12)])
-    frame["y"] = features @ rng.normal(size=12) + rng.normal(size=20_000)
-    path = tmp_path / "wide.csv"
-    frame.to_csv(path, index=False, float_format="%.4f")
-    with path.open("rb") as file:
-        response = httpx.post(f"{stack.base_url}/api/v1/datasets",
-                              files={"file": file}, data={"name": "wide"}, timeout=60)  # fmt: skip
-    assert response.status_code in {201, 409}, response.text  # 409: an earlier test made it
-
-
 def test_cancel_a_running_job_from_its_card(page: Page, web_stack: Stack, tmp_path: Path) -> None:
-    _upload_wide_table(web_stack, tmp_path)
+    upload_wide_table(web_stack, tmp_path)
     open_chat(page, web_stack)
     pick_dataset(page, "wide")
     plan = say(page, "train xgboost on y with 5000 trees and max depth 12")
@@ -336,7 +321,7 @@ def test_markup_in_data_is_shown_never_run(page: Page, web_stack: Stack, tmp_pat
 def test_says_offline_while_the_server_is_down_and_reconnects(
     page: Page, web_stack: Stack, tmp_path: Path
 ) -> None:
-    _upload_wide_table(web_stack, tmp_path)
+    upload_wide_table(web_stack, tmp_path)
     open_chat(page, web_stack)
     pick_dataset(page, "wide")
     run_id = approve(say(page, "train xgboost on y with 400 trees and max depth 8"))
@@ -355,17 +340,6 @@ def test_says_offline_while_the_server_is_down_and_reconnects(
     # The card picked up where it left off: every point of the run's stream drawn once.
     expect(card.locator(".status")).to_have_text("finished", timeout=90_000)
     drawn = plot_data(page, f".run-card[data-run-id='{run_id}'] .live-chart")
-    steps = _progress_steps(web_stack, run_id)
+    steps = progress_steps(web_stack, run_id)
     assert drawn[0]["x"] == steps
     expect(say(page, "what columns are there?")).to_contain_text("x11")
-
-
-def _progress_steps(stack: Stack, run_id: int) -> list[int]:
-    """The steps of the run's progress events that carry metrics, read from its socket."""
-    steps = []
-    with connect(f"{stack.ws_url}/ws/runs/{run_id}") as socket:
-        for raw in socket:
-            event = json.loads(raw)
-            if event["type"] == "progress" and event.get("metrics"):
-                steps.append(event["step"])
-    return steps

@@ -57,6 +57,8 @@ export class RunCard {
     this.progress = 0;
     this.series = new Map();
     this.chartDue = 0;
+    this.chartTimer = null;
+    this.revision = 0;
     this.build();
     this.socket = new LiveSocket(() => `/ws/runs/${this.runId}?last_seq=${this.lastSeq}`, {
       onMessage: (event) => this.handle(event),
@@ -128,18 +130,24 @@ export class RunCard {
       line.x.push(x);
       line.y.push(value);
     }
-    const now = Date.now();
-    if (now >= this.chartDue) {
-      this.chartDue = now + CHART_EVERY_MS;
-      this.drawChart();
+    // At most one draw per CHART_EVERY_MS, and always one after the last point: points that
+    // came within the pause are drawn when it ends, even if no event follows them.
+    if (!this.chartTimer) {
+      this.chartTimer = setTimeout(() => this.drawChart(), Math.max(0, this.chartDue - Date.now()));
     }
   }
 
   drawChart() {
+    clearTimeout(this.chartTimer);
+    this.chartTimer = null;
+    this.chartDue = Date.now() + CHART_EVERY_MS;
     if (!window.Plotly || !this.series.size) return;
     this.chartNode.hidden = false;
-    const data = [...this.series].map(([name, line]) => ({ x: line.x, y: line.y, name, mode: "lines", type: "scatter" }));
-    const layout = { height: 180, margin: { l: 45, r: 10, t: 28, b: 32 }, showlegend: true,
+    // Plotly.react compares arrays by identity: handed the arrays it drew last time, grown in
+    // place, it redraws nothing. Copies (and a new datarevision) make it draw the new points.
+    const data = [...this.series].map(([name, line]) => ({ x: [...line.x], y: [...line.y], name, mode: "lines", type: "scatter" }));
+    this.revision += 1;
+    const layout = { height: 180, margin: { l: 45, r: 10, t: 28, b: 32 }, showlegend: true, datarevision: this.revision,
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, xaxis: { title: { text: "step" } } };
     window.Plotly.react(this.chartNode, data, layout, { displayModeBar: false, responsive: true });
   }
@@ -195,6 +203,7 @@ export function dropCards() {
   for (const card of live.values()) {
     card.socket.close();
     clearInterval(card.ticker);
+    clearTimeout(card.chartTimer);
   }
   live.clear();
 }
