@@ -5,6 +5,7 @@ import { Chat } from "./chat.js";
 import { Datasets, enableDrop } from "./datasets.js";
 import { $, h } from "./dom.js";
 import { dropCards, RunsPanel } from "./runs.js";
+import { TypedHistory } from "./typed.js";
 
 const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
 
@@ -22,6 +23,7 @@ function notice(text) {
   node.scrollIntoView({ block: "end" });
 }
 
+const typed = new TypedHistory();
 const chat = new Chat({
   list: $("#messages"),
   onConnection: setConnection,
@@ -75,6 +77,7 @@ function startRename(item, conversation) {
 async function openConversation(id) {
   dropCards();
   state.currentId = id;
+  typed.use(id);
   history.replaceState(null, "", `#/c/${id}`);
   const conversation = await chat.open(id);
   datasets.select(conversation.dataset_id);
@@ -95,6 +98,7 @@ async function send() {
   const text = box.value.trim();
   if (!text) return;
   if (!state.currentId) await newConversation();
+  typed.add(text);
   box.value = "";
   await state.picking;
   box.placeholder = "Ask for a chart or a model";
@@ -115,16 +119,30 @@ function closeDrawers() {
   }
 }
 
+// ↑ and ↓ move the caret within a text of several lines; only past its edge do they browse.
+const onFirstLine = (box) => !box.value.slice(0, box.selectionStart).includes("\n");
+const onLastLine = (box) => !box.value.slice(box.selectionEnd).includes("\n");
+
 function wire() {
+  const box = $("#composer-text");
   $("#composer").addEventListener("submit", (event) => { event.preventDefault(); send(); });
-  $("#composer-text").addEventListener("keydown", (event) => {
+  box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       send();
-    } else if (event.key === "ArrowUp" && !event.target.value && chat.lastUserText) {
+    } else if (event.key === "ArrowUp" && (!box.value || (typed.showing(box.value) && onFirstLine(box)))) {
+      const older = typed.older();
+      if (older !== null) {
+        event.preventDefault();
+        box.value = older;
+      }
+    } else if (event.key === "ArrowDown" && typed.showing(box.value) && onLastLine(box)) {
       event.preventDefault();
-      event.target.value = chat.lastUserText;
+      box.value = typed.newer() ?? "";
     }
+  });
+  box.addEventListener("input", () => {
+    if (!typed.showing(box.value)) typed.reset(); // an edited entry is new text
   });
   $("#new-conversation").addEventListener("click", newConversation);
   $("#view-dataset").addEventListener("click", () => datasets.show());

@@ -20,7 +20,6 @@ export class Chat {
     this.rendered = new Map(); // message id -> node
     this.streaming = null;
     this.socket = null;
-    this.lastUserText = "";
   }
 
   /** Show conversation `id`, following it live. */
@@ -117,7 +116,6 @@ export class Chat {
       if (extra) (part.type === "plot" ? plots : node).append(extra);
     }
     if (plots.children.length) node.append(plots);
-    if (message.role === "user") this.lastUserText = message.content;
     this.rendered.set(message.id, node);
     // Keep the order by id: a message published while this page fetched may arrive late.
     const laterIds = [...this.rendered.keys()].filter((id) => id > message.id);
@@ -190,7 +188,6 @@ export class Chat {
 
   async send(text) {
     if (!this.conversation || !text.trim()) return;
-    this.lastUserText = text;
     if (this.socket && this.socket.send({ type: "message", text })) {
       this.delta(""); // a blinking cursor until the first words of the reply arrive
       return;
