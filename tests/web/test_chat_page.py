@@ -136,6 +136,10 @@ def test_cancel_a_running_job_from_its_card(page: Page, web_stack: Stack, tmp_pa
     expect(card.locator(".status")).to_have_text("cancelled", timeout=15_000)
     expect(card.get_by_role("button", name="Cancel")).to_be_hidden()
     assert _run(web_stack, run_id)["status"] == "cancelled"
+    # The agent said it would write when the run ends: it does, however it ends.
+    said = page.locator(".message.assistant.result", has_text=f"Run {run_id} was cancelled")
+    expect(said).to_be_visible()
+    expect(said).to_have_attribute("data-run-status", "cancelled")
     screenshot(page, "07-cancelled")
 
 

@@ -108,7 +108,9 @@ export class Chat {
     const body = h("div", { class: "body" });
     if (message.role === "assistant" && message.html) body.innerHTML = message.html; // rendered with raw HTML escaped
     else body.textContent = message.content;
-    const node = h("div", { class: `message ${message.role} ${kinds.join(" ")}`, "data-message-id": message.id },
+    const ended = (message.parts || []).find((part) => part.type === "result");
+    const node = h("div", { class: `message ${message.role} ${kinds.join(" ")}`, "data-message-id": message.id,
+      "data-run-status": ended?.status },
       h("span", { class: "sr" }, message.role === "user" ? "You said:" : "mlchat:"), body);
     const plots = h("div", { class: "plots" });
     for (const part of message.parts || []) {
