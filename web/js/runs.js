@@ -1,7 +1,7 @@
 // Runs: a live card per run (progress, ETA, live metrics, cancel), details, and comparison.
 
 import { api, ApiError, LiveSocket } from "./api.js";
-import { configRows, configTitle } from "./configs.js";
+import { configRows, configTitle, modelLabel } from "./configs.js";
 import { $, drawFigure, formatDuration, formatNumber, h } from "./dom.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
@@ -269,14 +269,14 @@ export async function openComparison(runIds) {
   let chosen = [goal, ...GOAL_DEFAULTS].find((name) => name && names.includes(name)) || names[0];
   const table = h("table", { class: "metrics" },
     h("caption", {}, "Test metrics"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "algorithm"), names.map((n) => h("th", { scope: "col" }, n)))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "model"), names.map((n) => h("th", { scope: "col" }, n)))),
     h("tbody", {}, finished.map((run) => h("tr", {},
-      h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, run.result.algorithm || run.kind),
+      h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, modelLabel(run)),
       names.map((n) => h("td", {}, formatNumber(run.result.metrics.test[n])))))));
   const picker = h("select", { id: "compare-metric" }, names.map((n) => h("option", { value: n, selected: n === chosen }, n)));
   const chart = h("div", { class: "compare-chart" });
   const draw = () => drawFigure(chart, {
-    data: [{ type: "bar", x: finished.map((run) => `#${run.run_id} ${run.result.algorithm || run.kind}`),
+    data: [{ type: "bar", x: finished.map((run) => `#${run.run_id} ${modelLabel(run)}`),
       y: finished.map((run) => run.result.metrics.test[chosen] ?? null) }],
     layout: { title: { text: `test ${chosen}` }, yaxis: { title: { text: chosen } } },
   }, { height: 320 });
