@@ -32,6 +32,7 @@ const datasets = new Datasets({
   picker: $("#dataset-picker"),
   onError: notice,
   onPick: (dataset) => {
+    chat.suggestFor(dataset);
     if (!dataset || !state.currentId) return;
     // A message sent right after a pick waits for it: it is about the table just picked.
     state.picking = api(`/conversations/${state.currentId}`, { method: "PATCH", body: { dataset: { id: dataset.id } } })
@@ -81,6 +82,7 @@ async function openConversation(id) {
   history.replaceState(null, "", `#/c/${id}`);
   const conversation = await chat.open(id);
   datasets.select(conversation.dataset_id);
+  chat.suggestFor(datasets.current());
   renderConversations();
   closeDrawers();
   $("#composer-text").focus();

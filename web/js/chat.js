@@ -5,12 +5,8 @@ import { configRows } from "./configs.js";
 import { drawFigure, h } from "./dom.js";
 import { openRunDetails, RunCard } from "./runs.js";
 
-const EXAMPLES = [
-  "what columns are there?",
-  "scatter bill length against bill depth by species",
-  "train xgboost on species, hold out a quarter stratified",
-  "compare every algorithm on species",
-];
+// Before a dataset is chosen, nothing about columns can be suggested.
+const NO_DATASET = ["list the datasets"];
 
 export class Chat {
   constructor({ list, onConnection }) {
@@ -20,6 +16,8 @@ export class Chat {
     this.rendered = new Map(); // message id -> node
     this.streaming = null;
     this.socket = null;
+    this.dataset = null; // the dataset picked: what the empty screen's suggestions are about
+    this.examples = null;
   }
 
   /** Show conversation `id`, following it live. */
@@ -58,11 +56,34 @@ export class Chat {
   }
 
   welcome() {
-    return h("div", { class: "welcome" },
-      h("h2", {}, "What would you like to find out?"),
-      h("p", {}, "Pick a dataset above (or drop a file anywhere), then say what you want in plain words."),
-      h("ul", { class: "examples" }, EXAMPLES.map((text) => h("li", {},
-        h("button", { type: "button", onclick: () => this.suggest(text) }, text)))));
+    this.examples = h("ul", { class: "examples", "aria-label": "Suggestions" });
+    this.welcomeNote = h("p", {});
+    const node = h("div", { class: "welcome" },
+      h("h2", {}, "What would you like to find out?"), this.welcomeNote, this.examples);
+    this.suggestFor(this.dataset);
+    return node;
+  }
+
+  /** Suggest what to ask about `dataset` (the one picked), from its own columns. */
+  async suggestFor(dataset) {
+    this.dataset = dataset;
+    if (!this.examples) return; // no empty screen shown yet
+    const asked = (this.suggesting = Symbol("suggesting")); // a later pick wins over this one
+    let texts = NO_DATASET;
+    let note = "Pick a dataset above (or drop a file anywhere), then say what you want in plain words.";
+    if (dataset) {
+      try {
+        texts = (await api(`/datasets/${dataset.id}/suggestions`)).suggestions.map((s) => s.text);
+      } catch {
+        texts = ["what columns are there?"];
+      }
+      note = `About ${dataset.name}: try one of these, or say what you want in plain words.`;
+    }
+    if (asked !== this.suggesting) return;
+    this.welcomeNote.textContent = note;
+    this.examples.dataset.datasetId = dataset ? String(dataset.id) : "";
+    this.examples.replaceChildren(...texts.map((text) => h("li", {},
+      h("button", { type: "button", onclick: () => this.suggest(text) }, text))));
   }
 
   suggest(text) {
