@@ -1,5 +1,7 @@
 // Small DOM and formatting helpers shared by the page's modules.
 
+import { themed } from "./theme.js";
+
 /** An element with attributes (on* keys become listeners) and children (strings are text). */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -62,5 +64,5 @@ export function drawFigure(node, figure, { height } = {}) {
   const layout = { ...made, autosize: true };
   if (height) layout.height = height;
   layout.margin = { l: 50, r: 20, t: 40, b: 45, ...(layout.margin || {}) };
-  window.Plotly.newPlot(node, figure.data || [], layout, { responsive: true, displaylogo: false });
+  window.Plotly.newPlot(node, figure.data || [], themed(layout), { responsive: true, displaylogo: false });
 }

@@ -3,6 +3,7 @@
 import { api, ApiError, LiveSocket } from "./api.js";
 import { configRows, configTitle, modelLabel } from "./configs.js";
 import { $, drawFigure, formatDuration, formatNumber, h } from "./dom.js";
+import { themed } from "./theme.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const CHART_EVERY_MS = 300;
@@ -149,7 +150,7 @@ export class RunCard {
     this.revision += 1;
     const layout = { height: 180, margin: { l: 45, r: 10, t: 28, b: 32 }, showlegend: true, datarevision: this.revision,
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, xaxis: { title: { text: "step" } } };
-    window.Plotly.react(this.chartNode, data, layout, { displayModeBar: false, responsive: true });
+    window.Plotly.react(this.chartNode, data, themed(layout), { displayModeBar: false, responsive: true });
   }
 
   tick() {
