@@ -16,7 +16,7 @@ from tests.service.stack import Stack
 
 # The cap on waiting for a run to end. Waits follow the card's status; the cap only stops one
 # that would never end, and a loaded 2-core machine ran a 10 s run for over a minute.
-RUN_ENDS_MS = 300_000
+RUN_ENDS_MS = 600_000
 
 # Records every value a run card's progress bar takes, so a test can tell it moved.
 WATCH_PROGRESS = """() => {
@@ -56,7 +56,7 @@ def say(page: Page, text: str) -> Locator:
     box.fill(text)
     box.press("Enter")
     expect(page.locator(".message.user .body").last).to_have_text(text)
-    expect(replies).to_have_count(before + 1, timeout=30_000)
+    expect(replies).to_have_count(before + 1)
     # `.last` would follow later replies; pin this one by its id.
     message_id = replies.last.get_attribute("data-message-id")
     return page.locator(f".message[data-message-id='{message_id}']")
