@@ -74,7 +74,7 @@ def test_the_live_chart_draws_its_curve_live_and_after_a_reload(
     open_chat(page, web_stack)
     pick_dataset(page, "wide")
     page.evaluate(WATCH_CHARTS)
-    run_id = approve(say(page, "train xgboost on y with 1500 trees and max depth 10"))
+    run_id = approve(say(page, "train xgboost on y with 800 trees and max depth 9"))
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
     expect(card.locator(".status")).to_have_text("finished", timeout=RUN_ENDS_MS)
     steps = progress_steps(web_stack, run_id)
