@@ -21,12 +21,12 @@ def compare_text(runs: Sequence[dict[str, Any]]) -> str:
         for name in _test(run):
             if name not in names:
                 names.append(name)
-    header = "| run | algorithm | " + " | ".join(names) + " |"
+    header = "| run | model | " + " | ".join(names) + " |"
     rows = [header, "|" + " --- |" * (len(names) + 2)]
     for run in finished:
         test = _test(run)
         cells = [format_metric(n, test.get(n)) for n in names]
-        rows.append(f"| {run['run_id']} | {run['result'].get('algorithm', '')} | "
+        rows.append(f"| {run['run_id']} | {model_label(run)} | "
                     + " | ".join(cells) + " |")  # fmt: skip
     unfinished = [str(r["run_id"]) for r in runs if not r.get("result")]
     note = f"\n\nNot finished yet: runs {', '.join(unfinished)}." if unfinished else ""
@@ -51,13 +51,23 @@ def verdict_text(runs: Sequence[Mapping[str, Any]]) -> str:
     if best_value == second_value:
         return f"Runs {best['run_id']} and {second['run_id']} score the same {metric}."
     return (
-        f"**Run {best['run_id']} ({_algorithm(best)}) is better**: {metric} "
+        f"**Run {best['run_id']} ({model_label(best)}) is better**: {metric} "
         f"{format_metric(metric, best_value)} against "
         f"{format_metric(metric, second_value)} for run {second['run_id']} "
-        f"({_algorithm(second)}) on the test split "
+        f"({model_label(second)}) on the test split "
         f"({'lower' if lower else 'higher'} is better)."
     )
 
 
-def _algorithm(run: Mapping[str, Any]) -> str:
-    return str((run.get("result") or {}).get("algorithm") or "?")
+def model_label(run: Mapping[str, Any]) -> str:
+    """What a run's model is: 'xgboost', 'tuned xgboost', 'arima forecast'; not the route
+    it went through ('train' for a forecast)."""
+    result = run.get("result") or {}
+    config = run.get("config") or {}
+    training = result.get("training") or {}
+    algorithm = result.get("algorithm") or training.get("algorithm") or config.get("algorithm")
+    if result.get("task_type") == "forecasting" or config.get("task_type") == "forecasting":
+        return f"{algorithm or 'automatic'} forecast"
+    if "trials" in result:
+        return f"tuned {algorithm or 'model'}"
+    return str(algorithm or "?")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from service.db.models import ACTIVE_STATUSES, Run, RunStatus, utcnow
 from service.db.transitions import applied, transition
+from service.domain.conversations.notes import note_run_end_async
 from service.events import append_event_async
 from service.resources import Resources
 
@@ -70,6 +71,8 @@ async def reap_once(resources: Resources) -> int:
                     resources.redis, "failed", run_id=run.id, job_id=run.job_id,
                     tenant=run.tenant, conversation_id=run.conversation_id, message=reason,
                 )  # fmt: skip
+                await session.refresh(run)
+                await note_run_end_async(session, resources.redis, run, resources.settings)
         return reaped
 
 

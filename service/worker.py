@@ -286,14 +286,17 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
         try:
             reason = _death_reason(job, status)
             with Session(_engine(settings.resolved_database_url)) as session:
-                run = session.get(Run, run_id)
                 changed = applied(
                     session.execute(
                         transition(run_id, RunStatus.FAILED, error=reason, finished_at=utcnow())
                     )
                 )
                 session.commit()
-            if run is not None and changed:
+                # Read after the commit and inside the session: a run read before it is
+                # expired by the commit, and outside the session it cannot be read again.
+                run = session.get(Run, run_id)
+                if run is None or not changed:
+                    return
                 append_event(
                     job.connection,
                     "failed",
@@ -303,6 +306,7 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
                     conversation_id=run.conversation_id,
                     message=reason,
                 )
+                note_run_end(session, job.connection, run, settings, reason)
         except Exception:
             log.error("could not record a dead work horse: %s", traceback.format_exc())
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import redis
 from rq import Worker
+from websockets.exceptions import ConnectionClosedOK
 from websockets.sync.client import connect
 
 from tests.service.stack import Stack
@@ -33,38 +34,76 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode()
 
 
+# The cap on a wait for something a job or the server does. Each wait ends as soon as what it
+# waits for happens; the cap only ends one that never would. A loaded 2-core machine (load
+# average ~10) took minutes for jobs that take seconds alone.
+WAIT_CAP_S = 600.0
+
+
+def _ws_base(client: httpx.Client) -> str:
+    return str(client.base_url).rstrip("/").replace("http", "ws", 1)
+
+
+def _stage(job: dict[str, Any]) -> str:
+    return str(job.get("run_status", job["status"]))
+
+
 def wait_for(client: httpx.Client, kind: str, job_id: str, statuses: set[str],
-             timeout_s: float = 120) -> dict[str, Any]:  # fmt: skip
-    """Poll a job until its run status (queued, preprocessing, training, finished, failed,
-    cancelled) is one of `statuses`; the train route's `status` is the document's word."""
+             timeout_s: float = WAIT_CAP_S) -> dict[str, Any]:  # fmt: skip
+    """The job once its run status (queued, preprocessing, training, finished, failed,
+    cancelled; the train route's `status` is the document's word) is one of `statuses`. For
+    ending statuses it follows the run's events until the one that ends it; for others
+    (`training`) it polls."""
+    job: dict[str, Any] = client.get(f"/api/v1/ml/{kind}/{job_id}").raise_for_status().json()
+    if _stage(job) in statuses:
+        return job
+    if statuses <= FINAL:
+        # As the client asks: with its key, and for the tenant it acts for (?tenant_id=).
+        query = f"?{client.params}" if client.params else ""
+        url = f"{_ws_base(client)}/ws/runs/{job['run_id']}{query}"
+        auth = client.headers.get("authorization")
+        _follow(url, timeout_s, {"authorization": auth} if auth else None)
+        job = client.get(f"/api/v1/ml/{kind}/{job_id}").raise_for_status().json()
+        if _stage(job) not in statuses:
+            raise AssertionError(f"job {job_id} ended {job['status']}, not {statuses}: {job}")
+        return job
     deadline = time.monotonic() + timeout_s
     while True:
-        job: dict[str, Any] = client.get(f"/api/v1/ml/{kind}/{job_id}").raise_for_status().json()
-        if job.get("run_status", job["status"]) in statuses:
+        job = client.get(f"/api/v1/ml/{kind}/{job_id}").raise_for_status().json()
+        if _stage(job) in statuses:
             return job
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s}s: {job}")
-        time.sleep(0.1)
+        time.sleep(0.2)
+
+
+def _follow(url: str, timeout_s: float, headers: dict[str, str] | None = None,
+            limit: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """A run socket's events until the server closes it after the run's last one, or `limit`
+    of them."""
+    events: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    with connect(url, open_timeout=60, close_timeout=10, additional_headers=headers) as socket:
+        while limit is None or len(events) < limit:
+            try:
+                message = socket.recv(timeout=max(0.0, deadline - time.monotonic()))
+            except ConnectionClosedOK:
+                break
+            except TimeoutError:
+                raise AssertionError(f"no final event after {timeout_s}s: {events[-3:]}") from None
+            events.append(json.loads(message))
+    return events
 
 
 def run_events(stack: Stack, run_id: int, last_seq: int = 0, limit: int | None = None,
-               timeout_s: float = 120,
+               timeout_s: float = WAIT_CAP_S,
                tenant: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Events from WS /ws/runs/{id}: until the server closes, or `limit` of them (of another
     tenant's run, as the local admin, with `tenant`)."""
-    events: list[dict[str, Any]] = []
     url = f"{stack.ws_url}/ws/runs/{run_id}?last_seq={last_seq}"
     if tenant is not None:
         url += f"&tenant_id={tenant}"
-    with connect(url, open_timeout=10, close_timeout=2) as socket:
-        deadline = time.monotonic() + timeout_s
-        for message in socket:
-            events.append(json.loads(message))
-            if limit is not None and len(events) >= limit:
-                break
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no final event after {timeout_s}s: {events[-3:]}")
-    return events
+    return _follow(url, timeout_s, limit=limit)
 
 
 def worker_of(stack: Stack, job_id: str) -> Worker:

@@ -70,14 +70,16 @@ class Stack:
         self.workers = [self.spawn("worker") for _ in range(n_workers)]
         self.wait_healthy(n_workers)
 
-    def wait_healthy(self, n_workers: int, timeout_s: float = 90.0) -> dict[str, Any]:
+    def wait_healthy(self, n_workers: int, timeout_s: float = 600.0) -> dict[str, Any]:
+        """Until the API answers /health with `n_workers` workers; the cap is for a start that
+        never comes (a loaded machine takes minutes to import the ML libraries)."""
         deadline = time.monotonic() + timeout_s
         last: Any = None
         while time.monotonic() < deadline:
             if self.api is not None and self.api.poll() is not None:
                 raise RuntimeError(f"the API exited: {self.logs()}")
             try:
-                last = httpx.get(f"{self.base_url}/health", timeout=5).json()
+                last = httpx.get(f"{self.base_url}/health", timeout=60).json()
                 if last.get("workers", {}).get("count", 0) >= n_workers:
                     return dict(last)
             except httpx.HTTPError as exc:
@@ -102,7 +104,7 @@ class Stack:
                 process.send_signal(signal.SIGTERM)
         for process in processes:
             try:
-                process.wait(timeout=5)
+                process.wait(timeout=60)  # a job finishing, on a busy machine
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import httpx
+import numpy as np
+import pandas as pd
 from playwright.sync_api import Locator, Page, expect
+from websockets.sync.client import connect
 
 from tests.service.stack import Stack
+
+# The cap on waiting for a run to end. Waits follow the card's status; the cap only stops one
+# that would never end, and a loaded 2-core machine ran a 10 s run for over a minute.
+RUN_ENDS_MS = 600_000
 
 # Records every value a run card's progress bar takes, so a test can tell it moved.
 WATCH_PROGRESS = """() => {
@@ -46,7 +56,7 @@ def say(page: Page, text: str) -> Locator:
     box.fill(text)
     box.press("Enter")
     expect(page.locator(".message.user .body").last).to_have_text(text)
-    expect(replies).to_have_count(before + 1, timeout=30_000)
+    expect(replies).to_have_count(before + 1)
     # `.last` would follow later replies; pin this one by its id.
     message_id = replies.last.get_attribute("data-message-id")
     return page.locator(f".message[data-message-id='{message_id}']")
@@ -83,3 +93,28 @@ def metric_cells(card: Locator) -> dict[str, dict[str, str]]:
         }"""
     )
     return table
+
+
+def upload_wide_table(stack: Stack, tmp_path: Path) -> None:
+    """20,000 rows of twelve features: deep boosting on it takes long enough to cancel."""
+    rng = np.random.default_rng(7)
+    features = rng.normal(size=(20_000, 12))
+    frame = pd.DataFrame(features, columns=[f"x{i}" for i in range(12)])
+    frame["y"] = features @ rng.normal(size=12) + rng.normal(size=20_000)
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False, float_format="%.4f")
+    with path.open("rb") as file:
+        response = httpx.post(f"{stack.base_url}/api/v1/datasets",
+                              files={"file": file}, data={"name": "wide"}, timeout=120)  # fmt: skip
+    assert response.status_code in {201, 409}, response.text  # 409: an earlier test made it
+
+
+def progress_steps(stack: Stack, run_id: int) -> list[int]:
+    """The steps of the run's progress events that carry metrics, read from its socket."""
+    steps = []
+    with connect(f"{stack.ws_url}/ws/runs/{run_id}", open_timeout=60) as socket:
+        for raw in socket:
+            event = json.loads(raw)
+            if event["type"] == "progress" and event.get("metrics"):
+                steps.append(event["step"])
+    return steps

@@ -18,6 +18,7 @@ from service.embedded_redis import EmbeddedRedis
 from tests.service.keyed import as_key, make_key
 from tests.service.stack import Stack
 from tests.web.chat_page import say
+from tests.web.conftest import WAIT_CAP_MS
 
 pytestmark = pytest.mark.integration
 
@@ -39,6 +40,7 @@ def keyed_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def keyed_page(browser: Browser, keyed_stack: Stack) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     opened = context.new_page()
+    opened.set_default_timeout(WAIT_CAP_MS)
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened

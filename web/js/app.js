@@ -8,6 +8,7 @@ import { History } from "./history.js";
 import { conversationHref, routeOf } from "./router.js";
 import { RunPage } from "./runpage.js";
 import { dropCards, RunsPanel } from "./runs.js";
+import { TypedHistory } from "./typed.js";
 
 const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
 
@@ -35,6 +36,7 @@ function showPage(view) {
   if (view === "chat") document.title = "mlchat";
 }
 
+const typed = new TypedHistory();
 const chat = new Chat({
   list: $("#messages"),
   onConnection: setConnection,
@@ -43,6 +45,7 @@ const datasets = new Datasets({
   picker: $("#dataset-picker"),
   onError: notice,
   onPick: (dataset) => {
+    chat.suggestFor(dataset);
     if (!dataset || !state.currentId) return;
     // A message sent right after a pick waits for it: it is about the table just picked.
     state.picking = api(`/conversations/${state.currentId}`, { method: "PATCH", body: { dataset: { id: dataset.id } } })
@@ -97,6 +100,7 @@ async function openConversation(id, { show = true } = {}) {
   if (id === state.currentId && chat.conversation?.id === id) return;
   dropCards();
   state.currentId = id;
+  typed.use(id);
   let conversation;
   try {
     conversation = await chat.open(id);
@@ -106,6 +110,7 @@ async function openConversation(id, { show = true } = {}) {
   }
   if (token !== state.opening) return; // another conversation was asked for meanwhile
   datasets.select(conversation.dataset_id);
+  chat.suggestFor(datasets.current());
   renderConversations();
   if (!show) return;
   closeDrawers();
@@ -124,6 +129,7 @@ async function send() {
   const text = box.value.trim();
   if (!text) return;
   if (!state.currentId) await newConversation();
+  typed.add(text);
   box.value = "";
   await state.picking;
   box.placeholder = "Ask for a chart or a model";
@@ -144,16 +150,30 @@ function closeDrawers() {
   }
 }
 
+// ↑ and ↓ move the caret within a text of several lines; only past its edge do they browse.
+const onFirstLine = (box) => !box.value.slice(0, box.selectionStart).includes("\n");
+const onLastLine = (box) => !box.value.slice(box.selectionEnd).includes("\n");
+
 function wire() {
+  const box = $("#composer-text");
   $("#composer").addEventListener("submit", (event) => { event.preventDefault(); send(); });
-  $("#composer-text").addEventListener("keydown", (event) => {
+  box.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       send();
-    } else if (event.key === "ArrowUp" && !event.target.value && chat.lastUserText) {
+    } else if (event.key === "ArrowUp" && (!box.value || (typed.showing(box.value) && onFirstLine(box)))) {
+      const older = typed.older();
+      if (older !== null) {
+        event.preventDefault();
+        box.value = older;
+      }
+    } else if (event.key === "ArrowDown" && typed.showing(box.value) && onLastLine(box)) {
       event.preventDefault();
-      event.target.value = chat.lastUserText;
+      box.value = typed.newer() ?? "";
     }
+  });
+  box.addEventListener("input", () => {
+    if (!typed.showing(box.value)) typed.reset(); // an edited entry is new text
   });
   $("#new-conversation").addEventListener("click", newConversation);
   $("#view-dataset").addEventListener("click", () => datasets.show());

@@ -6,12 +6,8 @@ import { drawFigure, h } from "./dom.js";
 import { forecastValues } from "./forecast.js";
 import { openRunDetails, RunCard } from "./runs.js";
 
-const EXAMPLES = [
-  "what columns are there?",
-  "scatter bill length against bill depth by species",
-  "train xgboost on species, hold out a quarter stratified",
-  "compare every algorithm on species",
-];
+// Before a dataset is chosen, nothing about columns can be suggested.
+const NO_DATASET = ["list the datasets"];
 
 export class Chat {
   constructor({ list, onConnection }) {
@@ -21,7 +17,8 @@ export class Chat {
     this.rendered = new Map(); // message id -> node
     this.streaming = null;
     this.socket = null;
-    this.lastUserText = "";
+    this.dataset = null; // the dataset picked: what the empty screen's suggestions are about
+    this.examples = null;
   }
 
   /** Show conversation `id`, following it live. */
@@ -65,11 +62,34 @@ export class Chat {
   }
 
   welcome() {
-    return h("div", { class: "welcome" },
-      h("h2", {}, "What would you like to find out?"),
-      h("p", {}, "Pick a dataset above (or drop a file anywhere), then say what you want in plain words."),
-      h("ul", { class: "examples" }, EXAMPLES.map((text) => h("li", {},
-        h("button", { type: "button", onclick: () => this.suggest(text) }, text)))));
+    this.examples = h("ul", { class: "examples", "aria-label": "Suggestions" });
+    this.welcomeNote = h("p", {});
+    const node = h("div", { class: "welcome" },
+      h("h2", {}, "What would you like to find out?"), this.welcomeNote, this.examples);
+    this.suggestFor(this.dataset);
+    return node;
+  }
+
+  /** Suggest what to ask about `dataset` (the one picked), from its own columns. */
+  async suggestFor(dataset) {
+    this.dataset = dataset;
+    if (!this.examples) return; // no empty screen shown yet
+    const asked = (this.suggesting = Symbol("suggesting")); // a later pick wins over this one
+    let texts = NO_DATASET;
+    let note = "Pick a dataset above (or drop a file anywhere), then say what you want in plain words.";
+    if (dataset) {
+      try {
+        texts = (await api(`/datasets/${dataset.id}/suggestions`)).suggestions.map((s) => s.text);
+      } catch {
+        texts = ["what columns are there?"];
+      }
+      note = `About ${dataset.name}: try one of these, or say what you want in plain words.`;
+    }
+    if (asked !== this.suggesting) return;
+    this.welcomeNote.textContent = note;
+    this.examples.dataset.datasetId = dataset ? String(dataset.id) : "";
+    this.examples.replaceChildren(...texts.map((text) => h("li", {},
+      h("button", { type: "button", onclick: () => this.suggest(text) }, text))));
   }
 
   suggest(text) {
@@ -115,7 +135,9 @@ export class Chat {
     const body = h("div", { class: "body" });
     if (message.role === "assistant" && message.html) body.innerHTML = message.html; // rendered with raw HTML escaped
     else body.textContent = message.content;
-    const node = h("div", { class: `message ${message.role} ${kinds.join(" ")}`, "data-message-id": message.id },
+    const ended = (message.parts || []).find((part) => part.type === "result");
+    const node = h("div", { class: `message ${message.role} ${kinds.join(" ")}`, "data-message-id": message.id,
+      "data-run-status": ended?.status },
       h("span", { class: "sr" }, message.role === "user" ? "You said:" : "mlchat:"), body);
     const plots = h("div", { class: "plots" });
     for (const part of message.parts || []) {
@@ -125,7 +147,6 @@ export class Chat {
     if (plots.children.length) node.append(plots);
     const forecast = (message.parts || []).find((part) => part.type === "plot" && part.name === "forecast");
     if (forecast) node.append(forecastValues(forecast.run_id));
-    if (message.role === "user") this.lastUserText = message.content;
     this.rendered.set(message.id, node);
     // Keep the order by id: a message published while this page fetched may arrive late.
     const laterIds = [...this.rendered.keys()].filter((id) => id > message.id);
@@ -198,7 +219,6 @@ export class Chat {
 
   async send(text) {
     if (!this.conversation || !text.trim()) return;
-    this.lastUserText = text;
     if (this.socket && this.socket.send({ type: "message", text })) {
       this.delta(""); // a blinking cursor until the first words of the reply arrive
       return;

@@ -73,3 +73,14 @@ export function configTitle(kind, config) {
   const what = config.algorithm || (config.algorithms ? "leaderboard" : kind);
   return config.target_column ? `${what} → ${config.target_column}` : what;
 }
+
+/** What a run's model is, named as a person would: "xgboost", "tuned xgboost", "arima
+ * forecast"; not the job route it went through ("train" for a forecast, "tune"). */
+export function modelLabel(run) {
+  const result = run.result || {};
+  const config = run.config || {};
+  const algorithm = result.algorithm || result.training?.algorithm || config.algorithm;
+  if (result.task_type === "forecasting" || config.task_type === "forecasting") return `${algorithm || "automatic"} forecast`;
+  if (result.trials || config.n_trials || config.timeout_s) return `tuned ${algorithm || "model"}`;
+  return algorithm || (config.algorithms ? "leaderboard" : run.kind);
+}

@@ -1,5 +1,7 @@
 // Small DOM and formatting helpers shared by the page's modules.
 
+import { themed } from "./theme.js";
+
 /** An element with attributes (on* keys become listeners) and children (strings are text). */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -45,8 +47,15 @@ export function formatBytes(bytes) {
 /** Draw a Plotly figure into `node`, sized to it; quietly does nothing before plotly loads. */
 export function drawFigure(node, figure, { height } = {}) {
   if (!window.Plotly || !figure) return;
-  const layout = { ...(figure.layout || {}), autosize: true };
+  // A width fixed where the figure was made (Optuna's slice plot: 300 px per hyperparameter)
+  // spills out of the message; the figure takes its holder's width instead.
+  // A figure made wider than its column (Optuna's slice plot: one panel per hyperparameter)
+  // takes the whole row of plots.
+  const { width, ...made } = figure.layout || {};
+  const holder = node.closest(".plot");
+  if (holder && width > node.clientWidth) holder.classList.add("wide");
+  const layout = { ...made, autosize: true };
   if (height) layout.height = height;
   layout.margin = { l: 50, r: 20, t: 40, b: 45, ...(layout.margin || {}) };
-  window.Plotly.newPlot(node, figure.data || [], layout, { responsive: true, displaylogo: false });
+  window.Plotly.newPlot(node, figure.data || [], themed(layout), { responsive: true, displaylogo: false });
 }

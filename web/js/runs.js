@@ -1,12 +1,13 @@
 // Runs: a live card per run (progress, ETA, live metrics, cancel), details, and comparison.
 
 import { api, ApiError, LiveSocket } from "./api.js";
-import { configRows, configTitle } from "./configs.js";
+import { configRows, configTitle, modelLabel } from "./configs.js";
 import { $, drawFigure, formatDuration, h } from "./dom.js";
 import { runDownloads as downloads } from "./downloads.js";
 import { formatMetric } from "./numbers.js";
 import { chartStep, coarseUnitsDone, EtaEstimator, stepText } from "./progress.js";
 import { runHref } from "./router.js";
+import { themed } from "./theme.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const CHART_EVERY_MS = 300;
@@ -55,6 +56,8 @@ export class RunCard {
     this.clockOffset = Infinity; // ms the page's clock is ahead of the server's, at least
     this.series = new Map();
     this.chartDue = 0;
+    this.chartTimer = null;
+    this.revision = 0;
     this.build();
     this.socket = new LiveSocket(() => `/ws/runs/${this.runId}?last_seq=${this.lastSeq}`, {
       onMessage: (event) => this.handle(event),
@@ -127,20 +130,26 @@ export class RunCard {
       line.x.push(x);
       line.y.push(value);
     }
-    const now = Date.now();
-    if (now >= this.chartDue) {
-      this.chartDue = now + CHART_EVERY_MS;
-      this.drawChart();
+    // At most one draw per CHART_EVERY_MS, and always one after the last point: points that
+    // came within the pause are drawn when it ends, even if no event follows them.
+    if (!this.chartTimer) {
+      this.chartTimer = setTimeout(() => this.drawChart(), Math.max(0, this.chartDue - Date.now()));
     }
   }
 
   drawChart() {
+    clearTimeout(this.chartTimer);
+    this.chartTimer = null;
+    this.chartDue = Date.now() + CHART_EVERY_MS;
     if (!window.Plotly || !this.series.size) return;
     this.chartNode.hidden = false;
-    const data = [...this.series].map(([name, line]) => ({ x: line.x, y: line.y, name, mode: "lines", type: "scatter" }));
-    const layout = { height: 180, margin: { l: 45, r: 10, t: 28, b: 32 }, showlegend: true,
+    // Plotly.react compares arrays by identity: handed the arrays it drew last time, grown in
+    // place, it redraws nothing. Copies (and a new datarevision) make it draw the new points.
+    const data = [...this.series].map(([name, line]) => ({ x: [...line.x], y: [...line.y], name, mode: "lines", type: "scatter" }));
+    this.revision += 1;
+    const layout = { height: 180, margin: { l: 45, r: 10, t: 28, b: 32 }, showlegend: true, datarevision: this.revision,
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, xaxis: { title: { text: "step" } } };
-    window.Plotly.react(this.chartNode, data, layout, { displayModeBar: false, responsive: true });
+    window.Plotly.react(this.chartNode, data, themed(layout), { displayModeBar: false, responsive: true });
   }
 
   /** Feed the ETA with the server's time of each report, so a replay after a reload counts. */
@@ -204,6 +213,7 @@ export function dropCards() {
   for (const card of live.values()) {
     card.socket.close();
     clearInterval(card.ticker);
+    clearTimeout(card.chartTimer);
   }
   live.clear();
 }
@@ -270,14 +280,14 @@ export async function openComparison(runIds) {
   let chosen = [goal, ...GOAL_DEFAULTS].find((name) => name && names.includes(name)) || names[0];
   const table = h("table", { class: "metrics" },
     h("caption", {}, "Test metrics"),
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "algorithm"), names.map((n) => h("th", { scope: "col" }, n)))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "run"), h("th", { scope: "col" }, "model"), names.map((n) => h("th", { scope: "col" }, n)))),
     h("tbody", {}, finished.map((run) => h("tr", {},
-      h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, run.result.algorithm || run.kind),
+      h("th", { scope: "row" }, `#${run.run_id}`), h("td", {}, modelLabel(run)),
       names.map((n) => h("td", {}, formatMetric(n, run.result.metrics.test[n])))))));
   const picker = h("select", { id: "compare-metric" }, names.map((n) => h("option", { value: n, selected: n === chosen }, n)));
   const chart = h("div", { class: "compare-chart" });
   const draw = () => drawFigure(chart, {
-    data: [{ type: "bar", x: finished.map((run) => `#${run.run_id} ${run.result.algorithm || run.kind}`),
+    data: [{ type: "bar", x: finished.map((run) => `#${run.run_id} ${modelLabel(run)}`),
       y: finished.map((run) => run.result.metrics.test[chosen] ?? null) }],
     layout: { title: { text: `test ${chosen}` }, yaxis: { title: { text: chosen } } },
   }, { height: 320 });

@@ -84,7 +84,9 @@ class ServiceBackend:
     async def cancel(self, run_id: int) -> dict[str, Any]:
         """Cancel a run by its id."""
         run = await self.jobs.run_by_id(run_id)
-        view = await self.jobs.cancel(run.job_id, shown_kind(run.kind))
+        # The agent's reply says it in this conversation; a run of another one is told there.
+        elsewhere = run.conversation_id != self.conversation_id
+        view = await self.jobs.cancel(run.job_id, shown_kind(run.kind), note=elsewhere)
         return view.model_dump(mode="json")
 
     async def load_sql(self, config: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import File
 
-from service.domain.datasets.schemas import DatasetDetail, DatasetRows, DatasetSummary
+from agents.starters import starters
+from ml_backend.schema import DatasetProfile
+from service.domain.datasets.schemas import (
+    DatasetDetail,
+    DatasetRows,
+    DatasetSuggestions,
+    DatasetSummary,
+)
 from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
 from service.domain.params import Offset, RowId
 from service.settings import Settings
@@ -63,6 +70,16 @@ class DatasetController(Controller):
             dataset_id=dataset.id, offset=offset, limit=limit, total=dataset.row_count,
             columns=columns, rows=rows,
         )  # fmt: skip
+
+    @get("/{dataset_id:int}/suggestions", summary="What to ask about a dataset, from its columns")
+    async def get_suggestions(
+        self, dataset_id: RowId, datasets: DatasetService
+    ) -> DatasetSuggestions:
+        dataset = await datasets.get(dataset_id)
+        profile = DatasetProfile.model_validate(dataset.profile)
+        return DatasetSuggestions(
+            dataset_id=dataset.id, suggestions=starters(profile, dataset.target_hint)
+        )
 
     @get(
         "/{dataset_id:int}/file", summary="Download the dataset as the Parquet file it is stored as"

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.starters import Starter
 from service.db.models import Dataset
 
 
@@ -73,3 +74,11 @@ class DatasetRows(BaseModel):
     total: int
     columns: list[str]
     rows: list[dict[str, Any]]
+
+
+class DatasetSuggestions(BaseModel):
+    """Things to ask about one dataset, for the empty chat: each planned into its `action`
+    when sent as it is."""
+
+    dataset_id: int
+    suggestions: list[Starter]

@@ -19,6 +19,7 @@ from ml_backend.jobs.registry import AnySpec, Resolution, dataset_of, resolve, r
 from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, Run, RunStatus, utcnow
 from service.db.transitions import applied, transition
+from service.domain.conversations.notes import note_run_end_async
 from service.domain.datasets.services import DatasetService
 from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
@@ -206,8 +207,9 @@ class JobService:
         items = [await self.view(run) for run in runs]
         return JobPage(items=items, total=total or 0, limit=limit, offset=offset)
 
-    async def cancel(self, job_id: str, route: str) -> JobView:
-        """Mark the run cancelled, then make sure RQ never starts it or stops it now."""
+    async def cancel(self, job_id: str, route: str, *, note: bool = True) -> JobView:
+        """Mark the run cancelled, then make sure RQ never starts it or stops it now; and say
+        so in the run's conversation, unless `note` is False (the agent says it there itself)."""
         run = await self._run(job_id, route)
         was_in_line = run.status == RunStatus.QUEUED
         changed = await self.session.execute(
@@ -229,7 +231,11 @@ class JobService:
             tenant=run.tenant, conversation_id=run.conversation_id, message="cancelled by request",
         )  # fmt: skip
         await self.session.refresh(run)
-        return await self.view(run)
+        view = await self.view(run)
+        if note:
+            await note_run_end_async(self.session, self.resources.redis, run,
+                                     self.resources.settings)  # fmt: skip
+        return view
 
     def _stop(self, job_id: str) -> None:
         connection = self.resources.sync_redis
