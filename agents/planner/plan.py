@@ -210,9 +210,10 @@ def plan_answer(
     question again when the answer names nothing that fills it; None when the answer is a
     request of its own, to be planned as such.
 
-    The answer is a request of its own when it asks for something by itself (a chart, a
-    model, a question about runs) other than the request's intent, or fills nothing and asks
-    for something: 'show a histogram of species' answering 'which column to predict?'.
+    The answer is a request of its own when it asks for something complete by itself of
+    another kind than the request (a chart for a model, a question about runs), or asks for
+    something complete and fills nothing: 'show a histogram of species' answering 'which
+    column should the model predict?'.
     """
     own = plan_message(answer, profile, dataset, previous, runs)
     if own.action in RESULT_INTENTS or own.action == "list_datasets":
@@ -221,12 +222,14 @@ def plan_answer(
     if reading.request is None or reading.roles is None:
         return None
     asks = _asks(reading.request)
-    if asks and own.config is not None and own.action != slot.intent:
+    if asks and own.config is not None and _kind_of(own.action) != _kind_of(slot.intent):
         return None
     filled = _filled(slot, answer, reading, profile, dataset, previous, runs)
     if not slot.same_as(filled.slot):
         return filled
-    return None if asks else filled
+    # Unfilled: a request complete by itself is new; one that is itself a question (which
+    # column?) is no clearer than the first, which is asked about again.
+    return None if asks and own.config is not None else filled
 
 
 def _filled(
@@ -263,6 +266,12 @@ def _filled(
 def asks_for_something(message: str) -> bool:
     """Whether `message` (in English) asks for something by itself: a model, a chart."""
     return _asks(read_request(message, _NO_COLUMNS, current_registry()))
+
+
+def _kind_of(intent: str) -> str:
+    """Models or charts: 'predict for each store' answers which series a forecast is of,
+    'show a histogram of species' does not answer which column a model predicts."""
+    return "chart" if intent in {"explore", "describe"} else "model"
 
 
 def _asks(request: Request) -> bool:
@@ -335,6 +344,11 @@ def _checked(action: str, draft: Draft, ctx: Context) -> PlannedAction:
     try:
         check_config(action, draft.config, ctx.profile)
     except PlanProblem as problem:
+        if action == "explore" and not draft.config.get("columns") and problem.field == "columns":
+            # A chart named with no column to draw: which columns is the question.
+            explorer = str(draft.config.get("explorer"))
+            raise Question(chart_columns_question(explorer, ctx.profile), slot="columns",
+                           intent="explore") from None  # fmt: skip
         return PlannedAction(
             action="error",
             config=None,

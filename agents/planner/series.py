@@ -7,9 +7,11 @@ when it says none of these, the planner asks, naming the key column and a few of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from agents.languages import fold
 from agents.planner.cues import SERIES_ANSWER_TABLE, SERIES_TABLE
 from agents.planner.phrases import PhraseTable
 from agents.planner.questions import Reply
@@ -56,7 +58,7 @@ def read_series(
     said = _said(request, panel)
     if not said and reply is not None:
         # The answer to 'one store, each store, or the total?' may say 'each' or 'all' alone.
-        answered = _said(reply.request, panel, answering=True)
+        answered = _said(reply.request, panel, answering=True) or _values_in(reply.said, panel)
         if len(answered) == 1:
             return SeriesReading(answered[0])
         heard = "more than one of these" if answered else f"none of these in '{reply.said.strip()}'"
@@ -103,6 +105,24 @@ def _said(request: Request, panel: Panel, answering: bool = False) -> list[dict[
         if choice not in distinct:
             distinct.append(choice)
     return distinct
+
+
+def _values_in(text: str, panel: Panel) -> list[dict[str, Any]]:
+    """The key's values written in `text` as they are in the data: an answer's 'WH-A' or
+    'S3', which a language's rewriting may have changed ('a' is a word in Spanish)."""
+    said = _spaced(text)
+    return [
+        {"column": panel.key.name, "value": value}
+        for value in panel.values
+        if not value.replace(".", "", 1).isdigit() and _spaced(value) in said
+    ]
+
+
+def _spaced(text: str) -> str:
+    return " " + " ".join(_NAME_PIECE.findall(fold(text))) + " "
+
+
+_NAME_PIECE = re.compile(r"[\w-]+")
 
 
 def _question(panel: Panel, target: str, time_column: str, *, conflicting: bool) -> str:
