@@ -22,11 +22,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationError
 
 from agents.context import DatasetContext, SchemaContext
 from agents.languages import to_english
-from agents.loop import QUESTION_KEY
+from agents.loop import QUESTION_KEY, open_question
 from agents.planner import PlannedAction, plan_message
 from agents.planner.datasets import dataset_meant
 from agents.planner.intent_model import RESULT_INTENTS
@@ -87,7 +87,7 @@ class BuiltinPlannerModel(BaseChatModel):
             return _words(f"I could not do that: {last.content}", "error")
         if not isinstance(last, HumanMessage) or not isinstance(last.content, str):
             return _words("What would you like to do with the data?", "clarify")
-        asked = open_question(messages[:-1])
+        asked = _slot(open_question(messages[:-1]))
         if asked is not None:
             answered = self._answer(asked, last.content, messages)
             if answered is not None:
@@ -156,23 +156,34 @@ class BuiltinPlannerModel(BaseChatModel):
         named = dataset_meant(text, datasets, None)
         focus = next((d for d in self.context.datasets if d.name == named), None)
         if focus is not None:
-            return self._respond_to(slot.request, focus, messages)
-        english, _language = to_english(text)
-        if run_request(english) is not None or asks_for_something(english):
-            return None
+            alone = self._respond_to(text, focus, messages)
+            tool = TOOLS.get(alone.tool_calls[0]["name"]) if alone.tool_calls else None
+            asks = asks_for_something(text, focus.profile, focus.ref)
+            if tool is not None and tool.action != slot.intent and asks:
+                return None  # 'a histogram of body mass in penguins': a request of its own
+            # 'penguins, with 300 trees': what the answer says besides the name counts too
+            protected = _words_of(focus.profile.column_names)
+            english, _language = to_english(text, protected=protected)
+            # without the name itself, which is no column ('energy' is not `kwh` here)
+            named_words = set(name_words(focus.name))
+            rest = [w for w in english.split() if not set(name_words(w)) <= named_words]
+            return self._respond_to(" ".join([slot.request, *rest]), focus, messages)
+        alone = self._respond_to(text, None, messages)
+        asked = alone.response_metadata.get(QUESTION_KEY)
+        if alone.tool_calls or not isinstance(asked, dict) or asked.get("kind") != "dataset":
+            return None  # a request of its own: about the runs, the datasets, a connection
         near = difflib.get_close_matches(text.strip().lower(), [n for n, _ in datasets], n=3)
         hint = f" Did you mean {' or '.join(f'`{n}`' for n in near)}?" if near else ""
         opening = f"No dataset is called '{text.strip()}'.{hint} "
         return _words(self._which_dataset(opening), "clarify", slot)
 
 
-def open_question(messages: Sequence[BaseMessage]) -> Slot | None:
-    """The slot the conversation's last reply asked about, if it was a question."""
-    last = messages[-1] if messages else None
-    if not isinstance(last, AIMessage) or last.tool_calls:
+def _slot(stored: dict[str, Any] | None) -> Slot | None:
+    """The slot a stored question asked about; None for none, or one this model cannot read."""
+    try:
+        return Slot.model_validate(stored) if stored is not None else None
+    except ValidationError:
         return None
-    stored = last.response_metadata.get(QUESTION_KEY)
-    return Slot.model_validate(stored) if isinstance(stored, dict) else None
 
 
 def _message_of(plan: PlannedAction) -> AIMessage:

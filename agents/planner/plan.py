@@ -69,7 +69,6 @@ _ANSWERED_ELSEWHERE = {
     "job_status": "I'll look up the run's status.",
 }
 _DATASET_NOUNS = frozenset({"row", "dataset", "data", "table", "record", "sample", "observation"})
-_NO_COLUMNS = DatasetProfile(row_count=0, columns=[])
 PLANNED_INTENTS = frozenset({"train", "tune", "forecast", "explore", "describe", "leaderboard"})
 
 
@@ -263,9 +262,11 @@ def _filled(
                         replies=replies, options=slot.options)  # fmt: skip
 
 
-def asks_for_something(message: str) -> bool:
-    """Whether `message` (in English) asks for something by itself: a model, a chart."""
-    return _asks(read_request(message, _NO_COLUMNS, current_registry()))
+def asks_for_something(message: str, profile: DatasetProfile, dataset: dict[str, Any]) -> bool:
+    """Whether `message` asks for something by itself (a model, a chart), as an answer that
+    is a request of its own does; a bare name ('penguins', 'species') asks for nothing."""
+    request = read_message(message, profile, dataset).request
+    return request is not None and _asks(request)
 
 
 def _kind_of(intent: str) -> str:

@@ -412,3 +412,16 @@ async def test_an_api_style_forecast_of_each_store_through_the_agent(
         assert turn.pending is not None and turn.pending.config is not None, turn.reply
         assert turn.pending.config["series"] == {"column": "store", "mode": "each"}
         assert turn.pending.config["horizon"] == 4
+
+
+async def test_a_request_of_its_own_answering_which_dataset_is_planned_as_new(
+    contexts: list[DatasetContext],
+) -> None:
+    for dataset in contexts[:7]:
+        conversation = _Conversation(contexts, None)
+        await conversation.say("train xgboost")
+        column = _columns(dataset.profile, {ColumnKind.NUMERIC})[0]
+        chart = f"show a histogram of {column} in the {dataset.name} dataset"
+        turn = await conversation.say(chart)
+        assert turn.plan is not None and turn.plan.config is not None, turn.reply
+        assert (turn.plan.action, turn.plan.config["columns"]) == ("explore", [column])
