@@ -8,6 +8,7 @@ call (or, for a question or a refusal, with words).
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import uuid
@@ -21,13 +22,16 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationError
 
 from agents.context import DatasetContext, SchemaContext
 from agents.languages import to_english
+from agents.loop import QUESTION_KEY, open_question
 from agents.planner import PlannedAction, plan_message
 from agents.planner.datasets import dataset_meant
 from agents.planner.intent_model import RESULT_INTENTS
+from agents.planner.plan import PLANNED_INTENTS, asks_for_something, plan_answer
+from agents.planner.questions import Slot
 from agents.planner.results import RunRef, askable, results_call
 from agents.planner.sql_load import read_load
 from agents.planner.text import name_words
@@ -83,11 +87,21 @@ class BuiltinPlannerModel(BaseChatModel):
             return _words(f"I could not do that: {last.content}", "error")
         if not isinstance(last, HumanMessage) or not isinstance(last.content, str):
             return _words("What would you like to do with the data?", "clarify")
-        focus = self._focus(last.content)
+        asked = _slot(open_question(messages[:-1]))
+        if asked is not None:
+            answered = self._answer(asked, last.content, messages)
+            if answered is not None:
+                return answered
+        return self._respond_to(last.content, self._focus(last.content), messages)
+
+    def _respond_to(
+        self, text: str, focus: DatasetContext | None, messages: Sequence[BaseMessage]
+    ) -> AIMessage:
+        """The answer to `text`, the conversation's last message, about `focus`."""
         protected = focus.profile.column_names if focus is not None else []
-        english, _language = to_english(last.content, protected=_words_of(protected))
+        english, _language = to_english(text, protected=_words_of(protected))
         if self.context.connections:
-            load = read_load(last.content, english, self.context.connections, date.today())
+            load = read_load(text, english, self.context.connections, date.today())
             if load is not None and load.call is not None:
                 call = {"name": "load_sql", "args": load.call,
                         "id": f"call_{uuid.uuid4().hex[:12]}"}  # fmt: skip
@@ -99,9 +113,7 @@ class BuiltinPlannerModel(BaseChatModel):
         if run_call is None:
             # Without a dataset in focus the message is still read, against no columns: it
             # may ask which datasets there are, or about the runs.
-            profile = (
-                focus.profile if focus is not None else DatasetProfile(row_count=0, columns=[])
-            )
+            profile = focus.profile if focus is not None else _NO_COLUMNS
             ref = focus.ref if focus is not None else {"name": ""}
             previous = _previous(messages[:-1])
             plan = plan_message(english, profile, ref, previous, runs=askable(english, runs))
@@ -114,13 +126,73 @@ class BuiltinPlannerModel(BaseChatModel):
             call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
             return AIMessage("", tool_calls=[call])
         if focus is None:
-            names = ", ".join(d.name for d in self.context.datasets) or "none yet"
-            return _words(f"Which dataset should I use? Available: {names}.", "clarify")
-        tool = ACTION_TOOLS.get(plan.action)
-        if plan.config is None or tool is None:
-            return _words(plan.message, plan.action)
-        call = {"name": tool.name, "args": plan.config, "id": f"call_{uuid.uuid4().hex[:12]}"}
-        return AIMessage(plan.message, tool_calls=[call])
+            intent = plan.action if plan.action in PLANNED_INTENTS else ""
+            slot = Slot(kind="dataset", intent=intent, request=english)
+            return _words(self._which_dataset(), "clarify", slot)
+        return _message_of(plan)
+
+    def _which_dataset(self, opening: str = "") -> str:
+        names = ", ".join(d.name for d in self.context.datasets) or "none yet"
+        return f"{opening}Which dataset should I use? Available: {names}."
+
+    def _answer(self, slot: Slot, text: str, messages: Sequence[BaseMessage]) -> AIMessage | None:
+        """The request `slot` was asked about, with `text` answering it; None when `text` is
+        a request of its own (see `agents.planner.questions`)."""
+        if slot.kind == "dataset":
+            return self._answer_dataset(slot, text, messages)
+        focus = next((d for d in self.context.datasets if d.name == slot.dataset), None)
+        if focus is None:
+            return None  # the dataset asked about is gone: read the message afresh
+        runs = _runs(messages[:-1])
+        previous = _previous(messages[:-1])
+        plan = plan_answer(slot, text, focus.profile, focus.ref, previous,
+                           runs=askable(text, runs))  # fmt: skip
+        return _message_of(plan) if plan is not None else None
+
+    def _answer_dataset(
+        self, slot: Slot, text: str, messages: Sequence[BaseMessage]
+    ) -> AIMessage | None:
+        datasets = [(d.name, d.profile) for d in self.context.datasets]
+        named = dataset_meant(text, datasets, None)
+        focus = next((d for d in self.context.datasets if d.name == named), None)
+        if focus is not None:
+            alone = self._respond_to(text, focus, messages)
+            tool = TOOLS.get(alone.tool_calls[0]["name"]) if alone.tool_calls else None
+            asks = asks_for_something(text, focus.profile, focus.ref)
+            if tool is not None and tool.action != slot.intent and asks:
+                return None  # 'a histogram of body mass in penguins': a request of its own
+            # 'penguins, with 300 trees': what the answer says besides the name counts too
+            protected = _words_of(focus.profile.column_names)
+            english, _language = to_english(text, protected=protected)
+            # without the name itself, which is no column ('energy' is not `kwh` here)
+            named_words = set(name_words(focus.name))
+            rest = [w for w in english.split() if not set(name_words(w)) <= named_words]
+            return self._respond_to(" ".join([slot.request, *rest]), focus, messages)
+        alone = self._respond_to(text, None, messages)
+        asked = alone.response_metadata.get(QUESTION_KEY)
+        if alone.tool_calls or not isinstance(asked, dict) or asked.get("kind") != "dataset":
+            return None  # a request of its own: about the runs, the datasets, a connection
+        near = difflib.get_close_matches(text.strip().lower(), [n for n, _ in datasets], n=3)
+        hint = f" Did you mean {' or '.join(f'`{n}`' for n in near)}?" if near else ""
+        opening = f"No dataset is called '{text.strip()}'.{hint} "
+        return _words(self._which_dataset(opening), "clarify", slot)
+
+
+def _slot(stored: dict[str, Any] | None) -> Slot | None:
+    """The slot a stored question asked about; None for none, or one this model cannot read."""
+    try:
+        return Slot.model_validate(stored) if stored is not None else None
+    except ValidationError:
+        return None
+
+
+def _message_of(plan: PlannedAction) -> AIMessage:
+    """A plan as the model's answer: the tool call it makes, or its words."""
+    tool = ACTION_TOOLS.get(plan.action)
+    if plan.config is None or tool is None:
+        return _words(plan.message, plan.action, plan.slot)
+    call = {"name": tool.name, "args": plan.config, "id": f"call_{uuid.uuid4().hex[:12]}"}
+    return AIMessage(plan.message, tool_calls=[call])
 
 
 _RUNS = re.compile(
@@ -146,8 +218,12 @@ def run_request(text: str) -> tuple[str, dict[str, Any]] | None:
     return "job_status", {"run_id": ids[0]}
 
 
-def _words(text: str, action: str) -> AIMessage:
-    return AIMessage(text, response_metadata={"mlchat_action": action})
+def _words(text: str, action: str, slot: Slot | None = None) -> AIMessage:
+    metadata: dict[str, Any] = {"mlchat_action": action}
+    if slot is not None:
+        # The question's slot goes with it: the next message may be its answer.
+        metadata[QUESTION_KEY] = slot.model_dump()
+    return AIMessage(text, response_metadata=metadata)
 
 
 def _words_of(names: Sequence[str]) -> set[str]:

@@ -42,6 +42,8 @@ dataset. If the request is ambiguous (no target, unknown column), ask one short 
 instead of guessing. Use the dataset below unless the person names another."""
 
 OnDelta = Callable[[str], Awaitable[None]]
+QUESTION_KEY = "mlchat_question"
+"""Where a model's reply carries the question it asks (its response metadata)."""
 
 
 class AgentBackend(Protocol):
@@ -75,6 +77,10 @@ class Plan:
     resolution: Resolution | None = field(default=None, compare=False, repr=False)
     """The config resolved when it was checked; not kept with a plan that waits for a yes,
     which is resolved again when it starts, against the data as it is then."""
+    question: dict[str, Any] | None = None
+    """For a question: what it asks for and the request it came from (the model's own
+    record of it, `agents.planner.questions.Slot` for the builtin), kept with the reply so
+    the next message can answer it."""
 
     def as_json(self) -> dict[str, Any]:
         return {"action": self.action, "config": self.config, "message": self.message,
@@ -99,9 +105,12 @@ def history_from(records: Sequence[dict[str, Any]]) -> list[BaseMessage]:
         if record["role"] == "user":
             messages.append(HumanMessage(record["content"]))
             continue
-        calls = [p for p in record.get("parts") or [] if p.get("type") in {"plan", "run"}]
+        parts = record.get("parts") or []
+        calls = [p for p in parts if p.get("type") in {"plan", "run"}]
         if not calls:
-            messages.append(AIMessage(record["content"]))
+            asked = [p["question"] for p in parts if isinstance(p.get("question"), dict)]
+            metadata = {QUESTION_KEY: asked[-1]} if asked else {}
+            messages.append(AIMessage(record["content"], response_metadata=metadata))
             continue
         call = calls[-1]
         call_id = f"call_{uuid.uuid4().hex[:12]}"
@@ -111,6 +120,15 @@ def history_from(records: Sequence[dict[str, Any]]) -> list[BaseMessage]:
         run = {"run_id": call["run_id"]} if call.get("run_id") is not None else None
         messages.append(ToolMessage(record["content"], tool_call_id=call_id, artifact=run))
     return messages
+
+
+def open_question(history: Sequence[BaseMessage]) -> dict[str, Any] | None:
+    """What the agent's last reply asked, when it was a question the next message answers."""
+    last = history[-1] if history else None
+    if not isinstance(last, AIMessage) or last.tool_calls:
+        return None
+    asked = last.response_metadata.get(QUESTION_KEY)
+    return asked if isinstance(asked, dict) else None
 
 
 def is_approval(text: str) -> bool:
@@ -156,7 +174,9 @@ class Agent:
             reply = await self._step(messages, on_delta)
             if not reply.tool_calls:
                 action = str(reply.response_metadata.get("mlchat_action", "clarify"))
-                return Plan(action=action, config=None, message=_text(reply))
+                asked = reply.response_metadata.get(QUESTION_KEY)
+                return Plan(action=action, config=None, message=_text(reply),
+                            question=asked if isinstance(asked, dict) else None)  # fmt: skip
             call = reply.tool_calls[0]
             # One call is acted on; the history must show only that one, since an OpenAI
             # server rejects a request with a call that has no tool message to answer it.
@@ -239,13 +259,20 @@ class Agent:
             return await self._start(pending)
         if pending is not None and says_no(text):
             return Turn(reply="Alright, I dropped that plan. What would you like instead?")
+        asked = open_question(history) if pending is None else None
+        if asked is not None and says_no(text):
+            return Turn(reply="Alright, I dropped that question and what it was about. What "
+                        "would you like instead?")  # fmt: skip
         if pending is None and (is_approval(text) or says_no(text)):
             # A bare yes or no answers a plan; with none waiting it must not start anything.
             return Turn(reply="Nothing is waiting for a yes or a no. Tell me what you would "
                         "like to do, e.g. train a model on a column or draw a chart.")  # fmt: skip
         plan = await self.plan(history, text, on_delta)
         if plan.tool is None or plan.config is None:
-            return Turn(reply=plan.message, parts=[{"type": plan.action}], plan=plan)
+            part: dict[str, Any] = {"type": plan.action}
+            if plan.question is not None:
+                part["question"] = plan.question
+            return Turn(reply=plan.message, parts=[part], plan=plan)
         tool = TOOLS[plan.tool]
         approve = self.auto_approve if auto_approve is None else auto_approve
         # Charts and tables cost seconds and change nothing: they run without asking.

@@ -247,6 +247,8 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
             english = f"{_MARK}{pack.numbers[key]}{_MARK}"
         elif key in keep and fold(pack.phrases[key]) != key:
             continue
+        elif len(key) == 1 and _hyphenated(folded, match.start(), match.end()):
+            continue  # a letter of a code ('WH-A', 'B-2') is data, not the word 'a' or 'e'
         else:
             said = text[match.start() : match.end()].lower()
             english = pack.accented.get(said) or pack.phrases[key]
@@ -255,6 +257,13 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
         last = match.end()
     pieces.append(text[last:])
     return _join_numbers("".join(pieces), pack), code
+
+
+def _hyphenated(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is joined by a hyphen to a letter or digit on either side."""
+    before = start >= 2 and text[start - 1] == "-" and text[start - 2].isalnum()
+    after = end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum()
+    return before or after
 
 
 _MARK = "\u2063"

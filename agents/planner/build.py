@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.planner.columns import ColumnMention
+from agents.planner.columns import ColumnMention, column_index
 from agents.planner.explore import time_like
 from agents.planner.hyperparameters import check_each, resolve_settings
+from agents.planner.questions import Question, Reply, named_columns
 from agents.planner.registry import Registry
 from agents.planner.request import Request
 from agents.planner.roles import Roles
@@ -26,15 +27,6 @@ _DROPPED_KINDS = frozenset({ColumnKind.IDENTIFIER, ColumnKind.TEXT})
 _TUNING_FIELDS = ("n_trials", "timeout_s", "goal_metric", "direction", "search_space")
 _ERROR_METRICS = {TaskType.REGRESSION: "rmse", TaskType.CLASSIFICATION: "log_loss"}
 _CLOCK_UNITS = frozenset({"s", "second", "sec", "min", "minute", "hour", "hr", "h", "day"})
-
-
-class Question(Exception):
-    """The message leaves something open that only the person can settle."""
-
-    def __init__(self, text: str, action: str = "clarify") -> None:
-        super().__init__(text)
-        self.text = text
-        self.action = action
 
 
 @dataclass
@@ -56,6 +48,8 @@ class Context:
     registry: Registry
     previous_action: str | None
     previous: dict[str, Any] | None
+    replies: dict[str, Reply] = field(default_factory=dict)
+    """Answers to the planner's questions about this request, by the slot they fill."""
 
     @property
     def merging(self) -> bool:
@@ -165,7 +159,9 @@ def _check_algorithms_exist(ctx: Context) -> None:
         available = ", ".join(ctx.registry.algorithms)
         raise Question(
             f"There is no {wanted} algorithm in mlchat. Available algorithms: {available}. "
-            "Which one should I use?"
+            "Which one should I use?",
+            slot="algorithm",
+            said=wanted,
         )
 
 
@@ -173,7 +169,7 @@ def _check_columns_exist(ctx: Context) -> None:
     """A feature or an exclusion that no column is stops the plan: it is never swapped for
     a column that is there, nor silently left out."""
     if ctx.roles.unknown:
-        raise Question(_no_such_column(ctx, ctx.roles.unknown[0].text), action="error")
+        raise _no_such_column(ctx, ctx.roles.unknown[0].text, action="error")
 
 
 def _target(ctx: Context, base: dict[str, Any]) -> str:
@@ -182,18 +178,44 @@ def _target(ctx: Context, base: dict[str, Any]) -> str:
         return _one_column(roles.target)
     if base.get("target_column"):
         return str(base["target_column"])
+    reply = ctx.replies.get("target")
+    if reply is not None:
+        return replied_column(ctx, reply, ctx.profile.column_names, "should the model predict")
     if roles.target_phrase:
-        raise Question(_no_such_column(ctx, roles.target_phrase), action="error")
+        raise _no_such_column(ctx, roles.target_phrase, action="error")
     candidates = [m for m in roles.unassigned if not _loose_identifier(ctx, m)]
     if candidates:
         return _one_column(candidates[0])
-    raise Question(target_question(ctx.profile))
+    raise Question(target_question(ctx.profile), slot="target")
+
+
+def replied_column(ctx: Context, reply: Reply, allowed: list[str], asked: str) -> str:
+    """The column an answer to 'which column {asked}?' names, among `allowed`; the
+    question again, narrowed to what the answer may have meant, when it names none or
+    several."""
+    clear, unclear = named_columns(reply, allowed)
+    if len(clear) == 1 and not unclear:
+        return clear[0]
+    options = clear or [c for columns in unclear for c in columns]
+    if options:
+        listed = " or ".join(f"`{c}`" for c in options)
+        raise Question(f"Which column {asked}: {listed}?", slot="target", options=options)
+    near = column_index(ctx.profile).nearest(reply.words())
+    near = [c for c in near if c in allowed]
+    hint = f" Did you mean {' or '.join(f'`{c}`' for c in near)}?" if near else ""
+    listed = ", ".join(f"`{c}`" for c in allowed[:12])
+    raise Question(
+        f"'{reply.said.strip()}' names no column I can use here.{hint} Which column {asked}? "
+        f"It can be one of: {listed}.",
+        slot="target",
+        options=near,
+    )
 
 
 def _one_column(mention: ColumnMention) -> str:
     if mention.ambiguous:
-        options = " or ".join(f"`{c}`" for c in mention.columns)
-        raise Question(f"Which column do you mean by '{mention.text}': {options}?")
+        raise Question(_which(mention), slot="column", options=list(mention.columns),
+                       said=mention.text)  # fmt: skip
     return mention.columns[0]
 
 
@@ -202,8 +224,12 @@ def _loose_identifier(ctx: Context, mention: ColumnMention) -> bool:
     return column is not None and column.kind is ColumnKind.IDENTIFIER and not mention.full
 
 
-def _no_such_column(ctx: Context, words: str) -> str:
-    return no_such_column(ctx.profile, words, [n for n, _ in likely_targets(ctx.profile)])
+def _no_such_column(ctx: Context, words: str, action: str = "clarify") -> Question:
+    """That no column is `words`, as a question whose answer names the one meant."""
+    fallback = [n for n, _ in likely_targets(ctx.profile)]
+    near = column_index(ctx.profile).nearest(words) or fallback
+    text = no_such_column(ctx.profile, words, fallback)
+    return Question(text, action, slot="column", said=words, options=near[:3])
 
 
 def target_question(profile: DatasetProfile) -> str:
@@ -277,7 +303,8 @@ def default_features(profile: DatasetProfile, target: str) -> list[str]:
 def _features(ctx: Context, base: dict[str, Any], draft: Draft, target: str) -> None:
     roles = ctx.roles
     if roles.ambiguous:
-        raise Question(_which(roles.ambiguous[0]))
+        raise Question(_which(roles.ambiguous[0]), slot="column", said=roles.ambiguous[0].text,
+                       options=list(roles.ambiguous[0].columns))  # fmt: skip
     previous = base.get("feature_columns")
     same_target = base.get("target_column") == target
     features: list[str] | None = None
@@ -415,9 +442,11 @@ def forecast_draft(ctx: Context) -> Draft:
     draft.config["target_column"] = target
     draft.config["time_column"] = time_column
     previous_series = base.get("series") if ctx.previous_action == "forecast" else None
-    series = read_series(ctx.request, profile, previous_series, time_column, target)
+    series = read_series(
+        ctx.request, profile, previous_series, time_column, target, ctx.replies.get("series")
+    )
     if series.question is not None:
-        raise Question(series.question)
+        raise Question(series.question, slot="series")
     if series.choice is not None:
         draft.config["series"] = series.choice
     horizon = _horizon(ctx, time_column) or base.get("horizon")
@@ -470,17 +499,20 @@ def _forecast_target(ctx: Context, base: dict[str, Any], time_column: str) -> st
         return _one_column(named[0])
     if base.get("target_column"):
         return str(base["target_column"])
-    if ctx.roles.target_phrase:
-        raise Question(_no_such_column(ctx, ctx.roles.target_phrase), action="error")
     numeric = [
         c.name
         for c in ctx.profile.columns
         if c.kind is ColumnKind.NUMERIC and c.name != time_column
     ]
+    reply = ctx.replies.get("target")
+    if reply is not None:
+        return replied_column(ctx, reply, numeric, "should I forecast")
+    if ctx.roles.target_phrase:
+        raise _no_such_column(ctx, ctx.roles.target_phrase, action="error")
     if len(numeric) == 1:
         return numeric[0]
     listed = ", ".join(f"`{c}`" for c in numeric[:8])
-    raise Question(f"Which series should I forecast? Numeric columns: {listed}.")
+    raise Question(f"Which series should I forecast? Numeric columns: {listed}.", slot="target")
 
 
 def _horizon(ctx: Context, time_column: str) -> int | None:

@@ -125,6 +125,15 @@ SERIES_CUES: dict[str, tuple[str, ...]] = {
 }
 """How a person says which series of a table of several (one per store) to forecast."""
 
+SERIES_ANSWER_CUES: dict[str, tuple[str, ...]] = {
+    # Said alone, in answer to 'one store, each store, or the total?': all of them, each.
+    "each": phrases(
+        "all, all of them, all of those, all the series, every one, every one of them, everyone, "
+        "each one, each of them, one each, every, both, both of them, the lot"
+    ),
+}
+"""Words that choose every series only when they answer the question which series."""
+
 FOLLOWUP_CUES = phrases(
     "now, instead, same, again, too, also, as well, this time, what about, how about, then, "
     "switch to, change, make it, same but, same thing, rather, but with, but use, and with, "
@@ -227,6 +236,7 @@ CHART_ROLE_TABLE = table(CHART_ROLE_PHRASES, keys=False)
 COLUMN_GROUP_TABLE = table(COLUMN_GROUP_PHRASES, keys=False)
 TIME_SPLIT_TABLE = words_table(TIME_SPLIT_PHRASES)
 SERIES_TABLE = table(SERIES_CUES, keys=False)
+SERIES_ANSWER_TABLE = table(SERIES_ANSWER_CUES, keys=False)
 RANDOM_SPLIT_TABLE = words_table(RANDOM_SPLIT_PHRASES)
 
 

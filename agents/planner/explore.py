@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from agents.planner.columns import ColumnMention
+from agents.planner.columns import ColumnMention, column_index
 from agents.planner.request import Request
 from agents.planner.text import name_words, stem, words
 from agents.planner.unknown import (
@@ -31,6 +31,10 @@ class ExplorePlan:
 
     config: dict[str, Any] | None
     question: str | None = None
+    unclear: str | None = None
+    """The words the question is about (an ambiguous or unknown column name)."""
+    options: list[str] = field(default_factory=list)
+    """The columns those words may mean."""
 
 
 def time_like(profile: DatasetProfile) -> list[str]:
@@ -109,11 +113,14 @@ def plan_exploration(
     words = request.explore
     unclear = [m for m in request.mentions if m.ambiguous and not m.plural]
     if unclear:
-        return ExplorePlan(None, _which_question(unclear[0]))
+        question = _which_question(unclear[0])
+        return ExplorePlan(None, question, unclear[0].text, list(unclear[0].columns))
     unknown = _unknown_names(request, profile, dataset)
     if unknown:
         numeric = [c.name for c in profile.columns if is_numeric(c)]
-        return ExplorePlan(None, no_such_column(profile, unknown[0].text, numeric))
+        near = column_index(profile).nearest(unknown[0].text) or numeric
+        question = no_such_column(profile, unknown[0].text, numeric)
+        return ExplorePlan(None, question, unknown[0].text, near[:3])
     roles = {id(m) for m in (words.color, words.size) if m is not None}
     groups = [m.column for m in words.groups if m.column and id(m) not in roles]
     plain = [

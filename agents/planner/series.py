@@ -7,11 +7,14 @@ when it says none of these, the planner asks, naming the key column and a few of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from agents.planner.cues import SERIES_TABLE
+from agents.languages import fold
+from agents.planner.cues import SERIES_ANSWER_TABLE, SERIES_TABLE
 from agents.planner.phrases import PhraseTable
+from agents.planner.questions import Reply
 from agents.planner.request import Request
 from agents.planner.text import stem
 from ml_backend.configs import MAX_SERIES_GROUPS
@@ -43,14 +46,24 @@ def read_series(
     previous: dict[str, Any] | None,
     time_column: str,
     target: str,
+    reply: Reply | None = None,
 ) -> SeriesReading:
     """Which series `request` forecasts; `previous` is the last forecast's `series`, kept
-    when the message changes something else ('now 12 months ahead')."""
+    when the message changes something else ('now 12 months ahead'); `reply` answers the
+    question which, asked of this request before."""
     panel = find_panel(profile, time_column, target)
     if panel is None:
         return SeriesReading(None)
     key = panel.key.name
     said = _said(request, panel)
+    if not said and reply is not None:
+        # The answer to 'one store, each store, or the total?' may say 'each' or 'all' alone.
+        answered = _said(reply.request, panel, answering=True) or _values_in(reply.said, panel)
+        if len(answered) == 1:
+            return SeriesReading(answered[0])
+        heard = "more than one of these" if answered else f"none of these in '{reply.said.strip()}'"
+        question = _question(panel, target, time_column, conflicting=False)
+        return SeriesReading(None, f"I read {heard}. {question}")
     if len(said) == 1:
         return SeriesReading(said[0])
     if not said and isinstance(previous, dict) and previous.get("column") == key:
@@ -58,8 +71,9 @@ def read_series(
     return SeriesReading(None, _question(panel, target, time_column, conflicting=len(said) > 1))
 
 
-def _said(request: Request, panel: Panel) -> list[dict[str, Any]]:
-    """Every distinct choice the message makes: a value, each, sum, mean."""
+def _said(request: Request, panel: Panel, answering: bool = False) -> list[dict[str, Any]]:
+    """Every distinct choice the message makes: a value, each, sum, mean; `answering` the
+    question which, where 'each' needs no key after it."""
     key = panel.key.name
     tokens = request.tokens
     choices: list[dict[str, Any]] = []
@@ -79,15 +93,36 @@ def _said(request: Request, panel: Panel) -> list[dict[str, Any]]:
             after = match.end
             while after < len(tokens) and tokens[after].text in _BETWEEN:
                 after += 1
-            if after not in key_starts:
+            if after not in key_starts and not answering:
                 continue
             mode = "each"
         choices.append({"column": key, "mode": mode})
+    if answering and not choices:
+        for match in SERIES_ANSWER_TABLE.find(tokens, request.blocked):
+            choices.append({"column": key, "mode": match.value})
     distinct: list[dict[str, Any]] = []
     for choice in choices:
         if choice not in distinct:
             distinct.append(choice)
     return distinct
+
+
+def _values_in(text: str, panel: Panel) -> list[dict[str, Any]]:
+    """The key's values written in `text` as they are in the data: an answer's 'WH-A' or
+    'S3', which a language's rewriting may have changed ('a' is a word in Spanish)."""
+    said = _spaced(text)
+    return [
+        {"column": panel.key.name, "value": value}
+        for value in panel.values
+        if not value.replace(".", "", 1).isdigit() and _spaced(value) in said
+    ]
+
+
+def _spaced(text: str) -> str:
+    return " " + " ".join(_NAME_PIECE.findall(fold(text))) + " "
+
+
+_NAME_PIECE = re.compile(r"[\w-]+")
 
 
 def _question(panel: Panel, target: str, time_column: str, *, conflicting: bool) -> str:
