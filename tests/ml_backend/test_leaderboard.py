@@ -159,6 +159,17 @@ def test_phases_come_in_order(run: Run) -> None:
     assert progress[-1]["message"] == "xgboost (3 of 3)"
 
 
+def test_rounds_carry_no_message_so_the_stream_can_thin_them(run: Run) -> None:
+    """The reporter thins only progress without a message: a leaderboard names each algorithm
+    as it starts, then passes its rounds on bare (xgboost and lightgbm report every round)."""
+    progress = [e for e in run.timeline.events if e["type"] == "progress"]
+    said = [e["message"] for e in progress if e["message"]]
+    assert len(progress) > 50, len(progress)  # the boosting rounds came through
+    assert len(said) < 15, said
+    for algorithm in ("linear", "lightgbm", "xgboost"):
+        assert any(m.startswith(f"{algorithm} (") for m in said), (algorithm, said)
+
+
 def test_entries_are_ranked_by_the_test_goal_metric(run: Run) -> None:
     result = run.result
     assert (result.goal_metric, result.direction) == ("log_loss", "minimize")

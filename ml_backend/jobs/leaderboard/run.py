@@ -233,6 +233,7 @@ class _AlgorithmReporter:
         self.algorithm = algorithm
         self.done = done
         self.count = count
+        self.announced = False
 
     def progress(
         self,
@@ -245,10 +246,16 @@ class _AlgorithmReporter:
         fraction: float | None = None,
     ) -> None:
         share = min(max(step / total, 0.0), 1.0) if total > 0 else 0.0
+        # The algorithm is named as it starts and ends and with its own milestones: a message on
+        # every round would keep the reporter from thinning them, one stream entry per round.
+        heading = f"{self.algorithm} ({self.done + 1} of {self.count})"
+        milestone = not self.announced or share >= 1.0
+        said = f"{heading}: {message}" if message else heading if milestone else None
+        self.announced = True
         self.outer.progress(
             self.done + (1 if share >= 1.0 else 0),
             self.count,
-            message=f"{self.algorithm} ({self.done + 1} of {self.count})",
+            message=said,
             metrics={f"{self.algorithm}/{k}": v for k, v in metrics.items()} if metrics else None,
             unit="algorithm",
             fraction=(self.done + share) / self.count,
