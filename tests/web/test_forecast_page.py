@@ -42,6 +42,10 @@ def test_a_forecast_of_each_store_shows_its_table_and_downloads_it(
     run_id = approve(plan)
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
     expect(card.locator(".status")).to_have_text("finished", timeout=180_000)
+    # A forecast goes through the train route, but it is called what it is.
+    expect(card.locator("h3")).to_contain_text(f"Run {run_id} · forecast · ")
+    panel_row = page.locator(f"#runs li[data-run-id='{run_id}']")
+    expect(panel_row).to_contain_text(f"#{run_id} forecast · ")
 
     table = page.locator(f".message .forecast-table[data-run-id='{run_id}']")
     expect(table).to_have_attribute("data-rows", str(len(STORES) * HORIZON), timeout=60_000)

@@ -76,6 +76,12 @@ export function configTitle(kind, config) {
 
 /** What a run's model is, named as a person would: "xgboost", "tuned xgboost", "arima
  * forecast"; not the job route it went through ("train" for a forecast, "tune"). */
+/** What a run is, as people say it: a forecast goes through the train route but is no training. */
+export function kindLabel(run) {
+  const forecasting = run.result?.task_type === "forecasting" || run.config?.task_type === "forecasting";
+  return forecasting ? "forecast" : run.kind;
+}
+
 export function modelLabel(run) {
   const result = run.result || {};
   const config = run.config || {};

@@ -2,7 +2,7 @@
 // and the conversation it came from.
 
 import { api, apiText } from "./api.js";
-import { configRows, configTitle } from "./configs.js";
+import { configRows, configTitle, kindLabel } from "./configs.js";
 import { drawFigure, formatDuration, h } from "./dom.js";
 import { runDownloads } from "./downloads.js";
 import { when } from "./history.js";
@@ -78,7 +78,7 @@ export class RunPage {
 
   render(run, conversation) {
     const result = run.result || {};
-    const title = `Run ${run.run_id} · ${run.kind} · ${configTitle(run.kind, run.config)}`;
+    const title = `Run ${run.run_id} · ${kindLabel(run)} · ${configTitle(run.kind, run.config)}`;
     document.title = `${title} — mlchat`;
     const took = run.started_at && run.finished_at
       ? formatDuration((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000) : null;

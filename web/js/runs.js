@@ -1,7 +1,7 @@
 // Runs: a live card per run (progress, ETA, live metrics, cancel), details, and comparison.
 
 import { api, ApiError, LiveSocket } from "./api.js";
-import { configRows, configTitle, modelLabel } from "./configs.js";
+import { configRows, configTitle, kindLabel, modelLabel } from "./configs.js";
 import { $, drawFigure, formatDuration, h } from "./dom.js";
 import { runDownloads as downloads } from "./downloads.js";
 import { formatMetric } from "./numbers.js";
@@ -78,7 +78,7 @@ export class RunCard {
     this.resultNode = h("div", { class: "result" });
     this.node = h("article", { class: "run-card", "data-run-id": this.runId, "aria-label": `Run ${this.runId}` },
       h("header", {},
-        h("h3", {}, `Run ${this.runId} · ${this.kind} · ${configTitle(this.kind, this.config)}`),
+        h("h3", {}, `Run ${this.runId} · ${kindLabel({ kind: this.kind, config: this.config })} · ${configTitle(this.kind, this.config)}`),
         this.statusNode),
       h("div", { class: "progress-row" }, this.bar, this.stepNode, this.timeNode),
       this.chartNode, this.logNode,
@@ -238,7 +238,7 @@ export async function openRunDetails(runId, summaryHtml = null) {
     body.replaceChildren(h("p", { class: "error", role: "alert" }, error.message));
     return;
   }
-  $("#run-title").textContent = `Run ${runId} · ${run.kind} · ${configTitle(run.kind, run.config)} · ${run.status}`;
+  $("#run-title").textContent = `Run ${runId} · ${kindLabel(run)} · ${configTitle(run.kind, run.config)} · ${run.status}`;
   const result = run.result || {};
   const config = h("dl", { class: "config" }, configRows(run.kind, run.config).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
   const summary = result.data_summary
@@ -360,7 +360,7 @@ export class RunsPanel {
       run.kind === "explore" ? h("span", { class: "spacer" }) : check,
       h("span", { class: "run-title" },
         h("button", { type: "button", class: "link", onclick: () => openRunDetails(run.run_id) },
-          h("strong", {}, `#${run.run_id}`), ` ${run.kind} · ${configTitle(run.kind, run.config)}`),
+          h("strong", {}, `#${run.run_id}`), ` ${kindLabel(run)} · ${configTitle(run.kind, run.config)}`),
         " ", h("a", { class: "permalink", href: runHref(run.run_id), "aria-label": `Run ${run.run_id}'s page`,
           title: "Open the run's page" }, "↗")),
       h("span", { class: "status", "data-status": run.status }, run.status),
