@@ -130,7 +130,9 @@ def test_cancel_a_running_job_from_its_card(page: Page, web_stack: Stack, tmp_pa
     run_id = approve(plan)
     card = page.locator(f".run-card[data-run-id='{run_id}']").last
     expect(card.locator(".step")).to_contain_text("of 5000")
-    expect(card.locator(".elapsed")).to_contain_text("left")
+    # The time left shows only once the run's own pace is measurable, which a busy machine may
+    # delay past the cancel: either the estimate or the honest "estimating…" is on the card.
+    expect(card.locator(".elapsed")).to_contain_text(re.compile(r"left|estimating…"))
     screenshot(page, "06-running")
     card.get_by_role("button", name="Cancel").click()
     expect(card.locator(".status")).to_have_text("cancelled")
