@@ -95,6 +95,30 @@ def _follow(url: str, timeout_s: float, headers: dict[str, str] | None = None,
     return events
 
 
+def _has_result(messages: list[dict[str, Any]], run_id: int) -> bool:
+    parts = [part for message in messages for part in message["parts"]]
+    return any(p["type"] == "result" and p.get("run_id") == run_id for p in parts)
+
+
+def wait_for_result_message(client: httpx.Client, conversation_id: int, run_id: int,
+                            timeout_s: float = WAIT_CAP_S) -> None:  # fmt: skip
+    """Until the agent has written how run `run_id` ended into the conversation: the chat
+    socket is opened first, so a message written after the look below is heard on it."""
+    url = f"{_ws_base(client)}/ws/chat/{conversation_id}"
+    deadline = time.monotonic() + timeout_s
+    with connect(url, open_timeout=60, close_timeout=10) as socket:
+        if _has_result(client.get(f"/api/v1/conversations/{conversation_id}").json()["messages"],
+                       run_id):  # fmt: skip
+            return
+        while True:
+            try:
+                event = json.loads(socket.recv(timeout=max(0.0, deadline - time.monotonic())))
+            except TimeoutError:
+                raise AssertionError(f"no result of run {run_id} after {timeout_s}s") from None
+            if event.get("type") == "message" and _has_result([event["message"]], run_id):
+                return
+
+
 def run_events(stack: Stack, run_id: int, last_seq: int = 0, limit: int | None = None,
                timeout_s: float = WAIT_CAP_S,
                tenant: str | None = None) -> list[dict[str, Any]]:  # fmt: skip

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.service.helpers import csv_bytes, upload, wait_for
+from tests.service.helpers import csv_bytes, upload, wait_for, wait_for_result_message
 from tests.service.stack import Stack
 from tests.web.chat_page import metric_cells, plot_data
 from tests.web.conftest import screenshot
@@ -38,18 +37,6 @@ def _conversation(client: httpx.Client, dataset: str, *texts: str) -> dict[str, 
     return conversation
 
 
-def _summary_written(client: httpx.Client, conversation_id: int, run_id: int) -> None:
-    """Wait until the agent has written run `run_id`'s summary into the conversation."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        messages = client.get(f"/api/v1/conversations/{conversation_id}").json()["messages"]
-        parts = [part for message in messages for part in message["parts"]]
-        if any(p["type"] == "result" and p.get("run_id") == run_id for p in parts):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"no summary of run {run_id} in conversation {conversation_id}")
-
-
 @pytest.fixture(scope="module")
 def trained(web_stack: Stack) -> dict[str, Any]:
     """A run started from a conversation (request, plan, yes), finished and summarised."""
@@ -59,7 +46,7 @@ def trained(web_stack: Stack) -> dict[str, Any]:
         run_part = next(p for p in conversation["replies"][1]["parts"] if p["type"] == "run")
         job = wait_for(client, "train", run_part["job_id"], {"finished", "failed"})
         assert job["run_status"] == "finished", job
-        _summary_written(client, conversation["id"], job["run_id"])
+        wait_for_result_message(client, conversation["id"], job["run_id"])
         penguins = next(d for d in client.get("/api/v1/datasets").json() if d["name"] == "penguins")
     return {"conversation": conversation, "request": request, "run": job, "penguins": penguins}
 
