@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from service.db.engines import sync_engine
@@ -15,6 +16,8 @@ from service.db.engines import sync_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Any fixed number: every mlchat process that migrates takes the same PostgreSQL lock.
+MIGRATION_LOCK_ID = 0x6D6C6368
 
 
 def alembic_config(database_url: str) -> Config:
@@ -40,6 +43,11 @@ def _migrate(database_url: str, step: Callable[[Config, str], None], revision: s
     engine = sync_engine(database_url)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several `mlchat api`/`worker` processes start at once against one database;
+                # without the lock two would both find it empty and both create its tables.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"),
+                                   {"id": MIGRATION_LOCK_ID})  # fmt: skip
             config = alembic_config(database_url)
             config.attributes["connection"] = connection
             step(config, revision)
