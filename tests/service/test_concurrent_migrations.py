@@ -23,8 +23,7 @@ def test_processes_migrating_one_new_database_at_once_all_succeed() -> None:
     try:
         code = f"from service.db.migrate import upgrade; upgrade({url!r})"
         processes = [
-            subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
-            for _ in range(4)
+            subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE) for _ in range(4)
         ]
         failures = [p.communicate(timeout=300)[1].decode()[-500:] for p in processes]
         assert [p.returncode for p in processes] == [0] * 4, failures
