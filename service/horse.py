@@ -40,7 +40,7 @@ def die_with_parent(parent_pid: int) -> str:
         if os.getppid() != parent_pid:
             os._exit(EXIT_ORPHANED)
         return "parent-death signal"
-    _watch_parent(parent_pid)
+    watch_parent(parent_pid)
     return "parent watch"
 
 
@@ -55,8 +55,9 @@ def _set_parent_death_signal(signum: int) -> bool:
     return False
 
 
-def _watch_parent(parent_pid: int) -> None:
-    """End this process once its parent is gone (it is then reparented, so getppid changes)."""
+def watch_parent(parent_pid: int) -> None:
+    """End this process once its parent is gone (it is then reparented, so getppid changes);
+    the portable way, where the kernel cannot be asked."""
 
     def watch() -> None:
         while os.getppid() == parent_pid:
