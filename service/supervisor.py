@@ -147,7 +147,7 @@ class Supervisor:
                 child.send_signal(signal.SIGTERM)
         # RQ finishes the current job on the first SIGTERM and abandons it on the second;
         # a person pressing Ctrl-C wants out now, so idle workers get a moment, busy ones the
-        # second signal (their runs are then marked failed by the reaper on the next start).
+        # second signal (each then records its run as stopped by the shutdown).
         _wait_all(self.workers, 3.0)
         for worker in self.workers:
             if worker.poll() is None:

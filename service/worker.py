@@ -310,8 +310,8 @@ def _death_reason(job: Job, status: int | None, shutting_down: bool) -> str:
     sig = os.WTERMSIG(status)
     detail = f"signal {sig} ({signal.Signals(sig).name})"
     if sig == signal.SIGKILL:
-        # Nothing in mlchat sends SIGKILL to a running job but a shutdown (said above); the
-        # kernel's OOM killer does, and so does a person with kill -9.
+        # mlchat's own SIGKILLs (a cancel, a shutdown, the duration limit) are told apart
+        # before this; the kernel's OOM killer sends one, and so does a person with kill -9.
         return (
             f"the worker process running this job died ({detail}): something killed it, most "
             "often the system running out of memory — try a smaller dataset or fewer "
