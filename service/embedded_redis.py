@@ -41,8 +41,16 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "redis.log"
+
     def start(self, timeout_s: float = 10.0) -> str:
-        """Start the server and wait until it answers PING; returns its URL."""
+        """Start the server and wait until it answers PING; returns its URL.
+
+        With `persist`, writes go to an append-only file under `data_dir` as they are made
+        (synced to disk each second), so a server started again after a crash or a kill -9 has
+        its queued jobs and events back; a machine that fails can cost the last second."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
             redis_server_path(),
@@ -51,7 +59,7 @@ class EmbeddedRedis:
             "--dir", str(self.data_dir),
             "--save", "",
             "--appendonly", "yes" if self.persist else "no",
-            "--logfile", str(self.data_dir / "redis.log"),
+            "--logfile", str(self.log_file),
             "--protected-mode", "yes",
         ]  # fmt: skip
         # A session of its own keeps Ctrl-C in the terminal from stopping Redis before the
@@ -62,7 +70,7 @@ class EmbeddedRedis:
         try:
             while True:
                 if self.process.poll() is not None:
-                    log_tail = (self.data_dir / "redis.log").read_text(errors="replace")[-2000:]
+                    log_tail = self.log_file.read_text(errors="replace")[-2000:]
                     raise RuntimeError(f"redis-server exited at start: {log_tail}")
                 try:
                     client.ping()
@@ -76,6 +84,10 @@ class EmbeddedRedis:
             client.close()
         log.info("embedded redis started", extra={"url": self.url, "pid": self.process.pid})
         return self.url
+
+    def alive(self) -> bool:
+        """Whether the server this object started is still running."""
+        return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL if it lingers)."""

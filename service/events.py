@@ -2,6 +2,10 @@
 
 A Lua script gives each event its `seq` and appends it in one step, so events from the API
 (queued, cancelled) and from a worker (progress, finished) never interleave out of order.
+
+A run's final event (finished, failed, cancelled) is the last of its stream, whoever appends
+after it: the script writes a marker with it and drops any later event. A worker that lost its
+run to the reaper or a cancel, and still reports, is then talking to nobody.
 """
 
 from __future__ import annotations
@@ -21,10 +25,14 @@ STREAM_MAXLEN = 100_000
 STREAM_TTL_S = 30 * 24 * 3600
 
 _APPEND_LUA = """
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return {0, ''}
+end
 local seq = redis.call('INCR', KEYS[1])
 local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', event)
 if ARGV[3] == '1' then
+  redis.call('SET', KEYS[3], seq, 'EX', ARGV[4])
   redis.call('EXPIRE', KEYS[1], ARGV[4])
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
@@ -41,6 +49,11 @@ def stream_key(run_id: int) -> str:
 
 def _seq_key(run_id: int) -> str:
     return f"mlchat:run:{run_id}:seq"
+
+
+def final_key(run_id: int) -> str:
+    """Set, to the final event's seq, when the run's final event is on its stream."""
+    return f"mlchat:run:{run_id}:final"
 
 
 def feed_channel(tenant: str) -> str:
@@ -75,7 +88,7 @@ def _script_args(
     final = "1" if event_type in FINAL_EVENT_TYPES else "0"
     args: list[Any] = [json.dumps(body, allow_nan=False), STREAM_MAXLEN, final, STREAM_TTL_S]
     args.extend(_channels(tenant, conversation_id))
-    return [_seq_key(run_id), stream_key(run_id)], args
+    return [_seq_key(run_id), stream_key(run_id), final_key(run_id)], args
 
 
 def append_event(
@@ -88,7 +101,8 @@ def append_event(
     conversation_id: int | None = None,
     **fields: Any,
 ) -> int:
-    """Append one event to the run's stream and publish it; returns its seq."""
+    """Append one event to the run's stream and publish it; returns its seq, or 0 when the
+    run's final event is already on the stream and this one was dropped."""
     keys, args = _script_args(event_type, run_id, job_id, tenant, conversation_id, fields)
     seq, _ = client.register_script(_APPEND_LUA)(keys=keys, args=args)
     return int(seq)

@@ -13,10 +13,13 @@ from pydantic import ValidationError
 
 from ml_backend.errors import DatasetFormatError, MLInputError, describe_validation_errors
 from service.errors import ServiceError, json_too_large, upload_too_large
+from service.redis_away import REDIS_AWAY
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_S = 5
+"""What a 503 asks a client to wait: about as long as `mlchat up` takes to restart Redis."""
 
 
 def problem_body(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -79,6 +82,20 @@ def _http_exception(
     return problem(exc.status_code, title, exc.detail)
 
 
+def _redis_away(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.warning("Redis is out of reach", extra={"path": request.url.path, "error": str(exc)})
+    detail = (
+        "mlchat cannot reach its Redis (queues and run events) right now: it is restarting or "
+        f"overloaded; try again in {RETRY_AFTER_S} seconds"
+    )
+    return Response(
+        problem_body(503, "Service unavailable", detail),
+        status_code=503,
+        media_type=PROBLEM_JSON,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error", extra={"path": request.url.path})
     return problem(
@@ -92,5 +109,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationError: _pydantic_error,
     ValidationException: _validation_exception,
     HTTPException: _http_exception,
+    **dict.fromkeys(REDIS_AWAY, _redis_away),
     Exception: _unexpected,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Any
@@ -9,7 +10,14 @@ from typing import Any
 import redis
 
 from ml_backend.reporting import ProgressUnit
-from service.events import EventType, append_event
+from service.events import FINAL_EVENT_TYPES, EventType, append_event
+from service.redis_away import REDIS_AWAY
+
+log = logging.getLogger(__name__)
+
+REDIS_AWAY_PAUSE_S = 5.0
+"""After Redis was found away, how long progress is not even tried: each try costs the job the
+client's retries (seconds), and a restart takes about this long."""
 
 
 def _clean_metrics(metrics: dict[str, float] | None) -> dict[str, float] | None:
@@ -20,7 +28,11 @@ def _clean_metrics(metrics: dict[str, float] | None) -> dict[str, float] | None:
 
 class RunReporter:
     """Sends a run's events; step counts are thinned to a few per second, the last step and
-    every step with a message always sent."""
+    every step with a message always sent.
+
+    While Redis is away (restarting) the job trains on: its progress, logs and metrics of that
+    time are lost rather than the job; a final event is not dropped (its failure is the job's).
+    """
 
     def __init__(
         self,
@@ -39,17 +51,30 @@ class RunReporter:
         self.conversation_id = conversation_id
         self.min_interval_s = min_interval_s
         self._last_progress = 0.0
+        self._redis_away_until = 0.0
 
     def emit(self, event_type: EventType, **fields: Any) -> int:
-        return append_event(
-            self.client,
-            event_type,
-            run_id=self.run_id,
-            job_id=self.job_id,
-            tenant=self.tenant,
-            conversation_id=self.conversation_id,
-            **fields,
-        )
+        """Append the event; its seq, or 0 if it was dropped (the run had ended, or Redis was
+        away and the event is not final)."""
+        final = event_type in FINAL_EVENT_TYPES
+        if not final and time.monotonic() < self._redis_away_until:
+            return 0
+        try:
+            return append_event(
+                self.client,
+                event_type,
+                run_id=self.run_id,
+                job_id=self.job_id,
+                tenant=self.tenant,
+                conversation_id=self.conversation_id,
+                **fields,
+            )
+        except REDIS_AWAY:
+            if final:
+                raise
+            self._redis_away_until = time.monotonic() + REDIS_AWAY_PAUSE_S
+            log.warning("cannot reach Redis: the run's %s event is dropped", event_type)
+            return 0
 
     def progress(
         self,

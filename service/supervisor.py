@@ -2,7 +2,13 @@
 
 Children run in sessions of their own so that Ctrl-C reaches only this process, which then
 stops them in order: the API first, then the workers (each finishing or abandoning its
-job), then Redis.
+job, and saying so on the run), then Redis.
+
+A child that dies is started again: a worker at once; the embedded redis-server on the same
+port, from its append-only file, so the queued jobs, runs' events and workers' records are
+still there; the API and the workers reconnect by themselves. Redis dying over and over (a
+full disk, a broken file) is not hidden by restarts: past REDIS_RESTARTS in REDIS_RESTART_WINDOW_S
+`mlchat up` stops with an error.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 15.0
+REDIS_RESTARTS = 5
+REDIS_RESTART_WINDOW_S = 60.0
 
 
 class Supervisor:
@@ -32,6 +40,7 @@ class Supervisor:
         self.api: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self.stopping = False
+        self.redis_restarts: list[float] = []
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -93,8 +102,7 @@ class Supervisor:
             if self.api is not None and self.api.poll() is not None:
                 log.error("the API exited", extra={"code": self.api.returncode})
                 return 1
-            if self.redis is not None and self.redis.process and self.redis.process.poll():
-                log.error("the embedded redis-server exited")
+            if self._redis_lost_for_good():
                 return 1
             for index, worker in enumerate(self.workers):
                 if worker.poll() is not None and not self.stopping:
@@ -104,6 +112,33 @@ class Supervisor:
                     self.workers[index] = self._spawn("worker")
         return 0
 
+    def _redis_lost_for_good(self) -> bool:
+        """Start the embedded redis-server again if it died; True when it cannot be kept up."""
+        if self.redis is None or self.redis.alive() or self.stopping:
+            return False
+        return not self._restart_redis(self.redis)
+
+    def _restart_redis(self, embedded: EmbeddedRedis) -> bool:
+        """Start the dead embedded redis-server again; False when it keeps dying."""
+        code = embedded.process.returncode if embedded.process is not None else None
+        now = time.monotonic()
+        self.redis_restarts = [t for t in self.redis_restarts if now - t < REDIS_RESTART_WINDOW_S]
+        if len(self.redis_restarts) >= REDIS_RESTARTS:
+            log.error(
+                "the embedded redis-server keeps exiting; stopping (see its log)",
+                extra={"code": code, "log": str(embedded.log_file)},
+            )
+            return False
+        self.redis_restarts.append(now)
+        log.warning("the embedded redis-server exited; starting it again", extra={"code": code})
+        try:
+            embedded.start()
+        except RuntimeError:
+            log.exception("the embedded redis-server did not start again")
+            return False
+        log.warning("the embedded redis-server is back", extra={"url": embedded.url})
+        return True
+
     def _stop_all(self) -> None:
         self.stopping = True
         children = [p for p in [self.api, *self.workers] if p is not None]
@@ -112,7 +147,7 @@ class Supervisor:
                 child.send_signal(signal.SIGTERM)
         # RQ finishes the current job on the first SIGTERM and abandons it on the second;
         # a person pressing Ctrl-C wants out now, so idle workers get a moment, busy ones the
-        # second signal (their runs are then marked failed by the reaper on the next start).
+        # second signal (each then records its run as stopped by the shutdown).
         _wait_all(self.workers, 3.0)
         for worker in self.workers:
             if worker.poll() is None:

@@ -6,8 +6,9 @@ import json
 import logging
 import os
 import signal
+import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC
@@ -17,7 +18,7 @@ from typing import Any
 import redis
 from rq.job import Job, get_current_job
 from rq.timeouts import JobTimeoutException
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ from service.confinement import (
     ran_out_of_memory,
 )
 from service.db.engines import sync_engine, sync_session_factory
-from service.db.models import Dataset, Run, RunStatus, utcnow
+from service.db.models import ACTIVE_STATUSES, Dataset, Run, RunStatus, utcnow
 from service.db.transitions import START_RUN, applied, transition
 from service.domain.conversations.notes import note_run_end
 from service.domain.jobs.kinds import shown_kind
@@ -43,10 +44,13 @@ from service.domain.limits.book import LimitBook
 from service.domain.limits.schemas import Limits
 from service.events import append_event
 from service.queues import queue_name
+from service.redis_away import REDIS_AWAY
+from service.run_files import discard, publish, staging_dir
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
+from service.shutdown import SHUTDOWN_REASON
 from service.storage import dataset_file, run_dir
-from service.tenant_worker import TenantWorker, tenant_of
+from service.tenant_worker import HorseDied, TenantWorker, tenant_of
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +76,33 @@ class JobContext:
             raise MLInputError("the dataset of this run was deleted; upload it again")
         return dataset_file(self.settings, dataset.tenant, dataset.content_hash)
 
+    def final_dir(self) -> Path:
+        """The run's folder, where the API reads its model and plots."""
+        return run_dir(self.settings, self.run.tenant, self.run.id)
+
     def artifact_dir(self) -> Path:
-        path = run_dir(self.settings, self.run.tenant, self.run.id)
+        """Where the job writes its files until they are published (`publish_files`)."""
+        path = staging_dir(self.final_dir())
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def still_active(self) -> bool:
+        """Whether the run is still going, as the database says now (not as it was read)."""
+        status = self.session.scalar(select(Run.status).where(Run.id == self.run.id))
+        self.session.commit()
+        return status in ACTIVE_STATUSES
+
+    def publish_files(self) -> bool:
+        """Move the job's files into the run's folder if the run is still going; if it ended
+        meanwhile (cancelled, given up by the reaper), drop them. Whether they were moved."""
+        if not self.still_active():
+            self.discard_files()
+            return False
+        publish(staging_dir(self.final_dir()), self.final_dir())
+        return True
+
+    def discard_files(self) -> None:
+        discard(staging_dir(self.final_dir()))
 
     def save_plots(self, figures: dict[str, Figure]) -> None:
         """Write Plotly figures where `GET /runs/{id}/plots/{name}` finds them."""
@@ -196,14 +223,18 @@ def run_job(run_id: int) -> None:
         except Exception as exc:
             if limits is not None and ran_out_of_memory(exc):
                 # What memory is left may not carry the bookkeeping of a failure: the worker
-                # reads this exit status and records it (`_horse_killed`).
+                # reads this exit status and records it (`_horse_died`).
                 os._exit(EXIT_OUT_OF_MEMORY)
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
             raise
+        if not ctx.publish_files():
+            return
         finished = f"{shown_kind(ctx.run.kind)} finished"
         if ctx.move(RunStatus.FINISHED, result=result, progress=1.0, finished_at=utcnow()):
             ctx.reporter.emit("finished", progress=1.0, message=finished)
             _note(ctx, None)
+        else:  # it ended in the instant since the files were published: they go with it
+            discard(ctx.final_dir())
 
 
 def _run(ctx: JobContext) -> dict[str, Any]:
@@ -233,6 +264,7 @@ def _run(ctx: JobContext) -> dict[str, Any]:
 def _fail(ctx: JobContext, reason: str) -> None:
     log.warning("run failed", extra={"run_id": ctx.run.id, "reason": reason})
     ctx.session.rollback()
+    ctx.discard_files()
     if ctx.move(RunStatus.FAILED, error=reason, finished_at=utcnow()):
         ctx.reporter.emit("failed", message=reason)
         _note(ctx, reason)
@@ -253,38 +285,60 @@ def _default_limits() -> Limits:
     return Limits.defaults(_job_settings())
 
 
-def _death_reason(job: Job, status: int) -> str:
-    """Why a job's work horse ended without finishing the job, read from its exit status."""
+def _death_reason(job: Job, status: int | None, shutting_down: bool) -> str:
+    """Why a job's work horse ended without finishing the job, read from its wait status and
+    from whether its worker was being shut down."""
     limits = job_limits(job.meta) or _default_limits()
     tenant = tenant_of(job.origin)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY:
+    if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_OUT_OF_MEMORY:
         return over_memory(limits, tenant)
+    if shutting_down:
+        return SHUTDOWN_REASON
     if job.started_at is not None and job.timeout:
         # RQ's own stop at the limit failed (the job was stuck in native code), so the worker
         # killed the horse a minute later.
         ran_s = (utcnow() - job.started_at.replace(tzinfo=UTC)).total_seconds()
         if ran_s >= job.timeout:
             return over_duration(limits, tenant)
-    detail = f"exit status {status}"
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        detail = f"signal {sig} ({signal.Signals(sig).name})"
+    if status is None:
+        return "the worker process running this job ended without saying why; run it again"
+    if not os.WIFSIGNALED(status):
+        return (
+            f"the worker process running this job died (exit status {os.WEXITSTATUS(status)}); "
+            "run it again, and if it dies again, look at the worker's log"
+        )
+    sig = os.WTERMSIG(status)
+    detail = f"signal {sig} ({signal.Signals(sig).name})"
+    if sig == signal.SIGKILL:
+        # mlchat's own SIGKILLs (a cancel, a shutdown, the duration limit) are told apart
+        # before this; the kernel's OOM killer sends one, and so does a person with kill -9.
+        return (
+            f"the worker process running this job died ({detail}): something killed it, most "
+            "often the system running out of memory — try a smaller dataset or fewer "
+            "estimators, or run it again"
+        )
+    if sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        return (
+            f"the worker process running this job was stopped from outside mlchat ({detail}); "
+            "run it again"
+        )
     return (
-        f"the worker process running this job died ({detail}); "
-        "it may have run out of memory — try a smaller dataset or fewer estimators"
+        f"the worker process running this job crashed ({detail}); run it again, and if it "
+        "crashes again, look at the worker's log"
     )
 
 
-def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
-    """Marks the run failed when its work horse dies (out of its memory, stopped at its
-    duration limit, OOM killer, kill -9, a crash), saying which."""
+def _horse_died(settings: Settings) -> HorseDied:
+    """Marks the run failed when its work horse ends without finishing it (out of its memory,
+    stopped at its duration limit, stopped by a shutdown, OOM killer, kill -9, a crash),
+    saying which, and drops the files the horse left unpublished."""
 
-    def handler(job: Job, _pid: int, status: int, _rusage: Any) -> None:
+    def record(job: Job, status: int | None, shutting_down: bool) -> None:
         run_id = int(job.args[0]) if job.args else None
         if run_id is None:
             return
         try:
-            reason = _death_reason(job, status)
+            reason = _death_reason(job, status, shutting_down)
             with Session(_engine(settings.resolved_database_url)) as session:
                 changed = applied(
                     session.execute(
@@ -295,7 +349,10 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
                 # Read after the commit and inside the session: a run read before it is
                 # expired by the commit, and outside the session it cannot be read again.
                 run = session.get(Run, run_id)
-                if run is None or not changed:
+                if run is None:
+                    return
+                discard(staging_dir(run_dir(settings, run.tenant, run_id)))
+                if not changed:
                     return
                 append_event(
                     job.connection,
@@ -310,7 +367,7 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
         except Exception:
             log.error("could not record a dead work horse: %s", traceback.format_exc())
 
-    return handler
+    return record
 
 
 def preload_ml_libraries() -> None:
@@ -342,14 +399,27 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
     _settings = settings
     book = LimitBook(_engine(settings.resolved_database_url), Limits.defaults(settings))
     connection = redis.Redis.from_url(settings.resolved_redis_url)
+    _wait_for_redis(connection)
     worker = TenantWorker(
         [queue_name(settings.tenant)],
         connection=connection,
         name=name,
         job_monitoring_interval=max(1, int(settings.heartbeat_s)),
-        work_horse_killed_handler=_horse_killed(settings),
+        horse_died=_horse_died(settings),
         limit_book=book,
         # A slot of a worker that died is free again when the reaper gives its run up.
         lease_s=settings.dead_after_s,
     )
     worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
+
+
+def _wait_for_redis(connection: redis.Redis) -> None:
+    """Until Redis answers: a worker started while it restarts waits rather than exiting (to be
+    started again, importing its libraries again, by whoever supervises it)."""
+    while True:
+        try:
+            connection.ping()
+            return
+        except REDIS_AWAY as exc:
+            log.warning("waiting for Redis: %s", exc)
+            time.sleep(1.0)
