@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import traceback
 from collections.abc import Callable, Iterator
@@ -45,7 +46,7 @@ from service.events import append_event
 from service.queues import queue_name
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
-from service.storage import dataset_file, run_dir
+from service.storage import Storage, open_storage
 from service.tenant_worker import TenantWorker, tenant_of
 
 log = logging.getLogger(__name__)
@@ -53,12 +54,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class JobContext:
-    """What a job needs: its run, a database session, Redis and a reporter."""
+    """What a job needs: its run, a database session, Redis, a reporter and a folder."""
 
     settings: Settings
     session: Session
     run: Run
     reporter: RunReporter
+    folder: Path | None = None
+    """The job's local folder for its files, made when first asked for."""
+
+    @property
+    def storage(self) -> Storage:
+        return open_storage(self.settings)
 
     def move(self, status: RunStatus, **values: Any) -> bool:
         """Change the run's status if it is still active; False if it was cancelled meanwhile."""
@@ -70,20 +77,35 @@ class JobContext:
         dataset = self.session.get(Dataset, self.run.dataset_id)
         if dataset is None:
             raise MLInputError("the dataset of this run was deleted; upload it again")
-        return dataset_file(self.settings, dataset.tenant, dataset.content_hash)
+        try:
+            return self.storage.local_dataset(dataset.tenant, dataset.content_hash)
+        except FileNotFoundError:
+            raise MLInputError(
+                f"the file of dataset {dataset.id} is missing from the storage; upload it again"
+            ) from None
 
     def artifact_dir(self) -> Path:
-        path = run_dir(self.settings, self.run.tenant, self.run.id)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        """The job's local folder: what it writes there is stored when it ends (`publish`)."""
+        if self.folder is None:
+            self.folder = self.storage.job_folder(self.run.tenant, self.run.id)
+        return self.folder
 
-    def save_plots(self, figures: dict[str, Figure]) -> None:
-        """Write Plotly figures where `GET /runs/{id}/plots/{name}` finds them."""
+    def publish(self, figures: dict[str, Figure]) -> None:
+        """Write the Plotly figures beside the job's files, store them all as the run's
+        artifacts, then announce the figures: whoever hears of one finds it at
+        `GET /runs/{id}/plots/{name}`."""
         folder = self.artifact_dir() / PLOTS_DIR
         folder.mkdir(exist_ok=True)
         for name, figure in figures.items():
             (folder / f"{name}.json").write_text(json.dumps(figure))
+        self.storage.publish_run(self.run.tenant, self.run.id, self.artifact_dir())
+        for name in figures:
             self.reporter.artifact("plot", name)
+
+    def discard_folder(self) -> None:
+        """Remove the job's local folder (what a finished job had is stored already)."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _engines: dict[str, Engine] = {}
@@ -207,7 +229,15 @@ def run_job(run_id: int) -> None:
 
 
 def _run(ctx: JobContext) -> dict[str, Any]:
-    """Read the columns the kind needs, run it, save its figures; the result to store."""
+    """Run the job in its local folder, which goes when it ends; the result to store."""
+    try:
+        return _run_kind(ctx)
+    finally:
+        ctx.discard_folder()
+
+
+def _run_kind(ctx: JobContext) -> dict[str, Any]:
+    """Read the columns the kind needs, run it, store its files and figures; the result."""
     spec = get_job(ctx.run.kind)
     resolved = spec.resolved.model_validate(ctx.run.resolved)
     frame = read_frame(ctx.dataset_path(), columns=spec.columns(resolved))
@@ -222,7 +252,7 @@ def _run(ctx: JobContext) -> dict[str, Any]:
         training=training,
     )
     outcome = spec.run(frame, resolved, env)
-    ctx.save_plots(outcome.plots)
+    ctx.publish(outcome.plots)
     metrics = outcome.result.test_metrics()
     if metrics is not None:
         ctx.reporter.emit("metric", metrics={f"test/{k}": v for k, v in metrics.items()})
