@@ -86,3 +86,9 @@ def dataset_over_limit(limit_bytes: int, tenant: str) -> PayloadTooLargeError:
 class UnavailableError(ServiceError):
     status_code = 503
     title = "Service unavailable"
+
+
+class StorageUnavailableError(UnavailableError):
+    """The datasets' and artifacts' storage (MLCHAT_STORAGE_URL) did not answer."""
+
+    title = "Storage unavailable"

@@ -17,9 +17,7 @@ from service.domain.conversations.notes import note_run_end_async
 from service.events import append_event_async
 from service.redis_away import REDIS_AWAY
 from service.resources import Resources
-from service.run_files import discard, staging_dir
 from service.shutdown import SHUTDOWN_REASON, was_stopping
-from service.storage import run_dir
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +82,6 @@ async def reap_once(resources: Resources, heard_since: datetime | None = None) -
             if applied(result):
                 reaped += 1
                 log.warning("run reaped", extra={"run_id": run.id, "reason": reason})
-                # What its lost horse staged will never be published.
-                staged = staging_dir(run_dir(resources.settings, run.tenant, run.id))
-                await anyio.to_thread.run_sync(discard, staged)
                 await append_event_async(
                     resources.redis, "failed", run_id=run.id, job_id=run.job_id,
                     tenant=run.tenant, conversation_id=run.conversation_id, message=reason,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -24,7 +24,7 @@ _FROM_ENV = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore")
 
 
 class StorageSettings(BaseSettings):
-    """Where state lives: the home folder, the database and Redis."""
+    """Where state lives: the home folder, the database, Redis, datasets and artifacts."""
 
     model_config = _FROM_ENV
 
@@ -43,6 +43,23 @@ class StorageSettings(BaseSettings):
     max_dataset_mb: int = Field(
         default=500, ge=1, description="Largest dataset upload accepted, in MiB."
     )
+    storage_url: str | None = Field(
+        default=None,
+        description="Where datasets and artifacts live: a local folder, or an fsspec URL that "
+        "many machines share, e.g. s3://bucket/prefix; unset: the home folder.",
+    )
+    storage_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description='The storage\'s fsspec options as JSON, e.g. {"endpoint_url": '
+        '"http://minio:9000"} for s3:// (s3fs also reads the AWS_* variables: '
+        "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL, AWS_DEFAULT_REGION).",
+    )
+    storage_cache_gb: float = Field(
+        default=10.0,
+        gt=0,
+        description="How much of a remote storage's datasets and models each machine keeps "
+        "in its local cache (under home), in GiB; the least recently used go first.",
+    )
 
     @property
     def home_dir(self) -> Path:
@@ -55,6 +72,11 @@ class StorageSettings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.home_dir / "artifacts"
+
+    @property
+    def storage_cache_dir(self) -> Path:
+        """This machine's copies of remote files and its jobs' scratch folders."""
+        return self.home_dir / "cache"
 
     @property
     def resolved_database_url(self) -> str:
@@ -72,8 +94,10 @@ class StorageSettings(BaseSettings):
 
     def ensure_dirs(self) -> None:
         """Create the folders under home that the service writes to."""
-        for path in (self.home_dir, self.datasets_dir, self.artifacts_dir):
-            path.mkdir(parents=True, exist_ok=True)
+        self.home_dir.mkdir(parents=True, exist_ok=True)
+        if self.storage_url is None:
+            for path in (self.datasets_dir, self.artifacts_dir):
+                path.mkdir(parents=True, exist_ok=True)
 
 
 class ServerSettings(BaseSettings):

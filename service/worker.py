@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import time
 import traceback
@@ -45,11 +46,10 @@ from service.domain.limits.schemas import Limits
 from service.events import append_event
 from service.queues import queue_name
 from service.redis_away import REDIS_AWAY
-from service.run_files import discard, publish, staging_dir
 from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
 from service.shutdown import SHUTDOWN_REASON
-from service.storage import dataset_file, run_dir
+from service.storage import Storage, open_storage
 from service.tenant_worker import HorseDied, TenantWorker, tenant_of
 
 log = logging.getLogger(__name__)
@@ -57,12 +57,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class JobContext:
-    """What a job needs: its run, a database session, Redis and a reporter."""
+    """What a job needs: its run, a database session, Redis, a reporter and a folder."""
 
     settings: Settings
     session: Session
     run: Run
     reporter: RunReporter
+    folder: Path | None = None
+    """The job's local folder for its files, made when first asked for."""
+
+    @property
+    def storage(self) -> Storage:
+        return open_storage(self.settings)
 
     def move(self, status: RunStatus, **values: Any) -> bool:
         """Change the run's status if it is still active; False if it was cancelled meanwhile."""
@@ -74,17 +80,18 @@ class JobContext:
         dataset = self.session.get(Dataset, self.run.dataset_id)
         if dataset is None:
             raise MLInputError("the dataset of this run was deleted; upload it again")
-        return dataset_file(self.settings, dataset.tenant, dataset.content_hash)
-
-    def final_dir(self) -> Path:
-        """The run's folder, where the API reads its model and plots."""
-        return run_dir(self.settings, self.run.tenant, self.run.id)
+        try:
+            return self.storage.local_dataset(dataset.tenant, dataset.content_hash)
+        except FileNotFoundError:
+            raise MLInputError(
+                f"the file of dataset {dataset.id} is missing from the storage; upload it again"
+            ) from None
 
     def artifact_dir(self) -> Path:
-        """Where the job writes its files until they are published (`publish_files`)."""
-        path = staging_dir(self.final_dir())
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        """The job's local folder: what it writes there is stored when it ends (`publish`)."""
+        if self.folder is None:
+            self.folder = self.storage.job_folder(self.run.tenant, self.run.id)
+        return self.folder
 
     def still_active(self) -> bool:
         """Whether the run is still going, as the database says now (not as it was read)."""
@@ -92,25 +99,26 @@ class JobContext:
         self.session.commit()
         return status in ACTIVE_STATUSES
 
-    def publish_files(self) -> bool:
-        """Move the job's files into the run's folder if the run is still going; if it ended
-        meanwhile (cancelled, given up by the reaper), drop them. Whether they were moved."""
+    def publish(self, figures: dict[str, Figure]) -> bool:
+        """Write the Plotly figures beside the job's files, store them all as the run's
+        artifacts, then announce the figures: whoever hears of one finds it at
+        `GET /runs/{id}/plots/{name}`. A run that ended meanwhile (cancelled, given up by the
+        reaper) gets nothing stored; whether the files were stored."""
         if not self.still_active():
-            self.discard_files()
             return False
-        publish(staging_dir(self.final_dir()), self.final_dir())
-        return True
-
-    def discard_files(self) -> None:
-        discard(staging_dir(self.final_dir()))
-
-    def save_plots(self, figures: dict[str, Figure]) -> None:
-        """Write Plotly figures where `GET /runs/{id}/plots/{name}` finds them."""
         folder = self.artifact_dir() / PLOTS_DIR
         folder.mkdir(exist_ok=True)
         for name, figure in figures.items():
             (folder / f"{name}.json").write_text(json.dumps(figure))
+        self.storage.publish_run(self.run.tenant, self.run.id, self.artifact_dir())
+        for name in figures:
             self.reporter.artifact("plot", name)
+        return True
+
+    def discard_folder(self) -> None:
+        """Remove the job's local folder (what a finished job had is stored already)."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _engines: dict[str, Engine] = {}
@@ -227,18 +235,27 @@ def run_job(run_id: int) -> None:
                 os._exit(EXIT_OUT_OF_MEMORY)
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
             raise
-        if not ctx.publish_files():
-            return
+        if result is None:
+            return  # the run ended while the job ran: nothing of it was stored
         finished = f"{shown_kind(ctx.run.kind)} finished"
         if ctx.move(RunStatus.FINISHED, result=result, progress=1.0, finished_at=utcnow()):
             ctx.reporter.emit("finished", progress=1.0, message=finished)
             _note(ctx, None)
-        else:  # it ended in the instant since the files were published: they go with it
-            discard(ctx.final_dir())
+        else:  # it ended in the instant since the files were stored: they go with it
+            ctx.storage.delete_run(ctx.run.tenant, ctx.run.id)
 
 
-def _run(ctx: JobContext) -> dict[str, Any]:
-    """Read the columns the kind needs, run it, save its figures; the result to store."""
+def _run(ctx: JobContext) -> dict[str, Any] | None:
+    """Run the job in its local folder, which goes when it ends; the result to store, or None
+    when the run ended meanwhile."""
+    try:
+        return _run_kind(ctx)
+    finally:
+        ctx.discard_folder()
+
+
+def _run_kind(ctx: JobContext) -> dict[str, Any] | None:
+    """Read the columns the kind needs, run it, store its files and figures; the result."""
     spec = get_job(ctx.run.kind)
     resolved = spec.resolved.model_validate(ctx.run.resolved)
     frame = read_frame(ctx.dataset_path(), columns=spec.columns(resolved))
@@ -253,7 +270,8 @@ def _run(ctx: JobContext) -> dict[str, Any]:
         training=training,
     )
     outcome = spec.run(frame, resolved, env)
-    ctx.save_plots(outcome.plots)
+    if not ctx.publish(outcome.plots):
+        return None
     metrics = outcome.result.test_metrics()
     if metrics is not None:
         ctx.reporter.emit("metric", metrics={f"test/{k}": v for k, v in metrics.items()})
@@ -264,7 +282,7 @@ def _run(ctx: JobContext) -> dict[str, Any]:
 def _fail(ctx: JobContext, reason: str) -> None:
     log.warning("run failed", extra={"run_id": ctx.run.id, "reason": reason})
     ctx.session.rollback()
-    ctx.discard_files()
+    ctx.discard_folder()
     if ctx.move(RunStatus.FAILED, error=reason, finished_at=utcnow()):
         ctx.reporter.emit("failed", message=reason)
         _note(ctx, reason)
@@ -351,7 +369,8 @@ def _horse_died(settings: Settings) -> HorseDied:
                 run = session.get(Run, run_id)
                 if run is None:
                     return
-                discard(staging_dir(run_dir(settings, run.tenant, run_id)))
+                # What the horse had written will never be stored.
+                open_storage(settings).discard_job_folders(run.tenant, run_id)
                 if not changed:
                     return
                 append_event(

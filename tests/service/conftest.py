@@ -10,6 +10,9 @@ import httpx
 import pytest
 
 from service.embedded_redis import EmbeddedRedis
+
+# Shared-storage fixtures, for any test here that runs mlchat on S3 (tests/service/s3.py).
+from tests.service.s3 import moto_server, s3_storage  # noqa: F401
 from tests.service.stack import (
     Stack,
     create_postgres_database,

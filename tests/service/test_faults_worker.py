@@ -79,9 +79,12 @@ def _stream_types(stack: Stack, run_id: int) -> list[str]:
 
 
 def _run_files(stack: Stack, run_id: int) -> list[Path]:
-    """Every file under the run's folder and its staging folder."""
-    tenant_dir = stack.home / "artifacts" / "local"
-    folders = [tenant_dir / str(run_id), tenant_dir / f".{run_id}.partial"]
+    """Every file under the run's folder and the folders of jobs still being written."""
+    artifacts = stack.home / "artifacts"
+    folders = [
+        artifacts / "local" / str(run_id),
+        *(artifacts / ".staging").glob(f"local-{run_id}-*"),
+    ]
     return [path for folder in folders if folder.exists() for path in folder.rglob("*")]
 
 

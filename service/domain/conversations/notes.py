@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -17,24 +16,30 @@ from sqlalchemy.orm import Session
 from agents.summaries import summarize
 from service.db.models import Conversation, Message, Run, RunStatus, utcnow
 from service.domain.jobs.kinds import shown_kind
+from service.errors import StorageUnavailableError
 from service.events import conversation_channel
 from service.markdown import to_html
 from service.settings import PLOTS_DIR, Settings
-from service.storage import run_dir
+from service.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
 MAX_ATTACHED_PLOT_BYTES = 2_000_000
 """Larger figures are referred to by URL instead of travelling inside the message."""
 
 
-def _plot_parts(run: Run, plots_dir: Path, names: list[str]) -> list[dict[str, Any]]:
+def _plot_parts(run: Run, storage: Storage, names: list[str]) -> list[dict[str, Any]]:
     parts = []
     for name in names:
-        path = plots_dir / f"{name}.json"
+        file = f"{PLOTS_DIR}/{name}.json"
         part: dict[str, Any] = {"type": "plot", "run_id": run.id, "name": name,
                                 "url": f"/api/v1/runs/{run.id}/plots/{name}"}  # fmt: skip
-        if path.exists() and path.stat().st_size <= MAX_ATTACHED_PLOT_BYTES:
-            part["figure"] = json.loads(path.read_text())
+        try:
+            size = storage.artifact_size(run.tenant, run.id, file)
+            if size is not None and size <= MAX_ATTACHED_PLOT_BYTES:
+                part["figure"] = json.loads(storage.read_artifact(run.tenant, run.id, file))
+        except StorageUnavailableError:
+            log.warning("plot %s of run %s left out of its summary: storage unavailable",
+                        name, run.id)  # fmt: skip
         parts.append(part)
     return parts
 
@@ -54,7 +59,7 @@ def end_words(run: Run, settings: Settings, error: str | None = None) -> tuple[s
         content = summarize(run.kind, run.id, run.result)
         names = [str(name) for name in run.result.get("plots") or []]
         parts = [{"type": "result", "run_id": run.id, "kind": shown, "status": "finished"}]
-        parts += _plot_parts(run, run_dir(settings, run.tenant, run.id) / PLOTS_DIR, names)
+        parts += _plot_parts(run, open_storage(settings), names)
         return content, parts
     reason = error or run.error or "no reason was recorded"
     content = f"**Run {run.id} failed**: {reason}"

@@ -9,7 +9,7 @@ from litestar import Controller, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
-from litestar.response import File
+from litestar.response import Stream
 
 from agents.starters import starters
 from ml_backend.schema import DatasetProfile
@@ -19,9 +19,9 @@ from service.domain.datasets.schemas import (
     DatasetSuggestions,
     DatasetSummary,
 )
-from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
+from service.domain.datasets.services import DatasetService, parquet_name
 from service.domain.params import Offset, RowId
-from service.settings import Settings
+from service.downloads import download
 
 
 @dataclass
@@ -84,11 +84,9 @@ class DatasetController(Controller):
     @get(
         "/{dataset_id:int}/file", summary="Download the dataset as the Parquet file it is stored as"
     )
-    async def get_file(
-        self, dataset_id: RowId, settings: Settings, datasets: DatasetService
-    ) -> File:
+    async def get_file(self, dataset_id: RowId, datasets: DatasetService) -> Stream:
         dataset = await datasets.get(dataset_id)
-        return File(dataset_path(settings, dataset), filename=parquet_name(dataset.name))
+        return download(await datasets.open_file(dataset), parquet_name(dataset.name))
 
     @delete("/{dataset_id:int}", summary="Delete a dataset")
     async def delete_dataset(self, dataset_id: RowId, datasets: DatasetService) -> None:

@@ -27,17 +27,13 @@ from service.errors import (
     upload_too_large,
 )
 from service.settings import Settings
-from service.storage import dataset_file, tenant_datasets_dir
+from service.storage import Storage, StoredFile, open_storage
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[\w][\w .()\-]{0,199}$")
 FILENAME_MAX_CHARS = 400
 """The longest file name a dataset records (its column's width)."""
-
-
-def dataset_path(settings: Settings, dataset: Dataset) -> Path:
-    return dataset_file(settings, dataset.tenant, dataset.content_hash)
 
 
 def parquet_name(name: str) -> str:
@@ -73,6 +69,12 @@ def _spool_to_disk(source: IO[bytes], directory: Path) -> Path:
         return Path(target.name)
 
 
+def _file_missing(dataset: Dataset) -> NotFoundError:
+    return NotFoundError(
+        f"the file of dataset {dataset.id} is missing from the storage; upload it again"
+    )
+
+
 class DatasetService:
     """Owns the session for dataset requests."""
 
@@ -80,6 +82,28 @@ class DatasetService:
         self.session = session
         self.settings = settings
         self.tenant = tenant
+
+    @property
+    def storage(self) -> Storage:
+        return open_storage(self.settings)
+
+    async def local_file(self, dataset: Dataset) -> Path:
+        """A local path of the dataset's Parquet file (a copy, where the storage is remote)."""
+        try:
+            return await anyio.to_thread.run_sync(
+                self.storage.local_dataset, dataset.tenant, dataset.content_hash
+            )
+        except FileNotFoundError:
+            raise _file_missing(dataset) from None
+
+    async def open_file(self, dataset: Dataset) -> StoredFile:
+        """The dataset's Parquet file, opened to send it."""
+        try:
+            return await anyio.to_thread.run_sync(
+                self.storage.open_dataset, dataset.tenant, dataset.content_hash
+            )
+        except FileNotFoundError:
+            raise _file_missing(dataset) from None
 
     async def _name_taken(self, name: str) -> bool:
         query = select(Dataset.id).where(Dataset.tenant == self.tenant, Dataset.name == name)
@@ -95,9 +119,7 @@ class DatasetService:
             raise ConflictError(
                 f"a dataset named {name!r} already exists; pass another `name` or delete it first"
             )
-        upload = await anyio.to_thread.run_sync(
-            _spool_to_disk, source, self.settings.datasets_dir / "incoming"
-        )
+        upload = await anyio.to_thread.run_sync(_spool_to_disk, source, self.storage.spool_dir())
         try:
             size = upload.stat().st_size
             if size > self.settings.max_dataset_bytes:
@@ -106,7 +128,7 @@ class DatasetService:
             if size > limit:
                 raise dataset_over_limit(limit, self.tenant)
             ingested = await anyio.to_thread.run_sync(
-                ingest_file, upload, filename, tenant_datasets_dir(self.settings, self.tenant)
+                ingest_file, upload, filename, self.storage.ingest_dir(self.tenant)
             )
         finally:
             upload.unlink(missing_ok=True)
@@ -124,6 +146,10 @@ class DatasetService:
         parent_id: int | None = None,
         source: dict[str, Any] | None = None,
     ) -> Dataset:
+        """Store the ingested file, then add its row: a row never names a missing file."""
+        await anyio.to_thread.run_sync(
+            self.storage.put_dataset, self.tenant, ingested.path, ingested.content_hash
+        )
         dataset = Dataset(
             tenant=self.tenant,
             name=name,
@@ -198,7 +224,7 @@ class DatasetService:
             Dataset.content_hash == content_hash, Dataset.tenant == self.tenant
         )
         if not await self.session.scalar(query):
-            dataset_file(self.settings, self.tenant, content_hash).unlink(missing_ok=True)
+            await anyio.to_thread.run_sync(self.storage.delete_dataset, self.tenant, content_hash)
 
     async def all(self) -> list[Dataset]:
         query = select(Dataset).where(Dataset.tenant == self.tenant).order_by(Dataset.id)
@@ -246,9 +272,8 @@ class DatasetService:
 
     async def rows(self, dataset_id: int, offset: int, limit: int) -> tuple[Dataset, list[Any]]:
         dataset = await self.get(dataset_id)
-        rows = await anyio.to_thread.run_sync(
-            read_rows, dataset_path(self.settings, dataset), offset, limit
-        )
+        rows = await anyio.to_thread.run_sync(read_rows, await self.local_file(dataset), offset,
+                                              limit)  # fmt: skip
         return dataset, rows
 
     async def delete(self, dataset_id: int) -> None:

@@ -15,7 +15,6 @@ from service.domain.connections.services import ConnectionService, connection_ta
 from service.domain.datasets.services import DatasetService, check_name
 from service.domain.limits.services import tenant_limits
 from service.errors import InvalidInputError, PayloadTooLargeError, UnavailableError
-from service.storage import tenant_datasets_dir
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ class SqlDatasetService:
                 ingest_sql,
                 connection.url,
                 query,
-                tenant_datasets_dir(self.datasets.settings, self.datasets.tenant),
+                self.datasets.storage.ingest_dir(self.datasets.tenant),
                 limits,
             )
         except MLInputError as error:  # refused, failed in the database, or unstorable

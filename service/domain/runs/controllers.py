@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
-from litestar.response import File, Response
+from litestar.response import Response, Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import MAX_ID
 from ml_backend.jobs.registry import get_job
+from ml_backend.model import MODEL_FILE
 from service.db.models import RunStatus
 from service.domain.jobs.kinds import RunKind, shown_kind
 from service.domain.jobs.schemas import JobPage, JobView
@@ -26,9 +28,9 @@ from service.domain.runs.schemas import (
     RowPredictions,
 )
 from service.domain.runs.services import RunService
+from service.downloads import download
 from service.errors import ConflictError, InvalidInputError, NotFoundError
-from service.settings import PLOTS_DIR, Settings
-from service.storage import run_dir
+from service.settings import PLOTS_DIR
 
 Q_HELP = "Words in the run's dataset name, algorithm, kind or target column, or its id."
 SINCE_HELP = "Runs created on or after this ISO date (2026-01-31) or date-time."
@@ -67,29 +69,38 @@ class RunController(Controller):
 
     @get("/{run_id:int}/plots/{name:str}", summary="One of a run's plots as Plotly JSON")
     async def get_plot(
-        self, run_id: RowId, name: str, jobs: JobService, settings: Settings
+        self, run_id: RowId, name: str, jobs: JobService, runs: RunService
     ) -> dict[str, Any]:
         run = await jobs.run_by_id(run_id)
-        folder = run_dir(settings, run.tenant, run.id) / PLOTS_DIR
-        available = sorted(p.stem for p in folder.glob("*.json"))
-        path = folder / f"{name}.json"
+        storage = runs.storage
+        files = await anyio.to_thread.run_sync(storage.list_artifacts, run.tenant, run.id,
+                                               PLOTS_DIR)  # fmt: skip
+        available = sorted(file.removesuffix(".json") for file in files if file.endswith(".json"))
         if name not in available:
             raise NotFoundError(
                 f"run {run_id} has no plot {name!r}; it has: {', '.join(available) or 'none yet'}"
             )
-        figure: dict[str, Any] = json.loads(path.read_text())
+        content = await anyio.to_thread.run_sync(
+            storage.read_artifact, run.tenant, run.id, f"{PLOTS_DIR}/{name}.json"
+        )
+        figure: dict[str, Any] = json.loads(content)
         return figure
 
     @get("/{run_id:int}/model", summary="Download the trained model (joblib)")
-    async def get_model(self, run_id: RowId, jobs: JobService, settings: Settings) -> File:
+    async def get_model(self, run_id: RowId, jobs: JobService, runs: RunService) -> Stream:
         run = await jobs.run_by_id(run_id)
-        path = run_dir(settings, run.tenant, run.id) / "model.joblib"
         if not get_job(run.kind).saves_model or run.status != RunStatus.FINISHED:
             shown = shown_kind(run.kind)
             raise ConflictError(f"run {run_id} has no model: it is a {shown} run, {run.status}")
-        if not path.exists():
-            raise NotFoundError(f"the model file of run {run_id} is missing from the artifacts")
-        return File(path, filename=f"mlchat-run-{run.id}-model.joblib")
+        try:
+            stored = await anyio.to_thread.run_sync(
+                runs.storage.open_artifact, run.tenant, run.id, MODEL_FILE
+            )
+        except FileNotFoundError:
+            raise NotFoundError(
+                f"the model file of run {run_id} is missing from the artifacts"
+            ) from None
+        return download(stored, f"mlchat-run-{run.id}-model.joblib")
 
     @get(
         "/{run_id:int}/reproduce",

@@ -20,7 +20,7 @@ from ml_backend.jobs.forecast.run import predict_future
 from ml_backend.jobs.registry import get_job
 from ml_backend.jobs.train.job import training_columns
 from ml_backend.jobs.train.resolve import ResolvedTraining
-from ml_backend.model import TabularModel
+from ml_backend.model import MODEL_FILE, TabularModel
 from ml_backend.notebook import notebook_json, run_notebook
 from ml_backend.prediction import (
     predict_rows,
@@ -31,11 +31,11 @@ from ml_backend.prediction import (
 from ml_backend.reproduce import reproduce_script
 from service.db.models import Dataset, Run, RunStatus
 from service.domain.datasets.schemas import DatasetSummary
-from service.domain.datasets.services import DatasetService, dataset_path, parquet_name
+from service.domain.datasets.services import DatasetService, parquet_name
 from service.domain.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
 from service.errors import ConflictError, NotFoundError
 from service.resources import Resources
-from service.storage import run_dir, tenant_datasets_dir
+from service.storage import Storage, open_storage
 
 
 @lru_cache(maxsize=8)
@@ -46,7 +46,7 @@ def _cached_model(folder: str, _modified_ns: int) -> TabularModel:
 
 def load_model(folder: Path) -> TabularModel:
     """The model saved in `folder`, loaded once and kept for the next requests."""
-    return _cached_model(str(folder), (folder / "model.joblib").stat().st_mtime_ns)
+    return _cached_model(str(folder), (folder / MODEL_FILE).stat().st_mtime_ns)
 
 
 class RunService:
@@ -57,14 +57,33 @@ class RunService:
         self.resources = resources
         self.tenant = tenant
 
-    def artifact_dir(self, run: Run) -> Path:
-        return run_dir(self.resources.settings, run.tenant, run.id)
+    @property
+    def storage(self) -> Storage:
+        return open_storage(self.resources.settings)
 
-    def trained(
+    @property
+    def datasets(self) -> DatasetService:
+        return DatasetService(self.session, self.resources.settings, self.tenant)
+
+    async def run_folder(self, run: Run) -> Path:
+        """A local path of the finished run's folder (a copy, where the storage is remote)."""
+        return await anyio.to_thread.run_sync(self.storage.local_run, run.tenant, run.id)
+
+    async def trained(
         self, run: Run, *, exact: bool = False, wanted: str = "predictions"
     ) -> tuple[ResolvedTraining, Path]:
-        """The training behind the run's saved model, and its folder; a clear error if the run
-        has no tabular model, saying what was `wanted` of it."""
+        """The training behind the run's saved model, and a local path of its folder."""
+        training = self.training(run, exact=exact, wanted=wanted)
+        folder = await self.run_folder(run)
+        if not (folder / MODEL_FILE).exists():
+            raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
+        return training, folder
+
+    def training(
+        self, run: Run, *, exact: bool = False, wanted: str = "predictions"
+    ) -> ResolvedTraining:
+        """The training behind the run's saved model; a clear error if the run has no tabular
+        model, saying what was `wanted` of it."""
         spec = get_job(run.kind)
         if spec.trained_model is None and not spec.forecasts:
             raise ConflictError(
@@ -85,15 +104,11 @@ class RunService:
                 f"run {run.id} is a forecast: it predicts the series' next steps, not rows. "
                 "Send {'horizon': n} instead"
             )
-        folder = self.artifact_dir(run)
-        if not (folder / "model.joblib").exists():
-            raise NotFoundError(f"the model file of run {run.id} is missing from the artifacts")
         resolved = spec.resolved.model_validate(run.resolved)
         # Only reproduction needs the exact settings from the result; predictions, on the hot
         # path, skip parsing it (a thousand stored test predictions cost ~1.5 ms).
         result = spec.result.model_validate(run.result) if exact else None
-        training = ResolvedTraining.model_validate(spec.trained_model(resolved, result))
-        return training, folder
+        return ResolvedTraining.model_validate(spec.trained_model(resolved, result))
 
     async def run_dataset(self, run: Run) -> Dataset:
         """The dataset `run` was trained on; NotFoundError once it was deleted."""
@@ -104,8 +119,8 @@ class RunService:
 
     async def test_predictions_csv(self, run: Run) -> tuple[bytes, str]:
         """The run's test rows with actual and predicted values, as CSV, and its file name."""
-        resolved, folder = self.trained(run, exact=True, wanted="test predictions")
-        source = dataset_path(self.resources.settings, await self.run_dataset(run))
+        resolved, folder = await self.trained(run, exact=True, wanted="test predictions")
+        source = await self.datasets.local_file(await self.run_dataset(run))
         columns = training_columns(resolved)
 
         def work() -> bytes:
@@ -116,10 +131,10 @@ class RunService:
 
     async def scored_dataset_csv(self, run: Run, ref: DatasetRef) -> tuple[bytes, str]:
         """Every row of a dataset with the run's predictions added, as CSV, and its file name."""
-        resolved, folder = self.trained(run)
-        datasets = DatasetService(self.session, self.resources.settings, self.tenant)
+        resolved, folder = await self.trained(run)
+        datasets = self.datasets
         source = await datasets.find_ref(ref)
-        source_file = dataset_path(self.resources.settings, source)
+        source_file = await datasets.local_file(source)
 
         def work() -> bytes:
             table = predict_table(
@@ -133,7 +148,7 @@ class RunService:
     async def notebook(self, run: Run, base_url: str) -> tuple[str, str]:
         """A notebook that retrains `run` without mlchat and checks its test metrics (the
         dataset's download address under `base_url`), and its file name."""
-        resolved, _ = self.trained(run, exact=True, wanted="notebooks")
+        resolved = self.training(run, exact=True, wanted="notebooks")
         dataset = await self.run_dataset(run)
         try:
             notebook = run_notebook(
@@ -149,7 +164,7 @@ class RunService:
 
     async def reproduce(self, run: Run) -> tuple[str, str]:
         """A script that retrains `run` and checks its test metrics, and its file name."""
-        resolved, _ = self.trained(run, exact=True, wanted="reproduce scripts")
+        resolved = self.training(run, exact=True, wanted="reproduce scripts")
         result = run.result or {}
         dataset = await self.run_dataset(run)
         script = reproduce_script(
@@ -168,13 +183,13 @@ class RunService:
             )
         if run.status != RunStatus.FINISHED:
             raise ConflictError(f"run {run.id} is {run.status}; forecasts need a finished run")
-        folder = self.artifact_dir(run)
+        folder = await self.run_folder(run)
         points = await anyio.to_thread.run_sync(predict_future, folder, horizon)
         return FuturePrediction(run_id=run.id, horizon=horizon,
                                 points=[p.model_dump(mode="json") for p in points])  # fmt: skip
 
     async def predict_rows(self, run: Run, rows: list[dict[str, object]]) -> RowPredictions:
-        resolved, folder = self.trained(run)
+        resolved, folder = await self.trained(run)
 
         def work() -> RowPredictions:
             frame, ignored = rows_frame(rows, resolved.feature_kinds)
@@ -187,12 +202,12 @@ class RunService:
         return await anyio.to_thread.run_sync(work)
 
     async def predict_dataset(self, run: Run, ref: DatasetRef, name: str | None) -> BatchPrediction:
-        resolved, folder = self.trained(run)
-        datasets = DatasetService(self.session, self.resources.settings, self.tenant)
+        resolved, folder = await self.trained(run)
+        datasets = self.datasets
         source = await datasets.find_ref(ref)
         new_name = name or f"{source.name} predicted by run {run.id}"
-        source_file = dataset_path(self.resources.settings, source)
-        target_dir = tenant_datasets_dir(self.resources.settings, self.tenant)
+        source_file = await datasets.local_file(source)
+        target_dir = self.storage.ingest_dir(self.tenant)
 
         def work() -> tuple[IngestedDataset, list[str]]:
             model = load_model(folder)
