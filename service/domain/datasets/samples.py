@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ml_backend.datasets.samples import SAMPLE_DATASETS, write_sample
 from service.db.models import Dataset
 from service.domain.datasets.services import DatasetService
-from service.errors import StorageUnavailableError
+from service.errors import ConflictError, StorageUnavailableError
 from service.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ async def register_samples(resources: Resources, tenant: str) -> list[str]:
             except StorageUnavailableError as error:
                 log.warning("sample datasets not registered: %s", error.detail)
                 break
+            except ConflictError:
+                continue  # another API process starting at the same time registered it first
             added.append(name)
     if added:
         log.info("sample datasets registered", extra={"names": added})
