@@ -50,7 +50,7 @@ def cmd_api(settings: Settings) -> int:
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, ws="websockets-sansio", lifespan="on",
-        ws_max_size=settings.max_json_bytes,
+        ws_max_size=settings.max_json_bytes, ws_per_message_deflate=settings.ws_compression,
     )  # fmt: skip
     uvicorn.Server(config).run()
     return 0
