@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
         await register_samples(resources, settings.tenant)
         warm_up()
         async with anyio.create_task_group() as tasks:
+            tasks.start_soon(resources.hub.run)
             if reaper:
                 tasks.start_soon(reap_forever, resources)
             try:

@@ -26,17 +26,31 @@ def cmd_migrate(settings: Settings) -> int:
     return 0
 
 
+def raise_open_files_limit(wanted: int = 65_536) -> None:
+    """Lift the soft limit on open files towards the hard one: every WebSocket holds one."""
+    import contextlib
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        # Refused: the process keeps the limit it has, and sockets beyond it are turned away.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def cmd_api(settings: Settings) -> int:
     import uvicorn
 
     from service.app import create_app
 
     cmd_migrate(settings)
+    raise_open_files_limit()
     # A WebSocket message is JSON too: one larger than a JSON body may be closes the socket.
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port,
         log_config=None, ws="websockets-sansio", lifespan="on",
-        ws_max_size=settings.max_json_bytes,
+        ws_max_size=settings.max_json_bytes, ws_per_message_deflate=settings.ws_compression,
     )  # fmt: skip
     uvicorn.Server(config).run()
     return 0

@@ -151,14 +151,12 @@ def _decode(entries: Any) -> list[tuple[str, dict[str, Any]]]:
 
 
 async def read_events(
-    client: aioredis.Redis, run_id: int, *, after: str = "0-0", block_ms: int | None = None
+    client: aioredis.Redis, run_id: int, *, after: str = "0-0", count: int | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Events after stream id `after`: at once, or waiting up to `block_ms` for new ones."""
-    if block_ms is None:
-        entries = await client.xrange(stream_key(run_id), min=f"({after}", max="+")
-        return _decode(entries)
-    result: Any = await client.xread({stream_key(run_id): after}, block=block_ms, count=500)
-    return _decode(result[0][1]) if result else []
+    """Events after stream id `after` (at most `count`), at once: the web process never blocks
+    a connection waiting on a stream; live events reach it through its hub."""
+    entries = await client.xrange(stream_key(run_id), min=f"({after}", max="+", count=count)
+    return _decode(entries)
 
 
 async def latest_progress(client: aioredis.Redis, run_id: int) -> dict[str, Any] | None:

@@ -100,6 +100,35 @@ class StorageSettings(BaseSettings):
                 path.mkdir(parents=True, exist_ok=True)
 
 
+class LiveSettings(BaseSettings):
+    """The API's Redis connections: a pool for its requests, one subscription for its sockets."""
+
+    model_config = _FROM_ENV
+
+    redis_pool_size: int = Field(
+        default=50, ge=1, le=10_000,
+        description="Redis connections the API's requests share; a request that finds them all "
+        "busy waits up to MLCHAT_REDIS_TIMEOUT_S. WebSockets never take from it: they share one "
+        "subscription per API process.",
+    )  # fmt: skip
+    redis_timeout_s: float = Field(
+        default=5.0, gt=0, le=300,
+        description="How long the API waits on Redis (for a free connection, to connect, for an "
+        "answer) before the request fails rather than hangs.",
+    )  # fmt: skip
+    ws_buffer: int = Field(
+        default=1000, ge=1, le=1_000_000,
+        description="Events one WebSocket may have waiting unsent; a client further behind is "
+        "closed with code 1013 (try again later) and may reconnect.",
+    )  # fmt: skip
+    ws_compression: bool = Field(
+        default=False,
+        description="Compress WebSocket messages (permessage-deflate): less traffic for large "
+        "chat messages, but each socket compresses each message anew, which was a fifth of the "
+        "API's CPU when one event went out to a thousand sockets.",
+    )
+
+
 class ServerSettings(BaseSettings):
     """The HTTP API: where it listens and whom it serves."""
 
@@ -264,6 +293,7 @@ class LoggingSettings(BaseSettings):
 
 class Settings(
     StorageSettings,
+    LiveSettings,
     ServerSettings,
     JobSettings,
     LimitSettings,

@@ -39,8 +39,7 @@ async def chat(
         except ServiceError as error:
             await refuse_socket(socket.scope, socket.send, error)
             return
-    await socket.accept()
-    await relay(socket, resources.redis, conversation_channel(conversation_id),
+    await relay(socket, resources.hub, conversation_channel(conversation_id),
                 lambda: _receive(socket, resources, tenant, conversation_id))  # fmt: skip
 
 
