@@ -13,7 +13,8 @@ the server lacks them. Prints the accuracy overall, by language and by action, w
 `probe_results` is the probe of questions about results (`bench/eval/probe_results.jsonl`,
 on the tables of `bench/eval/probe_tables.py` and the penguins sample): scripted
 conversations that train, tune, rank, fail and cancel runs and ask about them. Besides every
-turn it scores the questions about results alone, in its tuning half and its held-out half.
+turn it scores the questions about results alone, in its tuning half, its held-out half and
+a fresh held-out part written after the tuning (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def question_reports(scripts: list[dict[str, Any]], turns: Report) -> list[Repor
         if _expected(turn.get("expect") or {}) & RESULT_ACTIONS
     }
     reports = []
-    for half, title in (("tune", "tuning half"), ("held", "held-out half")):
+    parts = (("tune", "tuning half"), ("held", "held-out half"), ("fresh", "fresh held-out part"))
+    for half, title in parts:
         outcomes: list[Outcome] = [
             o for o in turns.outcomes
             if o.case_id in asked and halves[o.case_id.split("#")[0]] == half
