@@ -32,7 +32,7 @@ from agents.planner.datasets import dataset_meant
 from agents.planner.intent_model import RESULT_INTENTS
 from agents.planner.plan import PLANNED_INTENTS, asks_for_something, plan_answer
 from agents.planner.questions import Slot
-from agents.planner.results import RunRef, askable, results_call
+from agents.planner.results import RunRef, askable, follow_up_run, results_call
 from agents.planner.sql_load import read_load
 from agents.planner.text import name_words
 from agents.tools import ACTION_TOOLS, TOOLS
@@ -109,7 +109,7 @@ class BuiltinPlannerModel(BaseChatModel):
             if load is not None and load.question is not None:
                 return _words(load.question, "clarify")
         runs = _runs(messages[:-1])
-        run_call = run_request(english)
+        run_call = run_request(english) or _asked_again(english, runs, messages[:-1])
         if run_call is None:
             # Without a dataset in focus the message is still read, against no columns: it
             # may ask which datasets there are, or about the runs.
@@ -120,7 +120,8 @@ class BuiltinPlannerModel(BaseChatModel):
             if plan.action == "list_datasets":
                 run_call = "list_datasets", {}
             elif plan.action in RESULT_INTENTS:
-                run_call = results_call(plan.action, english, runs)
+                discussed = _discussed(messages[:-1])
+                run_call = results_call(plan.action, english, runs, plan.about, discussed)
         if run_call is not None:
             name, args = run_call
             call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
@@ -240,6 +241,35 @@ def _runs(messages: Sequence[BaseMessage]) -> list[RunRef]:
             call = call_message.tool_calls[-1]
             runs.append(RunRef(int(result.artifact["run_id"]), call["name"], call["args"]))
     return runs
+
+
+_ANSWERING = frozenset({"explain_run", "job_status", "compare_runs", "cancel_job"})
+
+
+def _asked_again(
+    text: str, runs: list[RunRef], history: Sequence[BaseMessage]
+) -> tuple[str, dict[str, Any]] | None:
+    """'and the other one?' right after an answer about a run: the same question (the same
+    tool, about the same thing) of the run it points to; None for anything else."""
+    last = next((m for m in reversed(history) if isinstance(m, AIMessage)), None)
+    if last is None or not last.tool_calls:
+        return None
+    call = last.tool_calls[-1]
+    if call["name"] not in {"explain_run", "job_status"}:
+        return None
+    run = follow_up_run(text, runs, _discussed(history))
+    return None if run is None else (call["name"], {**call["args"], "run_id": run.run_id})
+
+
+def _discussed(messages: Sequence[BaseMessage]) -> list[int]:
+    """The runs the conversation's last answer about runs was about ('and the other one?')."""
+    for message in reversed(messages):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            call = message.tool_calls[-1]
+            if call["name"] in _ANSWERING:
+                args = call["args"]
+                return [int(i) for i in args.get("run_ids") or [args.get("run_id", 0)]]
+    return []
 
 
 def _previous(messages: Sequence[BaseMessage]) -> PlannedAction | None:

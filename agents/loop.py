@@ -27,6 +27,7 @@ from agents.answers import compare_text
 from agents.context import SchemaContext
 from agents.languages import says_no, says_yes
 from agents.plans import describe_plan
+from agents.run_answers import run_answer
 from agents.schemas import narrowed_tool_schemas
 from agents.schemas import tool_schemas as tool_schemas  # where callers have imported it from
 from agents.tools import TOOLS
@@ -106,7 +107,7 @@ def history_from(records: Sequence[dict[str, Any]]) -> list[BaseMessage]:
             messages.append(HumanMessage(record["content"]))
             continue
         parts = record.get("parts") or []
-        calls = [p for p in parts if p.get("type") in {"plan", "run"}]
+        calls = [p for p in parts if p.get("type") in {"plan", "run", "answer"}]
         if not calls:
             asked = [p["question"] for p in parts if isinstance(p.get("question"), dict)]
             metadata = {QUESTION_KEY: asked[-1]} if asked else {}
@@ -326,17 +327,17 @@ class Agent:
             return Turn(reply=f"Datasets:\n{names}", plan=plan)
         if self.backend is None:
             return Turn(reply=plan.message, plan=plan)
+        # What was answered, about which runs, stays in the history: 'and the other one?'
+        answered = [{"type": "answer", "tool": plan.tool, "config": config}]
         if plan.tool == "cancel_job":
             run = await self.backend.cancel(int(config["run_id"]))
-            return Turn(reply=f"Run {config['run_id']} is now {run['status']}.", plan=plan)
+            reply = f"Run {config['run_id']} is now {run['status']}."
+            return Turn(reply=reply, parts=answered, plan=plan)
         if plan.tool == "compare_runs":
             runs = [await self.backend.run(int(i)) for i in config["run_ids"]]
-            return Turn(reply=compare_text(runs), plan=plan)
+            return Turn(reply=compare_text(runs), parts=answered, plan=plan)
         run = await self.backend.run(int(config["run_id"]))
-        if run["status"] == "finished" and run.get("summary"):
-            return Turn(reply=str(run["summary"]), plan=plan)
-        progress = run.get("progress") or 0.0
-        return Turn(reply=f"Run {run['run_id']} is {run['status']} ({progress:.0%}).", plan=plan)
+        return Turn(reply=run_answer(run, config.get("about")), parts=answered, plan=plan)
 
 
 def _markdown_profile(described: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.run_answers import RunAspect
 from ml_backend.configs import DatasetRef
 from ml_backend.jobs.registry import JOBS
 
@@ -29,6 +30,17 @@ class DatasetArgs(_Args):
 
 class RunArgs(_Args):
     run_id: int = Field(ge=1, description="A run's id, as the run's start message gave it.")
+
+
+class RunQuestionArgs(RunArgs):
+    about: RunAspect | None = Field(
+        default=None,
+        description=(
+            "What the question asks of the run, answered first: how it did overall, what "
+            "mattered most (features), its settings (the best a search found), why it failed, "
+            "or its progress and the time left."
+        ),
+    )
 
 
 class LoadSqlArgs(_Args):
@@ -75,6 +87,9 @@ _JOB_TOOLS = [
     for spec in JOBS.values()
 ]
 
+_STATUS = "The status, progress, time left and result of a run."
+_EXPLAIN = "Explain a run: its metrics, what mattered most, its settings, or why it failed."
+
 TOOLS: dict[str, Tool] = {
     tool.name: tool
     for tool in (
@@ -93,10 +108,10 @@ TOOLS: dict[str, Tool] = {
             asks_first=True,
         ),
         *_JOB_TOOLS,
-        Tool("job_status", "The status, progress and result of a run.", RunArgs),
+        Tool("job_status", _STATUS, RunQuestionArgs),
         Tool("cancel_job", "Cancel a queued or running run.", RunArgs),
         Tool("compare_runs", "Compare finished runs by their test metrics.", CompareArgs),
-        Tool("explain_run", "Explain a finished run's metrics, features and plots.", RunArgs),
+        Tool("explain_run", _EXPLAIN, RunQuestionArgs),
     )
 }
 

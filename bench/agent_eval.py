@@ -9,6 +9,12 @@ Run (with `mlchat up` serving on the default port):
 set (`bench/eval/test_*.jsonl`): run it only to report, never to tune. `public` is
 `../shared/eval/`. The seven evaluation tables (`bench/eval/tables.py`) are uploaded first if
 the server lacks them. Prints the accuracy overall, by language and by action, with latency.
+
+`probe_results` is the probe of questions about results (`bench/eval/probe_results.jsonl`,
+on the tables of `bench/eval/probe_tables.py` and the penguins sample): scripted
+conversations that train, tune, rank, fail and cancel runs and ask about them. Besides every
+turn it scores the questions about results alone, in its tuning half, its held-out half and
+a fresh held-out part written after the tuning (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.eval.report import Report
+from bench.eval.probe_tables import write_probe_csvs
+from bench.eval.report import Outcome, Report
 from bench.eval.run import ensure_tables, load, run_cases, run_conversations
 
 EVAL = Path(__file__).resolve().parent / "eval"
@@ -30,7 +38,9 @@ SETS = {
     "dev": (sorted(EVAL.glob("dev_cases*.jsonl")), sorted(EVAL.glob("dev_conversations*.jsonl"))),
     "test": ([EVAL / "test_cases.jsonl"], [EVAL / "test_conversations.jsonl"]),
     "public": ([PUBLIC], []),
+    "probe_results": ([], [EVAL / "probe_results.jsonl"]),
 }
+RESULT_ACTIONS = {"explain_run", "compare_runs", "job_status"}
 
 
 def main() -> int:
@@ -44,15 +54,44 @@ def main() -> int:
     reports: list[Report] = []
     with httpx.Client(base_url=args.url, timeout=300) as http:
         ensure_tables(http)
+        if args.set == "probe_results":
+            ensure_tables(http, write_probe_csvs)
         cases = [case for path in case_files if path.exists() for case in load(path)]
-        reports.append(run_cases(http, cases, f"{args.set} requests"))
+        if cases:
+            reports.append(run_cases(http, cases, f"{args.set} requests"))
         if not args.no_conversations:
             scripts = [c for path in conversation_files if path.exists() for c in load(path)]
             if scripts:
                 reports.append(run_conversations(http, scripts, f"{args.set} conversation turns"))
+            if scripts and args.set == "probe_results":
+                reports += question_reports(scripts, reports[-1])
     for report in reports:
         print("\n".join(report.lines(failures=args.failures)))
     return 0
+
+
+def question_reports(scripts: list[dict[str, Any]], turns: Report) -> list[Report]:
+    """The questions about results among a probe's turns, in each half of the probe."""
+    halves = {script["id"]: script.get("half", "") for script in scripts}
+    asked = {
+        f"{script['id']}#{number}"
+        for script in scripts
+        for number, turn in enumerate(script["turns"], start=1)
+        if _expected(turn.get("expect") or {}) & RESULT_ACTIONS
+    }
+    reports = []
+    parts = (("tune", "tuning half"), ("held", "held-out half"), ("fresh", "fresh held-out part"))
+    for half, title in parts:
+        outcomes: list[Outcome] = [
+            o for o in turns.outcomes
+            if o.case_id in asked and halves[o.case_id.split("#")[0]] == half
+        ]  # fmt: skip
+        reports.append(Report(f"probe questions about results, {title}", outcomes))
+    return reports
+
+
+def _expected(expect: dict[str, Any]) -> set[str]:
+    return {str(a) for a in [expect.get("action"), *(expect.get("action_in") or [])] if a}
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz.distance import OSA
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.svm import LinearSVC
@@ -40,6 +41,9 @@ _DATA_NOUNS = frozenset(stem(w) for w in words("dataset datasets data table tabl
 _COLUMN_NOUNS = frozenset(
     stem(w) for w in words("column columns field fields variable variables attribute attributes")
 )
+_INPUT_NOUNS = _COLUMN_NOUNS | frozenset(
+    stem(w) for w in words("feature features input inputs predictor predictors factor factors")
+)
 _COMPARATIVES = frozenset(
     stem(w)
     for w in words(
@@ -47,6 +51,30 @@ _COMPARATIVES = frozenset(
         "than difference"
     )
 )
+
+_OPENERS = frozenset(
+    words(
+        "what whats which who whose why how hows when where is isnt are arent was wasnt were did "
+        "didnt does doesnt do has hasnt have had should any"
+    )
+)
+"""Words a question about something already there starts with (after fillers); not 'can
+you', 'could you', 'would you', which ask for something to be done."""
+_FILLERS = frozenset(words("so and but ok okay hm hmm well oh right alright wait then uh um hey"))
+_SUPERLATIVES = frozenset(
+    words(
+        "most least best worst top biggest largest highest lowest strongest weakest main "
+        "mostly greatest"
+    )
+)
+
+
+def asks(request: Request) -> bool:
+    """Whether the message is worded as a question: its first word (fillers aside) is one a
+    question starts with ('so how did it go', 'was it worth it'), question mark or not;
+    'can you plot it better?' asks for something to be done."""
+    said = [t.text for t in request.tokens if t.kind == "word" and t.text not in _FILLERS]
+    return bool(said) and said[0] in _OPENERS
 
 
 @dataclass(frozen=True)
@@ -79,6 +107,7 @@ class Scores:
 
 
 _MASKS = frozenset({"COL", "COLS", "ALGO", "NUM"})
+_RESPELL_MIN = 4
 
 
 def masked_words(request: Request) -> str:
@@ -151,6 +180,12 @@ def signals(
         found.append("comparative")
     if request.message.rstrip().endswith("?"):
         found.append("question")
+    if asks(request):
+        found.append("asks")
+    if said & _SUPERLATIVES:
+        found.append("superlative")
+        if said & _INPUT_NOUNS:
+            found.append("ranks_columns")
     if not any(t.kind != "punct" for t in request.tokens):
         found.append("empty")
     unknown = unknown_share(request)
@@ -206,8 +241,39 @@ class IntentModel:
 
     def fit(self, texts: Sequence[str], facts: Sequence[str], labels: Sequence[str]) -> None:
         self.classifier.fit(self._matrix(texts, facts, fit=True), list(labels))
+        # How common each known word is, to respell a mistyped one as the likeliest
+        idf = self.words.idf_
+        self.known_ = {
+            word: float(idf[column])
+            for word, column in self.words.vocabulary_.items()
+            if " " not in word and word.isalpha()
+        }
+
+    def respelled(self, text: str) -> str:
+        """`text` with each word the corpus lacks replaced by the commonest word it has one
+        letter away (same first letter, four letters or more): 'whcih one won' is read as
+        'which one won'. Columns, algorithms and numbers are masked already."""
+        out = []
+        for word in text.split():
+            if (
+                word in self.known_
+                or word in _MASKS
+                or len(word) < _RESPELL_MIN
+                or not word.isalpha()
+            ):
+                out.append(word)
+                continue
+            near = [
+                known for known in self.known_
+                if known[:1] == word[:1] and len(known) >= _RESPELL_MIN
+                and abs(len(known) - len(word)) <= 1
+                and OSA.distance(word, known, score_cutoff=1) <= 1
+            ]  # fmt: skip
+            out.append(min(near, key=self.known_.__getitem__) if near else word)
+        return " ".join(out)
 
     def scores(self, text: str, facts: Sequence[str]) -> Scores:
+        text = self.respelled(text)
         margins = self.classifier.decision_function(self._matrix([text], [" ".join(facts)], False))
         order = np.argsort(-margins[0])
         classes = self.classifier.classes_
@@ -249,8 +315,15 @@ def intent_model() -> IntentModel:
 
 
 def warm_up() -> None:
-    """Train the model now, in a thread of its own, so that the first message need not wait."""
-    threading.Thread(target=intent_model, name="intent-model", daemon=True).start()
+    """Train the models now, in a thread of their own, so that the first message need not
+    wait: the action's, then that of what a question about a run asks."""
+    from agents.planner.aspects import aspect_model
+
+    def train_both() -> None:
+        intent_model()
+        aspect_model()
+
+    threading.Thread(target=train_both, name="intent-model", daemon=True).start()
 
 
 def train(records: Sequence[dict[str, Any]]) -> IntentModel:

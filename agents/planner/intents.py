@@ -4,7 +4,7 @@ conversation allows."""
 
 from __future__ import annotations
 
-from agents.planner.intent_model import PLAN_INTENTS, RESULT_INTENTS, Scores, names_data
+from agents.planner.intent_model import PLAN_INTENTS, RESULT_INTENTS, Scores, asks, names_data
 from agents.planner.registry import current_registry
 from agents.planner.request import Request
 
@@ -39,6 +39,10 @@ def decide_action(
     continuable = previous_action not in {None, "clarify", "error", "describe"}
     if not continuable or not says_something(request):
         allowed.discard("continue")
+    if runs and asks(request) and not names_something(request):
+        # A question that names no column, algorithm, number or setting ('was it worth
+        # it?', 'so how did it go') has nothing to change a plan with: it asks about runs.
+        allowed.discard("continue")
     if runs:
         allowed |= RESULT_INTENTS
     if request.algorithms and not set(request.algorithms) & set(current_registry().forecasters):
@@ -58,6 +62,19 @@ def decide_action(
     if intent == "describe" and any(not m.group for m in request.mentions):
         return "explore"  # statistics of the columns named, not the whole table's description
     return intent
+
+
+def names_something(request: Request) -> bool:
+    """Whether the message names a thing a plan is made of: a column, an algorithm, a chart,
+    a number, a setting, a split; cue words alone ('model', 'it', 'now') name none."""
+    split = request.split
+    return bool(
+        request.mentions or request.algorithms or request.settings or request.quantities
+        or request.durations or request.metrics or request.explorers or request.values
+        or request.strategy or request.task_type or request.n_trials
+        or split.test_size is not None or split.validation_size is not None
+        or split.random_state is not None
+    )  # fmt: skip
 
 
 def says_something(request: Request) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.planner.text import Token
+from agents.planner.text import Token, words
 
 _UNITS = {
     "zero": 0,
@@ -55,6 +55,14 @@ _FRACTIONS = {
     "tenth": 10,
 }
 _ARTICLES = {"a", "an"}
+_PRONOUN_ONE_AFTER = frozenset(
+    words(
+        "which the that this other another each every any no same new old last latest previous "
+        "first second better best worse worst tuned plain winning losing"
+    )
+)
+"""Words after which a lone 'one' is a pronoun ('which one', 'the other one', 'the tuned
+one'), not the number one."""
 _PERCENT_WORDS = {"percent", "pct", "percentage"}
 
 # "3/4" of the data is a fraction; "80/20" and "64/32" are not.
@@ -100,12 +108,20 @@ def find_quantities(tokens: list[Token]) -> list[Quantity]:
     i = 0
     while i < len(tokens):
         quantity = _digits(tokens, i) or _words(tokens, i)
-        if quantity is None:
+        if quantity is None or _pronoun(tokens, quantity):
             i += 1
             continue
         found.append(_with_percent(tokens, quantity))
         i = found[-1].end
     return found
+
+
+def _pronoun(tokens: list[Token], quantity: Quantity) -> bool:
+    """Whether a quantity is the pronoun 'one' ('which one won?'), which counts nothing."""
+    i = quantity.start
+    if quantity.end != i + 1 or tokens[i].text != "one" or i == 0:
+        return False
+    return tokens[i - 1].text in _PRONOUN_ONE_AFTER
 
 
 def _digits(tokens: list[Token], i: int) -> Quantity | None:

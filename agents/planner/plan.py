@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from agents.languages import language_names, to_english, unsupported
+from agents.planner.aspects import run_aspect
 from agents.planner.build import (
     Context,
     Draft,
@@ -82,6 +83,8 @@ class PlannedAction(BaseModel):
     """A one-line plan, or the question or error to show."""
     slot: Slot | None = None
     """For a question an answer can settle: what it asks for, and the request it came from."""
+    about: str | None = None
+    """For a question about runs: what it asks of them (`agents.run_answers.RunAspect`)."""
 
 
 @dataclass
@@ -158,7 +161,11 @@ def plan_message(
     else:
         scores = reading.scores(Situation(previous_action, runs))
         action = decide_action(request, scores, previous_action, runs)
-    if action in RESULT_INTENTS or action == "list_datasets":
+    if action in RESULT_INTENTS:
+        about = run_aspect(masked_words(request), reading.signals(Situation(previous_action, runs)))
+        return PlannedAction(action=action, config=None, message=_ANSWERED_ELSEWHERE[action],
+                             about=about)  # fmt: skip
+    if action == "list_datasets":
         return PlannedAction(action=action, config=None, message=_ANSWERED_ELSEWHERE[action])
     ctx = Context(
         request=request,

@@ -6,7 +6,7 @@ import json
 import re
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,8 @@ from bench.eval.tables import write_csvs
 from bench.evaluation import check_case
 
 FINAL = {"finished", "failed", "cancelled"}
-_TURN_KEYS = {"starts_run", "pending", "reply_includes", "mentions_best"}
+_TURN_KEYS = {"starts_run", "pending", "reply_includes", "reply_includes_any", "mentions_best",
+              "mentions_leader"}  # fmt: skip
 _LOWER_IS_BETTER = {"rmse", "mae", "mape", "smape", "log_loss"}
 _RUN_REF = re.compile(r"\{run(\d+)\}")
 """`{run2}` in a scripted message: the id of the conversation's second run (ids are global)."""
@@ -28,11 +29,13 @@ def load(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def ensure_tables(http: httpx.Client) -> None:
-    """Upload the evaluation tables that the server does not have yet."""
+def ensure_tables(
+    http: httpx.Client, write: Callable[[Path], dict[str, Path]] = write_csvs
+) -> None:
+    """Upload the evaluation tables (those `write` makes) that the server does not have yet."""
     have = {d["name"] for d in http.get("/api/v1/datasets").raise_for_status().json()}
     with tempfile.TemporaryDirectory() as folder:
-        for name, path in write_csvs(Path(folder)).items():
+        for name, path in write(Path(folder)).items():
             if name not in have:
                 files = {"file": (path.name, path.read_bytes())}
                 http.post("/api/v1/datasets", files=files, data={"name": name}).raise_for_status()
@@ -69,7 +72,11 @@ def run_conversations(
         conversation = created.raise_for_status().json()["id"]
         runs: list[int] = []
         for number, turn in enumerate(script["turns"], start=1):
-            finished = _wait(http, runs)
+            if turn.get("wait") == "running":
+                # A question about a run in progress: asked once its last run is under way.
+                finished = [_wait_running(http, runs[-1])] if runs else []
+            else:
+                finished = _wait(http, runs)
             started = time.perf_counter()
             said = with_run_ids(turn["say"], runs)
             response = http.post(
@@ -79,7 +86,8 @@ def run_conversations(
             exchange = response.json() if response.status_code == 200 else {}
             parts = (exchange.get("reply") or {}).get("parts") or []
             runs += [p["run_id"] for p in parts if p.get("type") == "run"]
-            problems = check_turn(turn.get("expect") or {}, exchange, best_run(finished))
+            expect = {k: _with_ids(v, runs) for k, v in (turn.get("expect") or {}).items()}
+            problems = check_turn(expect, exchange, best_run(finished), leader(finished))
             report.outcomes.append(Outcome(
                 f"{script['id']}#{number}", script.get("language", "en"),
                 expected_action(turn.get("expect") or {}), problems, seconds, turn["say"],
@@ -97,8 +105,18 @@ def with_run_ids(text: str, runs: list[int]) -> str:
     return _RUN_REF.sub(nth, text)
 
 
+def _with_ids(value: Any, runs: list[int]) -> Any:
+    """An expectation with `{runN}` in its words replaced as in the scripted message."""
+    if isinstance(value, list):
+        return [with_run_ids(v, runs) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def check_turn(
-    expect: Mapping[str, Any], exchange: Mapping[str, Any], best: dict[str, Any] | None
+    expect: Mapping[str, Any],
+    exchange: Mapping[str, Any],
+    best: dict[str, Any] | None,
+    leading: str | None = None,
 ) -> list[str]:
     """The ways one turn's exchange misses its `expect`; empty when it passes."""
     if not exchange:
@@ -117,6 +135,14 @@ def check_turn(
     for words in expect.get("reply_includes") or []:
         if str(words).casefold() not in text.casefold():
             problems.append(f"the reply does not say {words!r}")
+    options = [str(words) for words in expect.get("reply_includes_any") or []]
+    if options and not any(words.casefold() in text.casefold() for words in options):
+        problems.append(f"the reply says none of {options!r}")
+    if expect.get("mentions_leader"):
+        if leading is None:
+            problems.append("no finished leaderboard")
+        elif leading.casefold() not in text.casefold():
+            problems.append(f"the reply does not name the leaderboard's winner ({leading})")
     if expect.get("mentions_best"):
         if best is None:
             problems.append("no finished runs to compare")
@@ -134,7 +160,8 @@ def best_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     for run in runs:
         result = run.get("result") or {}
         test = (result.get("metrics") or {}).get("test") or {}
-        metric = _HEADLINE.get(str(result.get("task_type")), "")
+        task = result.get("task_type") or (result.get("training") or {}).get("task_type")
+        metric = _HEADLINE.get(str(task), "")
         if run.get("status") == "finished" and isinstance(test.get(metric), int | float):
             sign = -1 if metric in _LOWER_IS_BETTER else 1
             scored.append((sign * test[metric], run["run_id"], result.get("algorithm", "")))
@@ -142,6 +169,15 @@ def best_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     _, run_id, algorithm = max(scored)
     return {"run_id": run_id, "algorithm": algorithm}
+
+
+def leader(runs: list[dict[str, Any]]) -> str | None:
+    """The algorithm ranked first by the last finished leaderboard among `runs`."""
+    for run in reversed(runs):
+        result = run.get("result") or {}
+        if run.get("status") == "finished" and isinstance(result.get("entries"), list):
+            return str(result.get("best")) if result.get("best") else None
+    return None
 
 
 def _names(text: str, best: Mapping[str, Any]) -> bool:
@@ -158,6 +194,17 @@ def _action_of(parts: list[dict[str, Any]]) -> str:
         if part.get("type") in {"describe", "clarify", "error"}:
             return str(part["type"])
     return "none"
+
+
+def _wait_running(http: httpx.Client, run_id: int, timeout_s: float = 300) -> dict[str, Any]:
+    """The run, once it has made some progress (or ended, or the wait ran out)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        view = http.get(f"/api/v1/runs/{run_id}").raise_for_status().json()
+        moving = view["status"] not in {"queued", "preprocessing"} and (view["progress"] or 0) > 0
+        if moving or view["status"] in FINAL or time.monotonic() > deadline:
+            return dict(view)
+        time.sleep(0.2)
 
 
 def _wait(http: httpx.Client, runs: list[int], timeout_s: float = 600) -> list[dict[str, Any]]:

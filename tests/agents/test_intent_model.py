@@ -17,6 +17,7 @@ from agents.planner.intent_model import (
 )
 from agents.planner.intents import decide_action
 from agents.planner.plan import read_message
+from agents.run_answers import ASPECTS
 from ml_backend.schema import ColumnKind, DatasetProfile
 
 
@@ -87,3 +88,23 @@ def test_what_the_conversation_lacks_is_never_chosen(
             continue
         decided = decide_action(reading.request, reading.scores(Situation()), None, runs=False)
         assert decided not in RESULT_INTENTS | {"continue"}, record["message"]
+
+
+def test_what_a_question_asks_of_a_run_is_mostly_read_right_on_held_out_folds() -> None:
+    """The aspect model (what mattered, the settings, why it failed, the progress, how it
+    did) on folds of the corpus's questions about runs that it was not fitted on."""
+    labelled = [{**r, "intent": r["about"]} for r in corpus() if r.get("about")]
+    examples = [e for e in map(featurize, labelled) if e is not None]
+    labels = [e[2] for e in examples]
+    assert set(labels) == set(ASPECTS)
+    right = 0
+    for train_rows, test_rows in StratifiedKFold(3, shuffle=True, random_state=1).split(
+        examples, labels
+    ):
+        model = IntentModel()
+        model.fit(*zip(*(examples[i] for i in train_rows), strict=True))
+        right += sum(
+            model.scores(examples[i][0], examples[i][1].split()).best == examples[i][2]
+            for i in test_rows
+        )
+    assert right / len(examples) >= 0.8

@@ -271,3 +271,38 @@ async def test_a_plan_beyond_the_tenants_limits_is_refused_saying_why(
     assert turn.reply.startswith("I cannot run that within your limits: ")
     assert "1 hour duration limit" in turn.reply
     assert backend.started == [] and len(model.seen) == 1, "no repair can make it fit"
+
+
+async def test_what_was_answered_stays_in_the_history_for_a_follow_up(
+    context: SchemaContext,
+) -> None:
+    """The answer about a run is kept as the read-only call it was, so 'and the other one?'
+    asks the same question of the other run."""
+    from agents.builtin_model import BuiltinPlannerModel
+
+    relied_on = {11: "bill_length_mm", 12: "flipper_length_mm"}
+
+    class FinishedBackend(RecordingBackend):
+        async def run(self, run_id: int) -> dict[str, Any]:
+            shares = [{"feature": relied_on[run_id], "importance": 0.7},
+                      {"feature": "island", "importance": 0.3}]  # fmt: skip
+            return {"run_id": run_id, "status": "finished", "summary": f"Run {run_id} ended.",
+                    "result": {"feature_importance": shares}}  # fmt: skip
+
+    records: list[dict[str, Any]] = []
+    for run_id, algorithm in ((11, "xgboost"), (12, "random_forest")):
+        config = {**TRAIN, "algorithm": algorithm, "target_column": "species"}
+        records += [
+            {"role": "user", "content": f"{algorithm} on species", "parts": []},
+            {"role": "assistant", "content": f"Started train run {run_id}.",
+             "parts": [{"type": "run", "tool": "train", "run_id": run_id, "config": config}]},
+        ]  # fmt: skip
+    agent = Agent(BuiltinPlannerModel(context=context), context, FinishedBackend())
+    first = await agent.turn(history_from(records), "what mattered most?")
+    assert first.reply.startswith("What run 12's model relied on most: `flipper_length_mm`")
+    assert first.parts == [{"type": "answer", "tool": "explain_run",
+                            "config": {"run_id": 12, "about": "features"}}]  # fmt: skip
+    records += [{"role": "user", "content": "what mattered most?", "parts": []},
+                {"role": "assistant", "content": first.reply, "parts": first.parts}]  # fmt: skip
+    other = await agent.turn(history_from(records), "and the other one?")
+    assert other.reply.startswith("What run 11's model relied on most: `bill_length_mm`")
