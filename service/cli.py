@@ -7,10 +7,14 @@ import argparse
 import ipaddress
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from service.commands import COMMANDS
 from service.logging_setup import configure_logging
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from litestar import Litestar
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -39,20 +43,26 @@ def raise_open_files_limit(wanted: int = 65_536) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def cmd_api(settings: Settings) -> int:
+def serve(app: Litestar, settings: Settings) -> None:
+    """Serve `app` with mlchat's uvicorn settings on the settings' host and port (the list
+    benchmark serves its hello-world baseline through this too, so both run alike)."""
     import uvicorn
 
-    from service.app import create_app
-
-    cmd_migrate(settings)
-    raise_open_files_limit()
     # A WebSocket message is JSON too: one larger than a JSON body may be closes the socket.
     config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port,
+        app, host=settings.host, port=settings.port,
         log_config=None, ws="websockets-sansio", lifespan="on",
         ws_max_size=settings.max_json_bytes, ws_per_message_deflate=settings.ws_compression,
     )  # fmt: skip
     uvicorn.Server(config).run()
+
+
+def cmd_api(settings: Settings) -> int:
+    from service.app import create_app
+
+    cmd_migrate(settings)
+    raise_open_files_limit()
+    serve(create_app(settings), settings)
     return 0
 
 

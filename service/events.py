@@ -161,7 +161,23 @@ async def read_events(
 
 async def latest_progress(client: aioredis.Redis, run_id: int) -> dict[str, Any] | None:
     """The newest progress event of a run, if any (for status polling)."""
-    entries = await client.xrevrange(stream_key(run_id), count=20)
+    return _newest_progress(await client.xrevrange(stream_key(run_id), count=20))
+
+
+async def latest_progress_many(
+    client: aioredis.Redis, run_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """`latest_progress` of each run that has one, in one round trip (a list's active runs)."""
+    async with client.pipeline(transaction=False) as pipeline:
+        for run_id in run_ids:
+            pipeline.xrevrange(stream_key(run_id), count=20)
+        replies = await pipeline.execute()
+    found = {run_id: _newest_progress(entries)
+             for run_id, entries in zip(run_ids, replies, strict=True)}  # fmt: skip
+    return {run_id: event for run_id, event in found.items() if event is not None}
+
+
+def _newest_progress(entries: Any) -> dict[str, Any] | None:
     for _, event in _decode(entries):
         if event["type"] == "progress":
             return event

@@ -55,6 +55,24 @@ def place_of(connection: redis.Redis, tenant: str, job_id: str | None, limit: in
     return Place(ahead=int(ahead), running=int(running), limit=limit)
 
 
+def places_of(
+    connection: redis.Redis, tenant: str, job_ids: list[str], limit: int
+) -> dict[str, Place]:
+    """`place_of` for each of `job_ids` still in line, in one round trip (a list's queued
+    runs)."""
+    now = redis_time(connection)
+    with connection.pipeline(transaction=False) as pipeline:
+        for job_id in job_ids:
+            pipeline.lpos(queue_key(tenant), job_id)
+        pipeline.zcount(slots_key(tenant), f"({now}", "+inf")
+        *positions, running = pipeline.execute()
+    return {
+        job_id: Place(ahead=int(ahead), running=int(running), limit=limit)
+        for job_id, ahead in zip(job_ids, positions, strict=True)
+        if ahead is not None
+    }
+
+
 def announce_places(connection: redis.Redis, tenant: str, limit: int) -> None:
     """Tell the first jobs in the tenant's line their places, now that the line moved."""
     waiting: list[bytes] = connection.lrange(queue_key(tenant), 0, ANNOUNCED - 1)  # type: ignore[assignment]

@@ -57,7 +57,10 @@ RUN_STATUS_COLUMN = Enum(
 
 class Dataset(Base):
     __tablename__ = "datasets"
-    __table_args__ = (UniqueConstraint("tenant", "name", name="uq_datasets_tenant_name"),)
+    __table_args__ = (
+        UniqueConstraint("tenant", "name", name="uq_datasets_tenant_name"),
+        Index("ix_datasets_tenant_created_id", "tenant", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
@@ -80,7 +83,14 @@ class Dataset(Base):
 
 class Run(Base):
     __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_tenant_kind_status", "tenant", "kind", "status"),)
+    # A list reads a tenant's runs newest first, (created_at, id) descending, from a cursor;
+    # a kind's jobs or a status's runs through their own composites.
+    __table_args__ = (
+        Index("ix_runs_tenant_kind_status", "tenant", "kind", "status"),
+        Index("ix_runs_tenant_created_id", "tenant", "created_at", "id"),
+        Index("ix_runs_tenant_kind_created_id", "tenant", "kind", "created_at", "id"),
+        Index("ix_runs_tenant_status_created_id", "tenant", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))
@@ -95,6 +105,8 @@ class Run(Base):
     config: Mapped[dict[str, Any]]
     resolved: Mapped[dict[str, Any]]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What a list row shows of `result`, written with it (`service.db.result_summary`)."""
     error: Mapped[str | None] = mapped_column(Text)
     progress: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -106,6 +118,7 @@ class Conversation(Base):
     """A chat with the agent; `pending_plan` is a validated config waiting for a yes."""
 
     __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_tenant_updated_id", "tenant", "updated_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
@@ -144,6 +157,7 @@ class ApiKey(Base):
     """An API key: its tenant and scope, and the hash of its secret (never the secret itself)."""
 
     __tablename__ = "api_keys"
+    __table_args__ = (Index("ix_api_keys_tenant_created_id", "tenant", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
@@ -161,7 +175,10 @@ class SqlConnection(Base):
     """A tenant's named database connection; its URL holds a secret no endpoint returns."""
 
     __tablename__ = "sql_connections"
-    __table_args__ = (UniqueConstraint("tenant", "name", name="uq_sql_connections_tenant_name"),)
+    __table_args__ = (
+        UniqueConstraint("tenant", "name", name="uq_sql_connections_tenant_name"),
+        Index("ix_sql_connections_tenant_created_id", "tenant", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64))

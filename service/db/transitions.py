@@ -8,6 +8,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, Update, bindparam, update
 
 from service.db.models import ACTIVE_STATUSES, Run, RunStatus
+from service.db.result_summary import result_summary
 
 
 def transition(
@@ -17,7 +18,10 @@ def transition(
     allowed_from: Iterable[RunStatus] = ACTIVE_STATUSES,
     **values: Any,
 ) -> Update:
-    """UPDATE the run to `status` only if it is now in one of `allowed_from`."""
+    """UPDATE the run to `status` only if it is now in one of `allowed_from`; a `result` is
+    written with its summary (what lists show of it)."""
+    if "result" in values:
+        values.setdefault("summary", result_summary(values["result"]))
     return (
         update(Run)
         .where(Run.id == run_id, Run.status.in_(list(allowed_from)))

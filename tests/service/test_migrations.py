@@ -99,3 +99,52 @@ def test_api_keys_come_and_go_with_their_migration(database_url: str) -> None:
     assert "api_keys" not in _tables(database_url) and "runs" in _tables(database_url)
     upgrade(database_url)
     assert "api_keys" in _tables(database_url)
+
+
+def test_list_summaries_are_written_for_existing_results(database_url: str) -> None:
+    """0006 summarizes the results stored before it (a list reads the summary, never the
+    result), and adds the list indexes; its downgrade takes both away."""
+    upgrade(database_url, "0005")
+    entries = [{"algorithm": "xgboost", "metrics": {"test": {"rmse": 2.0}}},
+               {"algorithm": "linear", "metrics": {"test": {"rmse": 1.5}}}]  # fmt: skip
+    leaderboard = {"task_type": "regression", "goal_metric": "rmse", "best": "linear",
+                   "entries": entries}  # fmt: skip
+    tuning = {"goal_metric": "f1", "metrics": {"test": {"f1": 0.8}},
+              "training": {"task_type": "classification"}, "trials": [{"n": 1}] * 50}  # fmt: skip
+    results = {1: leaderboard, 2: tuning, 3: None}
+    engine = sync_engine(database_url)
+    insert = text(
+        "INSERT INTO runs (id, tenant, kind, status, job_id, config, resolved, result, progress, "
+        "created_at) VALUES (:id, 'default', 'train', 'finished', :job, '{}', '{}', :result, 1.0, "
+        ":created_at)"
+    )
+    try:
+        with engine.begin() as connection:
+            for run_id, result in results.items():
+                connection.execute(insert, {
+                    "id": run_id, "job": f"job-{run_id}", "created_at": datetime.now(UTC),
+                    "result": None if result is None else json.dumps(result),
+                })  # fmt: skip
+        upgrade(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, summary FROM runs ORDER BY id")).all()
+        summaries = {row.id: row.summary for row in rows}
+        indexes = {index["name"] for index in inspect(engine).get_indexes("runs")}
+    finally:
+        engine.dispose()
+    decoded = {k: json.loads(v) if isinstance(v, str) else v for k, v in summaries.items()}
+    assert decoded == {
+        1: {"test_metrics": {"rmse": 1.5}, "goal_metric": "rmse", "best": "linear",
+            "task_type": "regression"},
+        2: {"test_metrics": {"f1": 0.8}, "goal_metric": "f1", "task_type": "classification"},
+        3: None,
+    }  # fmt: skip
+    assert {"ix_runs_tenant_created_id", "ix_runs_tenant_status_created_id"} <= indexes
+    downgrade(database_url, "0005")
+    engine = sync_engine(database_url)
+    try:
+        assert "summary" not in {c["name"] for c in inspect(engine).get_columns("runs")}
+        assert "ix_runs_tenant_created_id" not in {i["name"] for i in
+                                                   inspect(engine).get_indexes("runs")}  # fmt: skip
+    finally:
+        engine.dispose()

@@ -80,6 +80,10 @@ def test_runs_of_a_dataset_are_paged_newest_first_with_names(
 
     one = client.get(f"/api/v1/runs/{boosted['run_id']}").json()
     assert (one["dataset_name"], one["algorithm"]) == (farm["name"], "xgboost")
+    # A row shows the worker's result by its test metrics (kept with it), not the result.
+    row = next(item for item in page["items"] if item["run_id"] == boosted["run_id"])
+    assert "result" not in row and row["test_metrics"] == one["result"]["metrics"]["test"]
+    assert row["task_type"] == "regression" and "rmse" in row["test_metrics"]
     chart = client.get(f"/api/v1/runs/{history['chart']['run_id']}").json()
     assert (chart["dataset_name"], chart["algorithm"]) == (history["other"]["name"], None)
 

@@ -52,6 +52,19 @@ export async function api(path, options = {}) {
   return response.json();
 }
 
+/** Every row of a list the API pages (datasets, conversations): each page's `Link: <…>;
+ * rel="next"` header leads to the next, until a page has none. */
+export async function apiList(path) {
+  const rows = [];
+  let next = `/api/v1${path}`;
+  while (next) {
+    const response = await request(next.slice("/api/v1".length));
+    rows.push(...(await response.json()));
+    next = response.headers.get("link")?.match(/<([^>]+)>;\s*rel="next"/)?.[1] ?? null;
+  }
+  return rows;
+}
+
 /** A plain-text answer (a script). */
 export async function apiText(path, options = {}) {
   return (await request(path, options)).text();

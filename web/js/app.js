@@ -1,6 +1,6 @@
 // The page: conversations list, dataset bar, composer, runs panel, and how they talk.
 
-import { api, useSession } from "./api.js";
+import { api, apiList, useSession } from "./api.js";
 import { Chat } from "./chat.js";
 import { Datasets, enableDrop } from "./datasets.js";
 import { $, h } from "./dom.js";
@@ -54,7 +54,7 @@ const datasets = new Datasets({
 });
 
 async function loadConversations() {
-  state.conversations = await api("/conversations");
+  state.conversations = await apiList("/conversations");
   renderConversations();
 }
 

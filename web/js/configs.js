@@ -78,7 +78,7 @@ export function configTitle(kind, config) {
  * forecast"; not the job route it went through ("train" for a forecast, "tune"). */
 /** What a run is, as people say it: a forecast goes through the train route but is no training. */
 export function kindLabel(run) {
-  const forecasting = run.result?.task_type === "forecasting" || run.config?.task_type === "forecasting";
+  const forecasting = [run.task_type, run.result?.task_type, run.config?.task_type].includes("forecasting");
   return forecasting ? "forecast" : run.kind;
 }
 

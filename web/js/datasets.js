@@ -1,6 +1,6 @@
 // Datasets: the picker, the profile view with the first rows, and uploads with progress.
 
-import { api, uploadDataset } from "./api.js";
+import { api, apiList, uploadDataset } from "./api.js";
 import { $, formatBytes, h } from "./dom.js";
 
 export class Datasets {
@@ -13,7 +13,7 @@ export class Datasets {
   }
 
   async load(selectId = null) {
-    this.items = await api("/datasets");
+    this.items = await apiList("/datasets");
     const keep = selectId ?? Number(this.picker.value || 0);
     this.picker.replaceChildren(
       h("option", { value: "" }, "— choose a dataset —"),

@@ -1,7 +1,7 @@
 // What a finished run offers to take away: its model, its test predictions, a notebook, the
 // reproduce script, and any dataset scored by it, each as a file.
 
-import { api, apiFile } from "./api.js";
+import { apiFile, apiList } from "./api.js";
 import { h } from "./dom.js";
 
 let datasetsAsked = null;
@@ -11,7 +11,7 @@ let datasetsAskedAt = 0;
 function datasetChoices() {
   if (!datasetsAsked || Date.now() - datasetsAskedAt > 5000) {
     datasetsAskedAt = Date.now();
-    datasetsAsked = api("/datasets").catch((error) => {
+    datasetsAsked = apiList("/datasets").catch((error) => {
       datasetsAsked = null;
       throw error;
     });

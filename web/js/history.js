@@ -1,6 +1,6 @@
 // Run history (#/runs): every run of the tenant, searched and filtered, a page at a time.
 
-import { api } from "./api.js";
+import { api, apiList } from "./api.js";
 import { configTitle } from "./configs.js";
 import { h } from "./dom.js";
 import { formatMetric } from "./numbers.js";
@@ -25,17 +25,16 @@ export function when(iso) {
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** The one number that says how a run did, as [label, value], or null. */
+/** The one number that says how a run did, as [label, value, metric], or null. A run (a list
+ * row or a whole run) carries its test metrics: a leaderboard's are its winner's. */
 export function headline(run) {
-  const result = run.result || {};
-  if (result.entries && result.best) { // a leaderboard: its winner's goal metric
-    const best = result.entries.find((entry) => entry.algorithm === result.best);
-    const value = best?.metrics?.test?.[result.goal_metric];
-    return value === undefined || value === null ? null : [`${result.goal_metric} (${result.best})`, value, result.goal_metric];
-  }
-  const test = result.metrics?.test || result.training?.metrics?.test;
+  const test = run.test_metrics;
   if (!test) return null;
-  const name = [run.config?.goal_metric, ...HEADLINE_METRICS].find((n) => n && typeof test[n] === "number");
+  if (run.best) { // a leaderboard: its winner's goal metric
+    const value = test[run.goal_metric];
+    return typeof value === "number" ? [`${run.goal_metric} (${run.best})`, value, run.goal_metric] : null;
+  }
+  const name = [run.goal_metric, ...HEADLINE_METRICS].find((n) => n && typeof test[n] === "number");
   return name ? [name, test[name], name] : null;
 }
 
@@ -99,7 +98,7 @@ export class History {
   async loadChoices() {
     // Asked once per visit to the history: a new dataset or algorithm shows on the next.
     const [datasets, algorithms] = await Promise.all([
-      api("/datasets").catch(() => []),
+      apiList("/datasets").catch(() => []),
       this.algorithms ? this.algorithms : api("/components?type=algorithm").then((list) => list.map((c) => c.name)).catch(() => []),
     ]);
     this.datasets = datasets;

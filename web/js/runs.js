@@ -354,7 +354,7 @@ export class RunsPanel {
       if (check.checked) this.selected.add(run.run_id); else this.selected.delete(run.run_id);
       this.compareButton.disabled = this.selected.size < 2;
     });
-    const test = run.result && run.result.metrics && run.result.metrics.test;
+    const test = run.test_metrics; // a list row carries the test metrics, not the result
     const headline = test ? Object.entries(test).find(([name]) => GOAL_DEFAULTS.includes(name)) : null;
     return h("li", { "data-run-id": run.run_id, "data-status": run.status, "data-kind": run.kind },
       run.kind === "explore" ? h("span", { class: "spacer" }) : check,

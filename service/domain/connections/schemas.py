@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from sqlalchemy import Row
 
 from service.db.models import SqlConnection
 from service.domain.connections.services import connection_target
@@ -34,7 +35,7 @@ class ConnectionSummary(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, record: SqlConnection) -> ConnectionSummary:
+    def of(cls, record: SqlConnection | Row[Any]) -> ConnectionSummary:
         target = connection_target(record.url)
         database = target.sqlite_path.name if target.backend == "sqlite" else target.database
         return cls(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from ml_backend.suggestions import did_you_mean
 from service.db.models import SqlConnection, utcnow
 from service.domain.keys.services import check_tenant
 from service.errors import ConflictError, InvalidInputError, NotFoundError
+from service.paging import Cursor, Page, keyset
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """A connection's name is typed in configs and chat ("from the warehouse"): plain characters."""
@@ -25,6 +27,18 @@ def connection_target(url: str) -> ConnectionTarget:
         return parse_connection_url(url)
     except MLInputError as error:
         raise InvalidInputError(error.detail, field="url") from None
+
+
+LIST_NAME = "connections"
+LIST_COLUMNS: list[Any] = [
+    SqlConnection.id, SqlConnection.name, SqlConnection.tenant, SqlConnection.url,
+    SqlConnection.created_at,
+]  # fmt: skip
+"""A summary's columns: the URL is read to say where a connection points, never shown."""
+
+
+def _position(row: Row[Any]) -> Cursor:
+    return Cursor(row.created_at, row.id)
 
 
 class ConnectionService:
@@ -52,6 +66,15 @@ class ConnectionService:
                 "(`mlchat connections remove`) or choose another name"
             ) from None
         return record
+
+    async def page(self, tenant: str | None, limit: int, after: Cursor | None) -> Page[Row[Any]]:
+        """Every connection (or `tenant`'s), newest first: the columns a summary shows."""
+        query = select(*LIST_COLUMNS)
+        if tenant is not None:
+            query = query.where(SqlConnection.tenant == tenant)
+        ordered = keyset(query, SqlConnection.created_at, SqlConnection.id, after, limit)
+        rows = (await self.session.execute(ordered)).all()
+        return Page.of(rows, limit, LIST_NAME, _position, lambda row: row)
 
     async def all(self, tenant: str | None = None) -> list[SqlConnection]:
         query = select(SqlConnection).order_by(SqlConnection.tenant, SqlConnection.name)

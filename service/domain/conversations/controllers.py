@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
 
 from service.domain.conversations.schemas import (
     ConversationCreate,
+    ConversationSummary,
     ConversationUpdate,
     ConversationView,
     Exchange,
@@ -13,8 +16,9 @@ from service.domain.conversations.schemas import (
     PlanRequest,
     PlanView,
 )
-from service.domain.conversations.services import ConversationService
-from service.domain.params import RowId
+from service.domain.conversations.services import LIST_NAME, ConversationService
+from service.domain.params import CATALOG_PAGE_DEFAULT, After, CatalogLimit, RowId
+from service.paging import decode_cursor, paged
 
 
 class ConversationController(Controller):
@@ -27,9 +31,17 @@ class ConversationController(Controller):
     ) -> ConversationView:
         return await conversations.create(data)
 
-    @get("/", summary="Conversations, most recently active first")
-    async def list_all(self, conversations: ConversationService) -> list[ConversationView]:
-        return await conversations.all()
+    @get("/", summary="Conversations, most recently active first, a page at a time (next "
+         "page: the Link header)")  # fmt: skip
+    async def list_all(
+        self,
+        request: Request[Any, Any, Any],
+        conversations: ConversationService,
+        limit: CatalogLimit = CATALOG_PAGE_DEFAULT,
+        after: After = None,
+    ) -> Response[list[ConversationSummary]]:
+        page = await conversations.page(limit, decode_cursor(LIST_NAME, after))
+        return paged(request, page.items, page.after)
 
     @get("/{conversation_id:int}", summary="A conversation with all its messages")
     async def get_one(

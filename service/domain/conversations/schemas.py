@@ -51,13 +51,19 @@ class MessageView(BaseModel):
         return view
 
 
-class ConversationView(BaseModel):
+class ConversationSummary(BaseModel):
+    """A conversation as the list shows it: no messages, no plans."""
+
     id: int
     title: str
     dataset_id: int | None
-    pending_plan: dict[str, Any] | None
     created_at: datetime
     updated_at: datetime
+    """When it was last active: the list's order, most recent first."""
+
+
+class ConversationView(ConversationSummary):
+    pending_plan: dict[str, Any] | None
     messages: list[MessageView] = Field(default_factory=list)
 
     @classmethod

@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.loop import ModelUnavailableError, Plan, Turn, history_from
@@ -16,6 +16,7 @@ from service.db.models import Conversation, Message, utcnow
 from service.domain.conversations.agent_runtime import ServiceBackend, make_agent, schema_context
 from service.domain.conversations.schemas import (
     ConversationCreate,
+    ConversationSummary,
     ConversationUpdate,
     ConversationView,
     Exchange,
@@ -27,11 +28,24 @@ from service.domain.datasets.services import DatasetService
 from service.domain.limits.services import tenant_limits
 from service.errors import NotFoundError, UnavailableError
 from service.events import conversation_channel
+from service.paging import Cursor, Page, keyset
 from service.resources import Resources
 
 OnDelta = Callable[[str], Awaitable[None]]
 HISTORY_MESSAGES = 40
 """The agent reads this many recent messages: enough for follow-ups, bounded in cost."""
+
+
+LIST_NAME = "conversations"
+SUMMARY_COLUMNS = [getattr(Conversation, name) for name in ConversationSummary.model_fields]
+
+
+def _position(row: Row[Any]) -> Cursor:
+    return Cursor(row.updated_at, row.id)
+
+
+def _summary(row: Row[Any]) -> ConversationSummary:
+    return ConversationSummary.model_validate(row, from_attributes=True)
 
 
 class ConversationService:
@@ -82,10 +96,12 @@ class ConversationService:
         conversation = await self.get(conversation_id)
         return ConversationView.of(conversation, await self.messages(conversation_id))
 
-    async def all(self) -> list[ConversationView]:
-        query = select(Conversation).where(Conversation.tenant == self.tenant)
-        rows = await self.session.scalars(query.order_by(Conversation.updated_at.desc()))
-        return [ConversationView.of(row) for row in rows]
+    async def page(self, limit: int, after: Cursor | None) -> Page[ConversationSummary]:
+        """The tenant's conversations, most recently active first, without their messages."""
+        query = select(*SUMMARY_COLUMNS).where(Conversation.tenant == self.tenant)
+        order = (Conversation.updated_at, Conversation.id)
+        rows = (await self.session.execute(keyset(query, *order, after, limit))).all()
+        return Page.of(rows, limit, LIST_NAME, _position, _summary)
 
     async def update(self, conversation_id: int, data: ConversationUpdate) -> ConversationView:
         conversation = await self.get(conversation_id)

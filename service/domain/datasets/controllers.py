@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
@@ -19,9 +19,10 @@ from service.domain.datasets.schemas import (
     DatasetSuggestions,
     DatasetSummary,
 )
-from service.domain.datasets.services import DatasetService, parquet_name
-from service.domain.params import Offset, RowId
+from service.domain.datasets.services import LIST_NAME, DatasetService, parquet_name
+from service.domain.params import CATALOG_PAGE_DEFAULT, After, CatalogLimit, Offset, RowId
 from service.downloads import download
+from service.paging import decode_cursor, paged
 
 
 @dataclass
@@ -48,9 +49,17 @@ class DatasetController(Controller):
             await data.file.close()
         return DatasetDetail.of(dataset)
 
-    @get("/", summary="List datasets")
-    async def list_datasets(self, datasets: DatasetService) -> list[DatasetSummary]:
-        return [DatasetSummary.of(d) for d in await datasets.all()]
+    @get("/", summary="List datasets, newest first, a page at a time (next page: the Link "
+         "header)")  # fmt: skip
+    async def list_datasets(
+        self,
+        request: Request[Any, Any, Any],
+        datasets: DatasetService,
+        limit: CatalogLimit = CATALOG_PAGE_DEFAULT,
+        after: After = None,
+    ) -> Response[list[DatasetSummary]]:
+        page = await datasets.page(limit, decode_cursor(LIST_NAME, after))
+        return paged(request, page.items, page.after)
 
     @get("/{dataset_id:int}", summary="A dataset with its profile")
     async def get_dataset(self, dataset_id: RowId, datasets: DatasetService) -> DatasetDetail:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Row
 
 from agents.starters import Starter
 from service.db.models import Dataset
@@ -24,7 +25,7 @@ class DatasetSummary(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, dataset: Dataset) -> DatasetSummary:
+    def of(cls, dataset: Dataset | Row[Any]) -> DatasetSummary:
         return cls.model_validate(dataset, from_attributes=True)
 
 
@@ -40,7 +41,7 @@ class DatasetDetail(DatasetSummary):
     profile: dict[str, Any]
 
     @classmethod
-    def of(cls, dataset: Dataset) -> DatasetDetail:
+    def of(cls, dataset: Dataset | Row[Any]) -> DatasetDetail:
         return cls.model_validate(dataset, from_attributes=True)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import anyio.to_thread
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from ml_backend.configs import DatasetById, DatasetByName, DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_file, read_rows
 from ml_backend.suggestions import did_you_mean
 from service.db.models import Dataset
+from service.domain.datasets.schemas import DatasetSummary
 from service.domain.limits.services import tenant_limits
 from service.errors import (
     ConflictError,
@@ -26,6 +27,7 @@ from service.errors import (
     dataset_over_limit,
     upload_too_large,
 )
+from service.paging import Cursor, Page, keyset
 from service.settings import Settings
 from service.storage import Storage, StoredFile, open_storage
 
@@ -73,6 +75,16 @@ def _file_missing(dataset: Dataset) -> NotFoundError:
     return NotFoundError(
         f"the file of dataset {dataset.id} is missing from the storage; upload it again"
     )
+
+
+LIST_NAME = "datasets"
+ORDER = (Dataset.created_at, Dataset.id)
+SUMMARY_COLUMNS = [getattr(Dataset, name) for name in DatasetSummary.model_fields]
+"""A list's columns: never the profile, the largest."""
+
+
+def _position(row: Row[Any]) -> Cursor:
+    return Cursor(row.created_at, row.id)
 
 
 class DatasetService:
@@ -226,9 +238,15 @@ class DatasetService:
         if not await self.session.scalar(query):
             await anyio.to_thread.run_sync(self.storage.delete_dataset, self.tenant, content_hash)
 
-    async def all(self) -> list[Dataset]:
-        query = select(Dataset).where(Dataset.tenant == self.tenant).order_by(Dataset.id)
+    async def names(self) -> list[str]:
+        query = select(Dataset.name).where(Dataset.tenant == self.tenant).order_by(Dataset.id)
         return list(await self.session.scalars(query))
+
+    async def page(self, limit: int, after: Cursor | None) -> Page[DatasetSummary]:
+        """The tenant's datasets newest first, without their profiles."""
+        query = select(*SUMMARY_COLUMNS).where(Dataset.tenant == self.tenant)
+        rows = (await self.session.execute(keyset(query, *ORDER, after, limit))).all()
+        return Page.of(rows, limit, LIST_NAME, _position, DatasetSummary.of)
 
     async def get(self, dataset_id: int) -> Dataset:
         dataset = await self.session.get(Dataset, dataset_id)
@@ -245,7 +263,7 @@ class DatasetService:
         query = select(Dataset).where(Dataset.tenant == self.tenant, Dataset.name == name)
         dataset = await self.session.scalar(query)
         if dataset is None:
-            names = [d.name for d in await self.all()]
+            names = await self.names()
             raise NotFoundError(
                 f"no dataset named {name!r}{did_you_mean(name or '', names)} "
                 f"Available: {', '.join(names) or 'none'}"

@@ -3,10 +3,9 @@
 # No `from __future__ import annotations`: each generated handler's body type is a route's
 # config class, read from a variable, which Litestar must see as the class itself.
 
-from typing import Annotated
+from typing import Any
 
-from litestar import Controller, delete, get, post
-from litestar.params import Parameter
+from litestar import Controller, Request, Response, delete, get, post
 from pydantic import BaseModel
 
 from ml_backend.jobs.registry import route_job, routes
@@ -15,11 +14,14 @@ from service.domain.jobs.document import (
     TrainingJobPage,
     TrainingJobView,
     TrainStatusFilter,
+    document_summary,
     document_view,
 )
+from service.domain.jobs.listing import LIST_NAME
 from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
-from service.domain.jobs.services import JobService
-from service.domain.params import JobId, Offset
+from service.domain.jobs.services import JobService, job_summary
+from service.domain.params import RUN_PAGE_DEFAULT, After, JobId, Offset, RunLimit
+from service.paging import check_one_way, decode_cursor, paged
 
 
 class _JobController(Controller):
@@ -29,15 +31,22 @@ class _JobController(Controller):
     async def get_job(self, job_id: JobId, jobs: JobService) -> JobView:
         return await jobs.get(job_id, self.route)
 
-    @get("/", summary="List jobs, newest first")
+    @get("/", summary="List jobs, newest first, a page at a time (next page: the Link header)")
     async def list_jobs(
         self,
+        request: Request[Any, Any, Any],
         jobs: JobService,
         status: RunStatus | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        limit: RunLimit = RUN_PAGE_DEFAULT,
         offset: Offset = 0,
-    ) -> JobPage:
-        return await jobs.list(self.route, None if status is None else [status], limit, offset)
+        after: After = None,
+    ) -> Response[JobPage]:
+        check_one_way(offset, after)
+        statuses = None if status is None else [status]
+        page, total = await jobs.list(self.route, statuses, limit, offset,
+                                      decode_cursor(LIST_NAME, after), job_summary)  # fmt: skip
+        body = JobPage(items=page.items, total=total, limit=limit, offset=offset)
+        return paged(request, body, page.after)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running job")
     async def cancel_job(self, job_id: JobId, jobs: JobService) -> JobView:
@@ -53,20 +62,24 @@ class _TrainController(Controller):
     async def get_job(self, job_id: JobId, jobs: JobService) -> TrainingJobView:
         return document_view(await jobs.get(job_id, self.route))
 
-    @get("/", summary="List training jobs, newest first")
+    @get("/", summary="List training jobs, newest first, a page at a time (next page: the "
+         "Link header)")  # fmt: skip
     async def list_jobs(
         self,
+        request: Request[Any, Any, Any],
         jobs: JobService,
         status: TrainStatusFilter | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        limit: RunLimit = RUN_PAGE_DEFAULT,
         offset: Offset = 0,
-    ) -> TrainingJobPage:
+        after: After = None,
+    ) -> Response[TrainingJobPage]:
+        check_one_way(offset, after)
         statuses = None if status is None else status.run_statuses()
-        page = await jobs.list(self.route, statuses, limit, offset)
-        return TrainingJobPage(
-            items=[document_view(item) for item in page.items],
-            total=page.total, limit=page.limit, offset=page.offset,
-        )  # fmt: skip
+        page, total = await jobs.list(
+            self.route, statuses, limit, offset, decode_cursor(LIST_NAME, after), document_summary
+        )
+        body = TrainingJobPage(items=page.items, total=total, limit=limit, offset=offset)
+        return paged(request, body, page.after)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running training job")
     async def cancel_job(self, job_id: JobId, jobs: JobService) -> TrainingJobView:

@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from service.db.models import RunStatus
-from service.domain.jobs.schemas import JobView
+from service.db.result_summary import DOCUMENT_KEYS
+from service.domain.jobs.listing import Live, RunRow, summary_of
+from service.domain.jobs.schemas import JobSummary, JobView
 
 
 class DocumentStatus(StrEnum):
@@ -67,8 +69,8 @@ class DocumentDataSummary(BaseModel):
     test_samples: int
 
 
-class TrainingJobView(JobView):
-    """A job of `/ml/train` as the document has it, with mlchat's JobView fields beside.
+class TrainingJobSummary(JobSummary):
+    """A job of `/ml/train` as the document has it, with mlchat's summary fields beside.
 
     `status` is the document's (queued, running, completed, failed, cancelled); `run_status`
     is the run's own stage (queued, preprocessing, training, finished, failed, cancelled).
@@ -98,8 +100,14 @@ class TrainingJobView(JobView):
     data_summary: DocumentDataSummary | None = None
 
 
+class TrainingJobView(TrainingJobSummary, JobView):
+    """A training job alone: the document's fields, and mlchat's whole config and result."""
+
+
 class TrainingJobPage(BaseModel):
-    items: list[TrainingJobView]
+    """A page of training jobs, newest first; the next page's address is in the Link header."""
+
+    items: list[TrainingJobSummary]
     total: int
     limit: int
     offset: int
@@ -107,13 +115,31 @@ class TrainingJobPage(BaseModel):
 
 def document_view(view: JobView) -> TrainingJobView:
     """`view` with the document's fields, read from its stored result, at the top level."""
-    fields: dict[str, Any] = view.model_dump()
-    fields["run_status"] = view.status
-    fields["status"] = DOCUMENT_STATUS[RunStatus(view.status)].value
-    result = view.result
-    if view.status == RunStatus.FINISHED and result is not None:
-        fields.update(_document_result(result))
+    fields: dict[str, Any] = dict(view)
+    fields.update(_document_fields(view.status, view.result))
     return TrainingJobView.model_validate(fields)
+
+
+def document_summary(row: RunRow, live: Live | None) -> TrainingJobSummary:
+    """A run's row as the train list shows it: the document's fields from the result's
+    summary, which keeps them."""
+    fields = summary_of(row, live)
+    summary = row.summary or {}
+    # The part of the result the document reads, as `_document_result` finds it in a whole one.
+    result = {"metrics": {"test": summary.get("test_metrics")},
+              **{key: summary.get(key) for key in DOCUMENT_KEYS}}  # fmt: skip
+    fields.update(_document_fields(row.status, result if row.summary is not None else None))
+    return TrainingJobSummary.model_validate(fields)
+
+
+def _document_fields(status: str, result: dict[str, Any] | None) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "run_status": status,
+        "status": DOCUMENT_STATUS[RunStatus(status)].value,
+    }
+    if status == RunStatus.FINISHED and result is not None:
+        fields.update(_document_result(result))
+    return fields
 
 
 def _document_result(result: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class JobAccepted(BaseModel):
@@ -15,7 +15,10 @@ class JobAccepted(BaseModel):
     kind: str
 
 
-class JobView(BaseModel):
+class JobSummary(BaseModel):
+    """A run as a list shows it: what ran, on what, how it stands and its headline numbers;
+    the full config and result are at GET /api/v1/runs/{run_id}."""
+
     job_id: str
     run_id: int
     kind: str
@@ -37,15 +40,37 @@ class JobView(BaseModel):
     jobs_ahead: int | None = None
     """While queued: how many of the tenant's jobs are before this one in line."""
     error: str | None = None
-    config: dict[str, Any]
-    result: dict[str, Any] | None
+    config: dict[str, Any] = Field(
+        description="In a list, the config's fields a row names the run by (algorithm or "
+        "algorithms, explorer and columns, target, task, goal metric, trials); the whole "
+        "config in a single run's answer."
+    )
+    task_type: str | None = None
+    """classification, regression or forecasting, once known (a forecast goes by `train`)."""
+    test_metrics: dict[str, float | None] | None = None
+    """The test split's metrics once finished (a leaderboard: its winner's; a tuning: the
+    refit best model's)."""
+    goal_metric: str | None = None
+    """The metric a tuning or leaderboard went for."""
+    best: str | None = None
+    """A leaderboard's winning algorithm."""
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
 
 
+class JobView(JobSummary):
+    """A single run: its summary with the whole config and result."""
+
+    result: dict[str, Any] | None
+
+
 class JobPage(BaseModel):
-    items: list[JobView]
+    """A page of runs, newest first; the next page's address is in the Link header."""
+
+    items: list[JobSummary]
     total: int
+    """How many runs match, on every page together."""
     limit: int
     offset: int
+    """The rows skipped by `offset` (0 when the page was asked for by cursor)."""

@@ -5,29 +5,40 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 import anyio.to_thread
 from pydantic import BaseModel
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.jobs.budget import check_budget, fit_budget
 from ml_backend.jobs.registry import AnySpec, Resolution, dataset_of, resolve, route_kinds
 from ml_backend.schema import DatasetProfile
-from service.db.models import Dataset, Run, RunStatus, utcnow
+from service.db.models import FINAL_STATUSES, Dataset, Run, RunStatus, utcnow
 from service.db.transitions import applied, transition
 from service.domain.conversations.notes import note_run_end_async
 from service.domain.datasets.services import DatasetService
 from service.domain.jobs.kinds import shown_kind
-from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
+from service.domain.jobs.listing import (
+    LIST_NAME,
+    Live,
+    RunRow,
+    position,
+    summary_of,
+    summary_select,
+)
+from service.domain.jobs.schemas import JobAccepted, JobSummary, JobView
 from service.domain.limits.schemas import Limits
 from service.domain.limits.services import tenant_limits
 from service.errors import ConflictError, NotFoundError, UnavailableError
-from service.events import append_event_async, latest_progress, queue_event
-from service.line import announce_places, place_of
+from service.events import append_event_async, latest_progress_many, queue_event
+from service.line import announce_places, place_of, places_of
+from service.paging import Cursor, Page, keyset
 from service.queues import tenant_queue
 from service.resources import Resources
 from service.slots import wake
@@ -35,13 +46,27 @@ from service.slots import wake
 log = logging.getLogger(__name__)
 
 ENTRY_POINT = "service.worker.run_job"
+PROGRESS_FIELDS = ("progress", "step", "total", "unit", "message")
+"""What a running run's view takes from its latest progress event."""
 
 
-class _Unknown:
-    """Not looked up yet (None is a real answer: the dataset is gone)."""
+SummaryT = TypeVar("SummaryT", bound=JobSummary)
 
 
-_UNKNOWN = _Unknown()
+class RunState(Protocol):
+    """What `JobService.live` reads of a run: a Run, or a row of a list's query."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def job_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+def job_summary(row: RunRow, live: Live | None) -> JobSummary:
+    """A run's row as a list shows it."""
+    return JobSummary(**summary_of(row, live))
 
 
 class JobService:
@@ -157,34 +182,33 @@ class JobService:
             raise NotFoundError(f"no {route} job {job_id!r}; GET /api/v1/ml/{route} lists them")
         return run
 
-    async def view(self, run: Run, dataset_name: str | _Unknown | None = _UNKNOWN) -> JobView:
-        """The run as the API shows it; a caller that read its dataset's name passes it."""
-        if isinstance(dataset_name, _Unknown):
-            dataset_name = await self._dataset_name(run.dataset_id)
-        algorithm = run.config.get("algorithm")
-        view = JobView(
-            job_id=run.job_id, run_id=run.id, kind=shown_kind(run.kind), status=run.status,
-            dataset_id=run.dataset_id, dataset_name=dataset_name,
-            algorithm=algorithm if isinstance(algorithm, str) else None,
-            conversation_id=run.conversation_id, progress=run.progress, error=run.error,
-            config=run.config, result=run.result, created_at=run.created_at,
-            started_at=run.started_at, finished_at=run.finished_at,
-        )  # fmt: skip
-        if run.status == RunStatus.QUEUED:
+    async def view(self, run: Run) -> JobView:
+        """The run as the API shows it alone: its summary with the whole config and result."""
+        dataset_name = await self._dataset_name(run.dataset_id)
+        live = (await self.live([run])).get(run.id)
+        fields = summary_of(RunRow.of(run, dataset_name), live)
+        return JobView(**{**fields, "config": run.config}, result=run.result)
+
+    async def live(self, runs: Sequence[RunState]) -> dict[int, Live]:
+        """What Redis says of those `runs` not yet final: a queued one's place in line, a
+        running one's latest progress; two round trips however many runs there are."""
+        queued = [run for run in runs if run.status == RunStatus.QUEUED]
+        going = [run.id for run in runs if run.status not in FINAL_STATUSES | {RunStatus.QUEUED}]
+        found: dict[int, Live] = {}
+        if queued:
             limit = (await self.limits()).concurrent_jobs
-            place = await anyio.to_thread.run_sync(
-                place_of, self.resources.sync_redis, run.tenant, run.job_id, limit
-            )
-            if place is not None:
-                view.jobs_ahead, view.message = place.ahead, place.words()
-        elif not RunStatus(run.status).is_final:
-            event = await latest_progress(self.resources.redis, run.id)
-            if event:
-                view.progress = event.get("progress")
-                view.step, view.total = event.get("step"), event.get("total")
-                view.unit = event.get("unit")
-                view.message = event.get("message")
-        return view
+            places = await anyio.to_thread.run_sync(
+                places_of, self.resources.sync_redis, self.tenant,
+                [run.job_id for run in queued], limit,
+            )  # fmt: skip
+            for run in queued:
+                if (place := places.get(run.job_id)) is not None:
+                    found[run.id] = {"jobs_ahead": place.ahead, "message": place.words()}
+        if going:
+            events = await latest_progress_many(self.resources.redis, going)
+            for run_id, event in events.items():
+                found[run_id] = {key: event.get(key) for key in PROGRESS_FIELDS}
+        return found
 
     async def _dataset_name(self, dataset_id: int | None) -> str | None:
         if dataset_id is None:
@@ -194,18 +218,38 @@ class JobService:
     async def get(self, job_id: str, route: str) -> JobView:
         return await self.view(await self._run(job_id, route))
 
+    async def page(
+        self,
+        where: list[ColumnElement[bool]],
+        limit: int,
+        offset: int,
+        after: Cursor | None,
+        item: Callable[[RunRow, Live | None], SummaryT],
+    ) -> Page[SummaryT]:
+        """The runs matching `where`, newest first, from `after` or `offset`: one query for
+        the rows (no result blobs), one Redis round trip for those still going."""
+        query = keyset(summary_select().where(*where), Run.created_at, Run.id, after, limit)
+        result = await self.session.execute(query.offset(offset))
+        rows = [RunRow._make(row) for row in result.all()]
+        live = await self.live(rows[:limit])
+        return Page.of(rows, limit, LIST_NAME, position, lambda row: item(row, live.get(row.id)))
+
     async def list(
-        self, route: str, statuses: list[RunStatus] | None, limit: int, offset: int
-    ) -> JobPage:
-        """A page of the route's runs, newest first, of any of `statuses` when given."""
+        self,
+        route: str,
+        statuses: list[RunStatus] | None,
+        limit: int,
+        offset: int,
+        after: Cursor | None,
+        item: Callable[[RunRow, Live | None], SummaryT],
+    ) -> tuple[Page[SummaryT], int]:
+        """A page of the route's runs, newest first, of any of `statuses` when given, and how
+        many there are in all."""
         where = [Run.tenant == self.tenant, Run.kind.in_(route_kinds(route))]
         if statuses is not None:
             where.append(Run.status.in_([status.value for status in statuses]))
         total = await self.session.scalar(select(func.count()).select_from(Run).where(*where))
-        query = select(Run).where(*where).order_by(Run.id.desc()).limit(limit).offset(offset)
-        runs = list(await self.session.scalars(query))
-        items = [await self.view(run) for run in runs]
-        return JobPage(items=items, total=total or 0, limit=limit, offset=offset)
+        return await self.page(where, limit, offset, after, item), total or 0
 
     async def cancel(self, job_id: str, route: str, *, note: bool = True) -> JobView:
         """Mark the run cancelled, then make sure RQ never starts it or stops it now; and say

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import Parameter
 
 from service.domain.keys.schemas import CreatedKey, KeyRequest, KeySummary
-from service.domain.keys.services import KeyService
+from service.domain.keys.services import LIST_NAME, KeyService
+from service.domain.params import CATALOG_PAGE_DEFAULT, After, CatalogLimit
+from service.paging import decode_cursor, paged
 
 
 class KeyController(Controller):
@@ -21,13 +23,18 @@ class KeyController(Controller):
         made = await keys.create(data.tenant_id, data.scope, data.name)
         return CreatedKey(**KeySummary.of(made.record).model_dump(), key=made.key)
 
-    @get("/", summary="Every key (no secrets), or one tenant's")
+    @get("/", summary="Every key (no secrets), or one tenant's, newest first, a page at a time "
+         "(next page: the Link header)")  # fmt: skip
     async def list_keys(
         self,
+        request: Request[Any, Any, Any],
         keys: KeyService,
         tenant_id: Annotated[str | None, Parameter(max_length=64)] = None,
-    ) -> list[KeySummary]:
-        return [KeySummary.of(record) for record in await keys.all(tenant_id)]
+        limit: CatalogLimit = CATALOG_PAGE_DEFAULT,
+        after: After = None,
+    ) -> Response[list[KeySummary]]:
+        page = await keys.page(tenant_id, limit, decode_cursor(LIST_NAME, after))
+        return paged(request, page.items, page.after)
 
     @delete("/{key:str}", status_code=200, summary="Revoke a key by its id or prefix")
     async def revoke_key(

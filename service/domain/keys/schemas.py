@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Row
 
 from service.db.models import ApiKey, KeyScope
 
@@ -31,7 +32,7 @@ class KeySummary(BaseModel):
     revoked_at: datetime | None
 
     @classmethod
-    def of(cls, record: ApiKey) -> KeySummary:
+    def of(cls, record: ApiKey | Row[Any]) -> KeySummary:
         return cls.model_validate(record, from_attributes=True)
 
 

@@ -7,12 +7,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import ApiKey, KeyScope, utcnow
+from service.domain.keys.schemas import KeySummary
 from service.errors import InvalidInputError, NotFoundError
+from service.paging import Cursor, Page, keyset
 
 KEY_MARK = "mlc_"
 """Every key starts so: a secret scanner (or a person) can tell an mlchat key at a glance."""
@@ -50,6 +53,14 @@ class NewKey:
     key: str
 
 
+LIST_NAME = "keys"
+SUMMARY_COLUMNS = [getattr(ApiKey, name) for name in KeySummary.model_fields]
+
+
+def _position(row: Row[Any]) -> Cursor:
+    return Cursor(row.created_at, row.id)
+
+
 class KeyService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -68,6 +79,15 @@ class KeyService:
         self.session.add(record)
         await self.session.commit()
         return NewKey(record, key)
+
+    async def page(self, tenant: str | None, limit: int, after: Cursor | None) -> Page[KeySummary]:
+        """Every key (or `tenant`'s), newest first, without their hashes."""
+        query = select(*SUMMARY_COLUMNS)
+        if tenant is not None:
+            query = query.where(ApiKey.tenant == tenant)
+        ordered = keyset(query, ApiKey.created_at, ApiKey.id, after, limit)
+        rows = (await self.session.execute(ordered)).all()
+        return Page.of(rows, limit, LIST_NAME, _position, KeySummary.of)
 
     async def all(self, tenant: str | None = None) -> list[ApiKey]:
         query = select(ApiKey).order_by(ApiKey.id)

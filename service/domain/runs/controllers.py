@@ -16,9 +16,10 @@ from ml_backend.jobs.registry import get_job
 from ml_backend.model import MODEL_FILE
 from service.db.models import RunStatus
 from service.domain.jobs.kinds import RunKind, shown_kind
+from service.domain.jobs.listing import LIST_NAME
 from service.domain.jobs.schemas import JobPage, JobView
 from service.domain.jobs.services import JobService
-from service.domain.params import Offset, RowId
+from service.domain.params import RUN_PAGE_DEFAULT, After, Offset, RowId, RunLimit
 from service.domain.runs.history import RunFilters, moment, run_history
 from service.domain.runs.schemas import (
     BatchPrediction,
@@ -30,6 +31,7 @@ from service.domain.runs.schemas import (
 from service.domain.runs.services import RunService
 from service.downloads import download
 from service.errors import ConflictError, InvalidInputError, NotFoundError
+from service.paging import check_one_way, decode_cursor, paged
 from service.settings import PLOTS_DIR
 
 Q_HELP = "Words in the run's dataset name, algorithm, kind or target column, or its id."
@@ -41,9 +43,11 @@ class RunController(Controller):
     path = "/api/v1/runs"
     tags = ("runs",)
 
-    @get("/", summary="Run history: search and filter runs of every kind, newest first, paged")
+    @get("/", summary="Run history: search and filter runs of every kind, newest first, a page "
+         "at a time (next page: the Link header)")  # fmt: skip
     async def list_runs(
         self,
+        request: Request[Any, Any, Any],
         session: AsyncSession,
         tenant: str,
         jobs: JobService,
@@ -54,14 +58,18 @@ class RunController(Controller):
         status: RunStatus | None = None,
         since: Annotated[str | None, Parameter(max_length=40, description=SINCE_HELP)] = None,
         until: Annotated[str | None, Parameter(max_length=40, description=UNTIL_HELP)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+        limit: RunLimit = RUN_PAGE_DEFAULT,
         offset: Offset = 0,
-    ) -> JobPage:
+        after: After = None,
+    ) -> Response[JobPage]:
+        check_one_way(offset, after)
         filters = RunFilters(
             q=q, dataset_id=dataset_id, algorithm=algorithm, kind=kind, status=status,
             since=moment("since", since), until=moment("until", until, end_of_day=True),
         )  # fmt: skip
-        return await run_history(session, jobs, tenant, filters, limit, offset)
+        cursor = decode_cursor(LIST_NAME, after)
+        page, next_after = await run_history(session, jobs, tenant, filters, limit, offset, cursor)
+        return paged(request, page, next_after)
 
     @get("/{run_id:int}", summary="A run: config, metrics per split, importance, summary")
     async def get_run(self, run_id: RowId, jobs: JobService) -> JobView:

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ml_backend.jobs.registry import JOBS, route_kinds
 from service.db.models import Dataset, Run, RunStatus
 from service.domain.jobs.schemas import JobPage
-from service.domain.jobs.services import JobService
+from service.domain.jobs.services import JobService, job_summary
 from service.errors import BadRequestError
+from service.paging import Cursor
 
 
 def moment(name: str, text: str | None, *, end_of_day: bool = False) -> datetime | None:
@@ -104,13 +105,15 @@ async def run_history(
     filters: RunFilters,
     limit: int,
     offset: int,
-) -> JobPage:
-    """One page of the tenant's runs matching `filters`, newest first, with the total."""
+    after: Cursor | None,
+) -> tuple[JobPage, str | None]:
+    """One page of the tenant's runs matching `filters`, newest first, with the total, and
+    the cursor of the next page (None on the last)."""
     filters.check()
     where = _where(tenant, filters)
-    named = Dataset.id == Run.dataset_id
-    total = await session.scalar(select(func.count(Run.id)).outerjoin(Dataset, named).where(*where))
-    query = select(Run, Dataset.name).outerjoin(Dataset, named).where(*where)
-    rows = (await session.execute(query.order_by(Run.id.desc()).limit(limit).offset(offset))).all()
-    items = [await jobs.view(run, dataset_name=name) for run, name in rows]
-    return JobPage(items=items, total=total or 0, limit=limit, offset=offset)
+    count = select(func.count(Run.id)).where(*where)
+    if filters.q and filters.q.strip():  # only a search reads the dataset's name
+        count = count.outerjoin(Dataset, Dataset.id == Run.dataset_id)
+    total = await session.scalar(count)
+    page = await jobs.page(where, limit, offset, after, job_summary)
+    return JobPage(items=list(page.items), total=total or 0, limit=limit, offset=offset), page.after
