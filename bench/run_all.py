@@ -62,7 +62,7 @@ class Benchmark:
 
 BENCHMARKS = [
     Benchmark("dispatch", "bench.dispatch", "run_dispatch",
-              {"repeats": 30, "overhead": True}, {"repeats": 4, "overhead": False}, 1200, 3),
+              {"repeats": 30, "overhead": True}, {"repeats": 4, "overhead": False}, 2400, 4),
     Benchmark("throughput", "bench.throughput", "run_throughput",
               {"jobs": 200, "workers": [1, 2, 4]}, {"jobs": 10, "workers": [1, 2]}, 1200, 4),
     Benchmark("lists", "bench.lists", "run_lists",
