@@ -31,7 +31,7 @@ unit: install
 test: lint typecheck unit
 
 bench: install
-	$(BIN)/python bench/dispatch.py
+	$(BIN)/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-output

@@ -7,6 +7,7 @@
 
 Run: `.venv/bin/python bench/dispatch.py` (about two minutes; `--dispatch-only` skips part 2).
 Prints ratios; targets: dispatch within 2x of bare RQ, training overhead under 10%.
+`run_dispatch` returns the same figures for `bench/run_all.py`.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _first_event(client: redis.Redis, stream: str, timeout_s: float = 30) -> flo
     raise TimeoutError(stream)
 
 
-def _bare_worker(stack: Stack) -> subprocess.Popen[bytes]:
+def start_bare_worker(stack: Stack) -> subprocess.Popen[bytes]:
     """A plain RQ worker with the same libraries loaded before it forks."""
     code = (
         "import service.worker as w; w.preload_ml_libraries();"
@@ -62,12 +63,14 @@ def _bare_worker(stack: Stack) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1])
 
 
-def dispatch(client: redis.Redis, http: httpx.Client) -> tuple[list[float], list[float]]:
+def dispatch(
+    client: redis.Redis, http: httpx.Client, repeats: int = REPEATS
+) -> tuple[list[float], list[float]]:
     """Bare RQ and mlchat dispatch, measured alternately so machine noise hits both alike."""
     queue = Queue("bench-noop", connection=client)
     config = {"algorithm": "linear", "dataset": {"name": "iris"}, "target_column": "species"}
     bare, ours = [], []
-    for i in range(REPEATS + 2):
+    for i in range(repeats + 2):
         stream = f"bench:noop:{i}"
         # A finished job's process takes ~0.15 s to be torn down here (a large forked
         # address space); each dispatch is measured on a machine that has settled.
@@ -134,38 +137,55 @@ def _started_to_finished(stack: Stack, run_id: int) -> float:
     return (stamps["finished"] - stamps["started"]).total_seconds()
 
 
-def _quartiles(values: list[float]) -> str:
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    """Lower quartile, median and upper quartile, in milliseconds."""
     q1, q2, q3 = statistics.quantiles(values, n=4)
-    return f"median {q2 * 1000:.1f} ms (quartiles {q1 * 1000:.1f}-{q3 * 1000:.1f})"
+    return q1 * 1000, q2 * 1000, q3 * 1000
 
 
-def main() -> None:
-    dispatch_only = "--dispatch-only" in sys.argv[1:]
+def run_dispatch(repeats: int = REPEATS, overhead: bool = True) -> dict[str, float]:
+    """Dispatch of mlchat and of bare RQ (quartiles in ms, `repeats` each) and their ratio;
+    with `overhead`, the training overhead too (median seconds direct and in a worker)."""
     with tempfile.TemporaryDirectory() as home:
         stack = Stack(home=Path(home), redis=EmbeddedRedis(Path(home) / "redis", persist=False),
                       database_url=f"sqlite:///{home}/mlchat.db")  # fmt: skip
         stack.start(n_workers=1)
-        bare_worker = _bare_worker(stack)
+        bare_worker = start_bare_worker(stack)
         client = redis.Redis.from_url(stack.redis.url)
         try:
             time.sleep(3)
             with httpx.Client(base_url=stack.base_url, timeout=60) as http:
-                bare, ours = dispatch(client, http)
+                bare, ours = dispatch(client, http, repeats)
                 bare_worker.terminate()
-                if not dispatch_only:
+                if overhead:
                     direct, in_worker = training_overhead(stack, http)
         finally:
             bare_worker.terminate()
             bare_worker.wait()
             stack.stop()
-    ratio = statistics.median(ours) / statistics.median(bare)
-    print(f"dispatch, bare RQ: {_quartiles(bare)}")
-    print(f"dispatch, mlchat:  {_quartiles(ours)}")
-    print(f"dispatch ratio {ratio:.2f} (target <= 2.0)")
+    figures = {"repeats": float(repeats)}
+    for side, values in (("bare", bare), ("mlchat", ours)):
+        q1, median, q3 = _quartiles(values)
+        figures |= {f"{side}_ms": median, f"{side}_q1_ms": q1, f"{side}_q3_ms": q3}
+    figures["ratio"] = figures["mlchat_ms"] / figures["bare_ms"]
+    if overhead:
+        figures |= {"direct_s": direct, "in_worker_s": in_worker,
+                    "overhead_pct": 100 * (in_worker / direct - 1)}  # fmt: skip
+    return figures
+
+
+def main() -> None:
+    dispatch_only = "--dispatch-only" in sys.argv[1:]
+    figures = run_dispatch(overhead=not dispatch_only)
+    for side, label in (("bare", "bare RQ:"), ("mlchat", "mlchat: ")):
+        q1, median, q3 = (figures[f"{side}{part}_ms"] for part in ("_q1", "", "_q3"))
+        print(f"dispatch, {label} median {median:.1f} ms (quartiles {q1:.1f}-{q3:.1f})")
+    print(f"dispatch ratio {figures['ratio']:.2f} (target <= 2.0)")
     if dispatch_only:
         return
+    direct, in_worker = figures["direct_s"], figures["in_worker_s"]
     print(f"training: direct {direct:.2f} s, in worker {in_worker:.2f} s, "
-          f"overhead {100 * (in_worker / direct - 1):.1f}% (target < 10%)")  # fmt: skip
+          f"overhead {figures['overhead_pct']:.1f}% (target < 10%)")  # fmt: skip
 
 
 if __name__ == "__main__":
