@@ -47,6 +47,7 @@ from service.run_reporter import RunReporter
 from service.settings import PLOTS_DIR, Settings
 from service.storage import dataset_file, run_dir
 from service.tenant_worker import TenantWorker, tenant_of
+from service.tuning.helpers import helper_died, is_helper, lent_helpers
 
 log = logging.getLogger(__name__)
 
@@ -215,13 +216,15 @@ def _run(ctx: JobContext) -> dict[str, Any]:
     def training() -> None:
         ctx.move(RunStatus.TRAINING)
 
-    env = JobEnv(
-        reporter=ctx.reporter,
-        artifact_dir=ctx.artifact_dir(),
-        model_artifact_id=f"runs/{ctx.run.id}/model",
-        training=training,
-    )
-    outcome = spec.run(frame, resolved, env)
+    with lent_helpers(ctx.reporter.client, ctx.run.id, ctx.settings) as helpers:
+        env = JobEnv(
+            reporter=ctx.reporter,
+            artifact_dir=ctx.artifact_dir(),
+            model_artifact_id=f"runs/{ctx.run.id}/model",
+            training=training,
+            helpers=helpers,
+        )
+        outcome = spec.run(frame, resolved, env)
     ctx.save_plots(outcome.plots)
     metrics = outcome.result.test_metrics()
     if metrics is not None:
@@ -280,6 +283,9 @@ def _horse_killed(settings: Settings) -> Callable[[Job, int, int, Any], None]:
     duration limit, OOM killer, kill -9, a crash), saying which."""
 
     def handler(job: Job, _pid: int, status: int, _rusage: Any) -> None:
+        if is_helper(job):  # a tuning's helper loses its trial, never the run
+            helper_died(job)
+            return
         run_id = int(job.args[0]) if job.args else None
         if run_id is None:
             return

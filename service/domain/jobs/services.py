@@ -31,6 +31,7 @@ from service.line import announce_places, place_of
 from service.queues import tenant_queue
 from service.resources import Resources
 from service.slots import wake
+from service.tuning.helpers import stop_helpers
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,7 @@ class JobService:
             await self.session.refresh(run)
             raise ConflictError(f"job {job_id} is already {run.status}; nothing to cancel")
         await anyio.to_thread.run_sync(self._stop, run.job_id)
+        await anyio.to_thread.run_sync(stop_helpers, self.resources.sync_redis, run.id)
         if was_in_line:  # the jobs behind it move up
             limit = (await self.limits()).concurrent_jobs
             await anyio.to_thread.run_sync(
