@@ -16,7 +16,7 @@ from ml_backend.datasets import read_frame
 from ml_backend.errors import MLInputError
 from ml_backend.jobs.tune.job import columns
 from ml_backend.jobs.tune.resolve import ResolvedTuning
-from ml_backend.jobs.tune.trials import join_study
+from ml_backend.jobs.tune.trials import join_study, open_for_trials
 from ml_backend.reporting import ProgressUnit, Reporter
 from service.confinement import confine, job_limits
 from service.db.engines import sync_session_factory
@@ -51,16 +51,19 @@ def help_tune(run_id: int, seed: int) -> int:
                 conversation_id=run.conversation_id,
             )
             resolved = ResolvedTuning.model_validate(run.resolved)
+            ttl_s = study_ttl_s(limits) if limits is not None else STUDY_TTL_MARGIN_S
+            storage = study_storage(client, run_id, ttl_s)
+            if not open_for_trials(resolved, storage, study_name(run_id)):
+                return 0
             context = JobContext(settings=settings, session=session, run=run, reporter=reporter)
             try:
                 frame = read_frame(context.dataset_path(), columns=columns(resolved))
             except MLInputError:  # the tuning job says so on the run
                 return 0
-        ttl_s = study_ttl_s(limits) if limits is not None else STUDY_TTL_MARGIN_S
         return join_study(
             resolved,
             frame,
-            study_storage(client, run_id, ttl_s),
+            storage,
             study_name(run_id),
             seed=seed,
             reporter=_WhileActive(reporter, over),

@@ -19,8 +19,9 @@ import optuna
 import pytest
 import redis
 from optuna.trial import TrialState
-from rq import Worker
+from rq import Queue, Worker
 
+from service.tuning.helpers import helpers_key
 from service.tuning.journal import study_name, study_storage
 from tests.service.helpers import (
     WAIT_CAP_S,
@@ -90,7 +91,7 @@ def test_trials_run_on_every_worker_and_the_best_is_refit_once(
 ) -> None:
     accepted = _tune(http, algorithm="random_forest", dataset={"name": "penguins"},
                      target_column="species", n_trials=9, hyperparameters={"n_jobs": 1},
-                     search_space={"n_estimators": {"low": 150, "high": 400}})  # fmt: skip
+                     search_space={"n_estimators": {"low": 100, "high": 300}})  # fmt: skip
     job = wait_for(http, "tune", accepted["job_id"], {"finished", "failed", "cancelled"})
     assert job["status"] == "finished", job
     result = job["result"]
@@ -112,7 +113,10 @@ def test_trials_run_on_every_worker_and_the_best_is_refit_once(
     assert sum(m.startswith("refitting") for m in said) == 1
     assert any("2 more worker(s)" in m for m in said)
     assert events[-1]["type"] == "finished"
+    # Nothing of the search is left: no study, no helper waiting in line.
     assert _study_left(connection, job["run_id"]) == []
+    assert not connection.exists(helpers_key(job["run_id"]))
+    assert [q.count for q in Queue.all(connection=connection)] == [0]
 
 
 _watched: dict[int, optuna.Study] = {}
@@ -163,7 +167,7 @@ def test_a_helper_killed_mid_trial_loses_only_its_trial(
     accepted = _tune(
         http,
         n_trials=4,
-        **{**SLOW_TRIALS, "search_space": {"n_estimators": {"low": 300, "high": 400}}},
+        **{**SLOW_TRIALS, "search_space": {"n_estimators": {"low": 150, "high": 250}}},
     )
     run_id, job_id = accepted["run_id"], accepted["job_id"]
     helping = _until(

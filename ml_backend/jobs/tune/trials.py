@@ -80,6 +80,7 @@ def create_study(
 def load_study(storage: BaseStorage, name: str, seed: int) -> optuna.Study:
     """A study another worker created, opened by a helper to run trials of it (KeyError when
     it is gone: the search is over)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.load_study(
         study_name=name, storage=storage, sampler=_sampler(seed, shared=True), pruner=_pruner()
     )
@@ -163,9 +164,8 @@ def run_trials(loop: TrialLoop) -> int:
         if resolved.n_trials is not None and trial.number >= resolved.n_trials:
             study.tell(trial, state=TrialState.FAIL)
             break
-        record = _trial(loop, trial)
+        _trial(loop, trial)
         ran += 1
-        _announce(loop, record)
     return ran
 
 
@@ -186,44 +186,67 @@ def with_params(resolved: ResolvedTuning, params: dict[str, Any]) -> ResolvedTra
     return resolved.training.model_copy(update={"hyperparameters": values})
 
 
-def _trial(loop: TrialLoop, trial: optuna.Trial) -> TrialRecord:
-    """Train with the trial's settings; the trial told how it went, kept as its record."""
-    resolved, study = loop.resolved, loop.study
+def _trial(loop: TrialLoop, trial: optuna.Trial) -> None:
+    """Train with the trial's settings, announce how it went, then tell the study.
+
+    The announcement comes first: the tuning's job waits until every trial is told before it
+    refits and ends the run, so no trial's event can follow the run's last one."""
     if loop.worker is not None:
         trial.set_user_attr("worker", loop.worker)
     if loop.job is not None:
         trial.set_user_attr("job", loop.job)
-    watcher = _TrialReporter(loop, trial)
-
-    def failed(error: str, metrics: dict[str, float | None] | None = None) -> TrialRecord:
+    began = time.monotonic()
+    try:
+        state, value, metrics, error = _fit(loop, trial)
+    except BaseException as crash:
+        # A crash or a stop loses this trial only: the other workers must not wait for it.
+        if not isinstance(crash, JobCancelledError):
+            with contextlib.suppress(Exception):  # the storage itself may be what failed
+                trial.set_user_attr("error", f"{type(crash).__name__}: {crash}")
+                loop.study.tell(trial, state=TrialState.FAIL)
+        raise
+    if error is not None:
         trial.set_user_attr("error", error)
-        if metrics:
-            trial.set_user_attr("metrics", metrics)
-        return trial_record(study.tell(trial, state=TrialState.FAIL))
+    if metrics:
+        trial.set_user_attr("metrics", metrics)
+    record = TrialRecord(
+        number=trial.number,
+        state=_STATES.get(state, "failed"),
+        params=dict(trial.params),
+        value=value,
+        metrics=metrics,
+        duration_s=time.monotonic() - began,
+        error=error,
+        worker=loop.worker,
+    )
+    _announce(loop, record)
+    if state == TrialState.COMPLETE:
+        loop.study.tell(trial, value)
+    else:
+        loop.study.tell(trial, state=state)
 
+
+Fit = tuple[TrialState, float | None, dict[str, float | None], str | None]
+"""How a trial went: its state, its value, its validation metrics and what went wrong."""
+
+
+def _fit(loop: TrialLoop, trial: optuna.Trial) -> Fit:
+    resolved = loop.resolved
     try:
         training = with_params(resolved, dict(trial.params))
-        result = train(training, loop.frame, reporter=watcher, explanations=False)
+        result = train(training, loop.frame, reporter=_TrialReporter(loop, trial),
+                       explanations=False)  # fmt: skip
     except optuna.TrialPruned:
-        return trial_record(study.tell(trial, state=TrialState.PRUNED))
+        return TrialState.PRUNED, None, {}, None
     except (MLInputError, ValueError, ArithmeticError, LightGBMError, XGBoostError) as error:
         # One bad combination of settings fails its trial, not the search.
-        return failed(f"{type(error).__name__}: {error}")
-    except BaseException as error:
-        # A crash or a stop loses this trial only: the others' workers must not wait for it.
-        if not isinstance(error, JobCancelledError):
-            with contextlib.suppress(Exception):  # the storage itself may be what failed
-                failed(f"{type(error).__name__}: {error}")
-        raise
-    metrics = {
-        k: None if v is None else float(v)
-        for k, v in (result.metrics.get("validation") or {}).items()
-    }
+        return TrialState.FAIL, None, {}, f"{type(error).__name__}: {error}"
+    validation = result.metrics.get("validation") or {}
+    metrics = {k: None if v is None else float(v) for k, v in validation.items()}
     value = metrics.get(resolved.goal_metric)
     if value is None or not math.isfinite(value):
-        return failed(f"{resolved.goal_metric} not computable", metrics)
-    trial.set_user_attr("metrics", metrics)
-    return trial_record(study.tell(trial, value))
+        return TrialState.FAIL, None, metrics, f"{resolved.goal_metric} not computable"
+    return TrialState.COMPLETE, value, metrics, None
 
 
 _STATES: dict[TrialState, Literal["complete", "pruned", "failed"]] = {
@@ -272,7 +295,7 @@ def _announce(loop: TrialLoop, record: TrialRecord) -> None:
     """The trial's outcome as the run's progress: its value, the best so far, trials done."""
     resolved = loop.resolved
     goal = resolved.goal_metric
-    records = trial_records(loop.study, resolved.n_trials)
+    records = [*trial_records(loop.study, resolved.n_trials), record]
     best = best_record(records, resolved.direction)
     said = format_metric(goal, record.value) if record.value is not None else record.state
     best_said = (
@@ -346,6 +369,20 @@ class _TrialReporter:
         return None
 
 
+def open_for_trials(resolved: ResolvedTuning, storage: BaseStorage, name: str) -> bool:
+    """Whether the study of another worker's tuning still takes trials: a helper that starts
+    after the search has its trials need not even read the data."""
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        return False
+    deadline = study_deadline(study)
+    if deadline is not None and time.time() >= deadline:
+        return False
+    n_trials = resolved.n_trials
+    return n_trials is None or len(study.get_trials(deepcopy=False)) < n_trials
+
+
 def join_study(
     resolved: ResolvedTuning,
     frame: pd.DataFrame,
@@ -361,7 +398,6 @@ def join_study(
     """A helper's part: run trials of the study another worker's tuning created, until it has
     its trials, its time is up or `stopped()`; returns how many this one ran (none when the
     study is gone or complete already)."""
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study = load_study(storage, name, seed)
     except KeyError:
