@@ -149,3 +149,23 @@ def test_alone_a_tuning_keeps_its_study_in_memory(tmp_path: Path) -> None:
     result = tune(resolved, FRAME, reporter=RecordingReporter(), helpers=helpers).result
 
     assert len(result.trials) == 3 and {t.worker for t in result.trials} == {"leader"}
+
+
+def test_a_search_bounded_by_time_ends_on_every_worker_at_its_deadline(tmp_path: Path) -> None:
+    config = {"dataset": {"name": "penguins"}, "algorithm": "linear", "target_column": "species",
+              "n_trials": None, "timeout_s": 3.0,
+              "search_space": {"C": {"low": 0.01, "high": 10.0}}}  # fmt: skip
+    resolved = resolve_tuning(TuningConfig.model_validate(config), PROFILE)
+    helpers = ThreadHelpers(tmp_path / "journal.log", resolved, available=1)
+    reporter = RecordingReporter()
+
+    result = tune(resolved, FRAME, reporter=reporter, helpers=helpers).result
+
+    # The helper ran trials too, and stopped at the same deadline: every trial finished.
+    assert helpers.ran["helper-1"] > 0
+    assert {t.worker for t in result.trials} == {"leader", "helper-1"}
+    assert [t.number for t in result.trials] == list(range(len(result.trials)))
+    assert all(t.state == "complete" for t in result.trials)
+    search = [e for e in reporter.events if e["type"] == "progress" and e["unit"] == "trial"]
+    assert search and {e["total"] for e in search} == {0}
+    assert all(0 <= e["fraction"] <= 0.9 for e in search)
