@@ -29,6 +29,7 @@ from ml_backend.jobs.tune.trials import (
     TrialLoop,
     TrialRecord,
     best_record,
+    close_search,
     create_study,
     run_trials,
     trial_records,
@@ -112,7 +113,8 @@ def tune(
             reporter.log(f"{wanted} more worker(s) may run trials of this search alongside")
         run_trials(loop)
         if shared is not None:
-            _await_helpers(study, shared, resolved.n_trials)
+            close_search(study)
+            _await_helpers(study, shared)
     finally:
         if shared is not None:
             shared.dismiss()
@@ -154,17 +156,10 @@ def _helpers_wanted(resolved: ResolvedTuning, helpers: TrialHelpers | None) -> i
     return max(0, available)
 
 
-def _await_helpers(study: optuna.Study, helpers: TrialHelpers, n_trials: int | None) -> None:
+def _await_helpers(study: optuna.Study, helpers: TrialHelpers) -> None:
     """Until no trial of the search runs on another worker; a trial whose worker is gone is
     failed, so that a dead helper costs its trial and never holds the tuning up."""
-    while True:
-        running = [
-            trial
-            for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-            if n_trials is None or trial.number < n_trials
-        ]
-        if not running:
-            return
+    while running := study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         for trial in running:
             if helpers.abandoned(trial):
                 study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)

@@ -45,6 +45,11 @@ TIMEBOXED_SEARCH_SHARE = 0.9
 DEADLINE_ATTR = "deadline"
 """The study's user attribute holding when its search ends (seconds since the epoch): every
 worker reads the same, so wall-clock time rather than each process's own clock."""
+CLOSED_ATTR = "closed"
+"""The study's user attribute set when the tuning stops taking trials."""
+GIVEN_UP_ATTR = "given_up"
+"""A trial's user attribute: asked for too late (past n_trials, or after the search closed),
+it never ran and is no trial of the result."""
 ABANDONED = "its worker stopped (killed, or out of memory) before the trial finished"
 _DONE_REFRESH_S = 0.5
 
@@ -161,12 +166,22 @@ def run_trials(loop: TrialLoop) -> int:
     ran = 0
     while _more(loop):
         trial = study.ask(space)
-        if resolved.n_trials is not None and trial.number >= resolved.n_trials:
+        late = resolved.n_trials is not None and trial.number >= resolved.n_trials
+        # Asked for after the tuning closed the search (its time ran out meanwhile): the
+        # study's log orders the two, so either the tuning waits for this trial or it is
+        # given up here.
+        if late or study.user_attrs.get(CLOSED_ATTR):
+            trial.set_user_attr(GIVEN_UP_ATTR, True)
             study.tell(trial, state=TrialState.FAIL)
             break
         _trial(loop, trial)
         ran += 1
     return ran
+
+
+def close_search(study: optuna.Study) -> None:
+    """No trial starts any more: a worker's trial asked for after this is given up."""
+    study.set_user_attr(CLOSED_ATTR, True)
 
 
 def _more(loop: TrialLoop) -> bool:
@@ -176,7 +191,9 @@ def _more(loop: TrialLoop) -> bool:
     if deadline is not None and time.time() >= deadline:
         return False
     n_trials = loop.resolved.n_trials
-    return n_trials is None or len(loop.study.get_trials(deepcopy=False)) < n_trials
+    if n_trials is not None and len(loop.study.get_trials(deepcopy=False)) >= n_trials:
+        return False
+    return not loop.study.user_attrs.get(CLOSED_ATTR)
 
 
 def with_params(resolved: ResolvedTuning, params: dict[str, Any]) -> ResolvedTraining:
@@ -274,13 +291,18 @@ def trial_record(trial: FrozenTrial) -> TrialRecord:
 
 
 def trial_records(study: optuna.Study, n_trials: int | None) -> list[TrialRecord]:
-    """The study's finished trials, by number (none past `n_trials`: given up, never run)."""
+    """The study's finished trials, by number (not those given up: they never ran)."""
     finished = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
     return [
         trial_record(trial)
         for trial in study.get_trials(deepcopy=False, states=finished)
-        if n_trials is None or trial.number < n_trials
+        if _counted(trial, n_trials)
     ]
+
+
+def _counted(trial: FrozenTrial, n_trials: int | None) -> bool:
+    within = n_trials is None or trial.number < n_trials
+    return within and not trial.user_attrs.get(GIVEN_UP_ATTR)
 
 
 def best_record(records: list[TrialRecord], direction: str) -> TrialRecord | None:
@@ -332,8 +354,7 @@ class _TrialReporter:
             self.counted_at = now
             finished = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
             trials = self.loop.study.get_trials(deepcopy=False, states=finished)
-            n_trials = self.loop.resolved.n_trials
-            self.done = sum(n_trials is None or t.number < n_trials for t in trials)
+            self.done = sum(_counted(t, self.loop.resolved.n_trials) for t in trials)
         return self.done
 
     def progress(
