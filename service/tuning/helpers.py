@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus, get_current_job
 from rq.worker import BaseWorker, Worker
 
-from service.confinement import job_limits
+from service.confinement import hold_cores, job_limits
 from service.domain.limits.schemas import Limits
 from service.queues import tenant_queue
 from service.settings import Settings
@@ -39,6 +41,28 @@ HELPS_RUN = "helps_run"
 STUDY_TTL_MARGIN_S = 3600
 """How long a study's keys outlive the longest its run may take."""
 _ENDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+
+
+def live_workers(connection: redis.Redis, dead_after_s: float) -> list[BaseWorker]:
+    """The workers that vouched for themselves within `dead_after_s`."""
+    now = datetime.now(UTC)
+    return [
+        worker
+        for worker in Worker.all(connection=connection)
+        if worker.last_heartbeat is not None
+        and (now - worker.last_heartbeat.replace(tzinfo=UTC)).total_seconds() <= dead_after_s
+    ]
+
+
+def trial_cores(connection: redis.Redis, limits: Limits, dead_after_s: float) -> int:
+    """The cores one worker's trials may use while every worker of this machine runs trials:
+    its share of the machine, within the tenant's limit. Parallel fits that together ask for
+    more threads than there are cores slow down many times over (OpenMP's threads spin while
+    they wait for one another)."""
+    host = socket.gethostname()
+    here = sum(w.hostname == host for w in live_workers(connection, dead_after_s))
+    cores = len(os.sched_getaffinity(0))
+    return max(1, min(limits.cpu_cores, cores // max(1, here)))
 
 
 def helpers_key(run_id: int) -> str:
@@ -77,17 +101,11 @@ class WorkerHelpers:
         self.dead_after_s = dead_after_s
         self.study_name = study_name(run_id)
         self._storage: BaseStorage | None = None
+        self._sharing_cores = False
 
     def available(self) -> int:
-        live = [w for w in Worker.all(connection=self.connection) if not self._silent(w)]
-        others = len(live) - 1
+        others = len(live_workers(self.connection, self.dead_after_s)) - 1
         return max(0, min(others, self.limits.concurrent_jobs - 1))
-
-    def _silent(self, worker: BaseWorker) -> bool:
-        beat = worker.last_heartbeat
-        if beat is None:
-            return True
-        return (datetime.now(UTC) - beat.replace(tzinfo=UTC)).total_seconds() > self.dead_after_s
 
     def storage(self) -> BaseStorage:
         if self._storage is None:
@@ -116,8 +134,15 @@ class WorkerHelpers:
                 wake(pipeline)  # one idle worker each
             pipeline.expire(key, study_ttl_s(self.limits))
             pipeline.execute()
+        cores = trial_cores(self.connection, self.limits, self.dead_after_s)
+        if cores < self.limits.cpu_cores:
+            hold_cores(cores)
+            self._sharing_cores = True
 
     def dismiss(self) -> None:
+        if self._sharing_cores:  # the refit has the machine's cores to itself again
+            hold_cores(self.limits.cpu_cores)
+            self._sharing_cores = False
         for job in _helper_jobs(self.connection, self.run_id):
             if job.get_status(refresh=False) == JobStatus.QUEUED:
                 with contextlib.suppress(InvalidJobOperation):
