@@ -167,7 +167,7 @@ def test_a_helper_killed_mid_trial_loses_only_its_trial(
     accepted = _tune(
         http,
         n_trials=4,
-        **{**SLOW_TRIALS, "search_space": {"n_estimators": {"low": 150, "high": 250}}},
+        **{**SLOW_TRIALS, "search_space": {"n_estimators": {"low": 400, "high": 600}}},
     )
     run_id, job_id = accepted["run_id"], accepted["job_id"]
     helping = _until(
