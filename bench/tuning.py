@@ -23,7 +23,8 @@ from ml_backend.configs import TrainingConfig, TuningConfig
 from ml_backend.datasets import read_frame, write_sample
 from ml_backend.jobs.train.resolve import resolve_training
 from ml_backend.jobs.train.run import train
-from ml_backend.jobs.tune.run import resolve_tuning, tune
+from ml_backend.jobs.tune.resolve import resolve_tuning
+from ml_backend.jobs.tune.run import tune
 from ml_backend.metrics import METRICS
 from ml_backend.reporting import NullReporter
 

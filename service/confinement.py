@@ -66,6 +66,12 @@ def confine(limits: Limits) -> str:
     return f"limits: {limits.words()}; threads: {pools}; memory {memory}"
 
 
+def hold_cores(cores: int) -> str:
+    """Hold this work horse's thread pools to `cores` from now on (a tuning that now shares its
+    machine with its helpers); the pools in words."""
+    return _limit_cpu(cores)
+
+
 def _limit_cpu(cores: int) -> str:
     import torch  # imported by the worker before the fork: free here
 

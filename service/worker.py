@@ -51,6 +51,7 @@ from service.settings import PLOTS_DIR, Settings
 from service.shutdown import SHUTDOWN_REASON
 from service.storage import Storage, open_storage
 from service.tenant_worker import HorseDied, TenantWorker, tenant_of
+from service.tuning.helpers import helper_died, is_helper, lent_helpers
 
 log = logging.getLogger(__name__)
 
@@ -263,13 +264,15 @@ def _run_kind(ctx: JobContext) -> dict[str, Any] | None:
     def training() -> None:
         ctx.move(RunStatus.TRAINING)
 
-    env = JobEnv(
-        reporter=ctx.reporter,
-        artifact_dir=ctx.artifact_dir(),
-        model_artifact_id=f"runs/{ctx.run.id}/model",
-        training=training,
-    )
-    outcome = spec.run(frame, resolved, env)
+    with lent_helpers(ctx.reporter.client, ctx.run.id, ctx.settings) as helpers:
+        env = JobEnv(
+            reporter=ctx.reporter,
+            artifact_dir=ctx.artifact_dir(),
+            model_artifact_id=f"runs/{ctx.run.id}/model",
+            training=training,
+            helpers=helpers,
+        )
+        outcome = spec.run(frame, resolved, env)
     if not ctx.publish(outcome.plots):
         return None
     metrics = outcome.result.test_metrics()
@@ -352,6 +355,9 @@ def _horse_died(settings: Settings) -> HorseDied:
     saying which, and drops the files the horse left unpublished."""
 
     def record(job: Job, status: int | None, shutting_down: bool) -> None:
+        if is_helper(job):  # a tuning's helper loses its trial, never the run
+            helper_died(job)
+            return
         run_id = int(job.args[0]) if job.args else None
         if run_id is None:
             return

@@ -20,6 +20,8 @@ from ml_backend.schema import DatasetProfile
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ml_backend.jobs.tune.helpers import TrialHelpers
+
 Figure = dict[str, Any]
 """A Plotly figure as JSON."""
 
@@ -59,6 +61,8 @@ class JobEnv:
     """How the API names the run's saved model, stored in results that have one."""
     training: Callable[[], None] = lambda: None
     """Called when the data is read and the fitting starts (the run's `training` status)."""
+    helpers: TrialHelpers | None = None
+    """Other workers that may run a tuning's trials beside it; None: the job works alone."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from sklearn.metrics import accuracy_score
 from ml_backend.configs import TuningConfig
 from ml_backend.errors import ConfigValidationError
 from ml_backend.jobs.spec import Outcome
-from ml_backend.jobs.tune.run import ResolvedTuning, TuningResult, resolve_tuning, tune
+from ml_backend.jobs.tune.resolve import ResolvedTuning, resolve_tuning
+from ml_backend.jobs.tune.run import TuningResult, tune
 from ml_backend.jobs.tune.space import space_from_json
 from ml_backend.reporting import RecordingReporter
 from ml_backend.splitting import split_rows

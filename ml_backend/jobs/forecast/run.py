@@ -38,7 +38,6 @@ from ml_backend.forecasters.series import (
     plain_time,
     series_from_frame,
 )
-from ml_backend.jobs.forecast.group_reporter import GroupReporter
 from ml_backend.jobs.forecast.panel import SeriesPart, SeriesSummary, series_parts
 from ml_backend.jobs.forecast.plots import PanelLine, forecast_figure, panel_figure
 from ml_backend.jobs.forecast.resolve import (
@@ -49,7 +48,7 @@ from ml_backend.jobs.forecast.resolve import (
 )
 from ml_backend.jobs.spec import Figure, Outcome
 from ml_backend.metrics import Predictions, compute_metrics
-from ml_backend.reporting import Reporter
+from ml_backend.reporting import Reporter, ScopedReporter
 
 FORECAST_MODEL_FILE = "forecast_model.json"
 FORECAST_PLOT_FILE = "forecast.json"
@@ -325,7 +324,9 @@ def _forecast_each(
     skipped: dict[str, str] = {}
     for index, part in enumerate(parts):
         label = part.label or ""
-        group_reporter = GroupReporter(reporter, index, len(parts), f"{choice.column} {label}")
+        group_reporter = ScopedReporter(
+            reporter, index, len(parts), f"{choice.column} {label}", steps="pooled"
+        )
         try:
             fits[label] = _fit_series(spec, params, resolved, part.frame, group_reporter)
         except ConfigValidationError as error:

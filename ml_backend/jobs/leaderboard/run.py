@@ -32,7 +32,7 @@ from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
 from ml_backend.jobs.train.run import train
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.numbers import format_metric
-from ml_backend.reporting import ProgressUnit, Reporter
+from ml_backend.reporting import Reporter, ScopedReporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.suggestions import did_you_mean
 
@@ -223,51 +223,6 @@ def _computing(candidate: Candidate, goal: str) -> Candidate:
     return candidate.model_copy(update={"training": updated})
 
 
-class _AlgorithmReporter:
-    """Passes one algorithm's events on: its progress counted in algorithms (k of n done), its
-    rounds moving the share of the whole leaderboard; logs and artifact names prefixed with the
-    algorithm."""
-
-    def __init__(self, outer: Reporter, algorithm: str, done: int, count: int) -> None:
-        self.outer = outer
-        self.algorithm = algorithm
-        self.done = done
-        self.count = count
-        self.announced = False
-
-    def progress(
-        self,
-        step: int,
-        total: int,
-        *,
-        message: str | None = None,
-        metrics: dict[str, float] | None = None,
-        unit: ProgressUnit | None = None,
-        fraction: float | None = None,
-    ) -> None:
-        share = min(max(step / total, 0.0), 1.0) if total > 0 else 0.0
-        # The algorithm is named as it starts and ends and with its own milestones: a message on
-        # every round would keep the reporter from thinning them, one stream entry per round.
-        heading = f"{self.algorithm} ({self.done + 1} of {self.count})"
-        milestone = not self.announced or share >= 1.0
-        said = f"{heading}: {message}" if message else heading if milestone else None
-        self.announced = True
-        self.outer.progress(
-            self.done + (1 if share >= 1.0 else 0),
-            self.count,
-            message=said,
-            metrics={f"{self.algorithm}/{k}": v for k, v in metrics.items()} if metrics else None,
-            unit="algorithm",
-            fraction=(self.done + share) / self.count,
-        )
-
-    def log(self, message: str) -> None:
-        self.outer.log(f"{self.algorithm}: {message}")
-
-    def artifact(self, kind: str, name: str) -> None:
-        self.outer.artifact(kind, f"{self.algorithm}/{name}")
-
-
 def _train_one(
     resolved: ResolvedLeaderboard,
     candidate: Candidate,
@@ -278,7 +233,9 @@ def _train_one(
 ) -> LeaderboardEntry:
     algorithm, training = candidate.algorithm, candidate.training
     assert training is not None  # only applicable candidates train
-    scoped = _AlgorithmReporter(reporter, algorithm, index, len(resolved.applicable))
+    scoped = ScopedReporter(
+        reporter, index, len(resolved.applicable), algorithm, steps="parts", unit="algorithm"
+    )
     directory = None if artifact_dir is None else artifact_dir / algorithm
     try:
         result = train(training, frame, reporter=scoped, artifact_dir=directory)

@@ -10,7 +10,8 @@ from ml_backend.jobs.train.job import test_values, training_columns
 from ml_backend.jobs.train.plots import training_plots
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.jobs.train.run import DataSummary, FeatureImportance
-from ml_backend.jobs.tune.run import ResolvedTuning, TuningResult, resolve_tuning, tune
+from ml_backend.jobs.tune.resolve import ResolvedTuning, resolve_tuning
+from ml_backend.jobs.tune.run import TuningResult, tune
 from ml_backend.jobs.tune.words import describe_tuning, summarize_tuning
 from ml_backend.metrics import ConfusionMatrix
 
@@ -35,7 +36,9 @@ def columns(resolved: ResolvedTuning) -> list[str]:
 
 def run(frame: pd.DataFrame, resolved: ResolvedTuning, env: JobEnv) -> Outcome[TuneRun]:
     env.training()
-    outcome = tune(resolved, frame, reporter=env.reporter, artifact_dir=env.artifact_dir)
+    outcome = tune(
+        resolved, frame, reporter=env.reporter, artifact_dir=env.artifact_dir, helpers=env.helpers
+    )
     refit = outcome.result.training
     plots = {**outcome.plots, **training_plots(refit)}
     stored = TuneRun.model_validate(

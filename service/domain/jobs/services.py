@@ -42,6 +42,7 @@ from service.paging import Cursor, Page, keyset
 from service.queues import tenant_queue
 from service.resources import Resources
 from service.slots import wake
+from service.tuning.helpers import stop_helpers
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +266,7 @@ class JobService:
             await self.session.refresh(run)
             raise ConflictError(f"job {job_id} is already {run.status}; nothing to cancel")
         await anyio.to_thread.run_sync(self._stop, run.job_id)
+        await anyio.to_thread.run_sync(stop_helpers, self.resources.sync_redis, run.id)
         if was_in_line:  # the jobs behind it move up
             limit = (await self.limits()).concurrent_jobs
             await anyio.to_thread.run_sync(
