@@ -15,16 +15,24 @@ from typing import Any
 import redis
 from optuna.storages import JournalStorage
 from optuna.storages.journal import BaseJournalBackend
+from optuna.storages.journal._storage import JournalOperation
 
 _BATCH = 500
 
+# A study is only ever started by its first entry; any other write to a study that is gone
+# (forgotten when its run ended, or expired) is dropped, so that a late writer -- a helper
+# stopped mid-trial, failing its trial on the way out -- cannot bring it back.
 _APPEND_LUA = """
 local ttl = tonumber(ARGV[1])
-for i = 2, #ARGV do
+if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+for i = 3, #ARGV do
   local n = redis.call('INCR', KEYS[1])
   redis.call('SET', KEYS[2] .. (n - 1), ARGV[i], 'EX', ttl)
 end
 redis.call('EXPIRE', KEYS[1], ttl)
+return 1
 """
 
 
@@ -72,12 +80,14 @@ class RedisJournal(BaseJournalBackend):
             self.client.unlink(*(f"{self.log_prefix}{n}" for n in numbers))
 
     def append_logs(self, logs: list[dict[str, Any]]) -> None:
+        starts = bool(logs) and logs[0].get("op_code") == JournalOperation.CREATE_STUDY
         self.client.eval(
             _APPEND_LUA,
             2,
             self.count_key,
             self.log_prefix,
             self.ttl_s,
+            "1" if starts else "0",
             *(json.dumps(log) for log in logs),
         )
 
