@@ -78,7 +78,11 @@ def _limit_cpu(cores: int) -> str:
     for name in THREAD_VARIABLES:
         os.environ[name] = str(cores)
     controller = _thread_pools or ThreadpoolController()
-    controller.limit(limits=cores)
+    for pool in controller.lib_controllers:
+        # Setting OpenBLAS's count, even to the one it has, starts a pool whose threads spin
+        # for a while: on a small machine they took the cores from the job's first steps.
+        if pool.num_threads > cores:
+            pool.set_num_threads(cores)
     torch.set_num_threads(cores)
     limit_threads(cores)
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to hold

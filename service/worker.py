@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -435,6 +436,9 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
         # A slot of a worker that died is free again when the reaper gives its run up.
         lease_s=settings.dead_after_s,
     )
+    # What the worker loaded is never garbage: out of the collector's sight, a forked job's
+    # collections do not walk (and so copy) the parent's pages.
+    gc.freeze()
     worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
 
 
