@@ -126,7 +126,7 @@ class JobContext:
 _engines: dict[str, Engine] = {}
 
 
-def _engine(url: str) -> Engine:
+def job_engine(url: str) -> Engine:
     """One engine per database, made in the worker parent so each forked job inherits it.
 
     It uses NullPool, so no connection is open when the worker forks and none is shared.
@@ -149,12 +149,12 @@ def _engine(url: str) -> Engine:
 _settings: Settings | None = None
 
 
-def _job_settings() -> Settings:
+def job_settings() -> Settings:
     """The worker parent's settings (read once, before the fork), else the environment's."""
     return _settings if _settings is not None else Settings()
 
 
-def _job_redis(settings: Settings) -> tuple[redis.Redis, bool]:
+def job_redis(settings: Settings) -> tuple[redis.Redis, bool]:
     """The work horse's RQ connection, else a new client; and whether the caller must close it.
 
     RQ's connection is already open in the work horse (it marked the job started through it),
@@ -192,9 +192,9 @@ def _start(engine: Engine, client: redis.Redis, run_id: int) -> RunReporter | No
 @contextmanager
 def job_context(run_id: int) -> Iterator[JobContext | None]:
     """Start the run; yields None when it must not start (cancelled while queued)."""
-    settings = _job_settings()
-    engine = _engine(settings.resolved_database_url)
-    client, owns_client = _job_redis(settings)
+    settings = job_settings()
+    engine = job_engine(settings.resolved_database_url)
+    client, owns_client = job_redis(settings)
     try:
         reporter = _start(engine, client, run_id)
         if reporter is None:
@@ -304,7 +304,7 @@ def _note(ctx: JobContext, error: str | None) -> None:
 
 
 def _default_limits() -> Limits:
-    return Limits.defaults(_job_settings())
+    return Limits.defaults(job_settings())
 
 
 def _death_reason(job: Job, status: int | None, shutting_down: bool) -> str:
@@ -364,7 +364,7 @@ def _horse_died(settings: Settings) -> HorseDied:
             return
         try:
             reason = _death_reason(job, status, shutting_down)
-            with Session(_engine(settings.resolved_database_url)) as session:
+            with Session(job_engine(settings.resolved_database_url)) as session:
                 changed = applied(
                     session.execute(
                         transition(run_id, RunStatus.FAILED, error=reason, finished_at=utcnow())
@@ -423,7 +423,7 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
     global _settings
     preload_ml_libraries()
     _settings = settings
-    book = LimitBook(_engine(settings.resolved_database_url), Limits.defaults(settings))
+    book = LimitBook(job_engine(settings.resolved_database_url), Limits.defaults(settings))
     connection = redis.Redis.from_url(settings.resolved_redis_url)
     _wait_for_redis(connection)
     worker = TenantWorker(

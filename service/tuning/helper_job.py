@@ -24,20 +24,20 @@ from service.db.models import Run, RunStatus
 from service.run_reporter import RunReporter
 from service.tuning.helpers import STUDY_TTL_MARGIN_S, study_ttl_s, trial_cores
 from service.tuning.journal import study_name, study_storage
-from service.worker import JobContext, _engine, _job_redis, _job_settings
+from service.worker import JobContext, job_engine, job_redis, job_settings
 
 
 def help_tune(run_id: int, seed: int) -> int:
     """RQ entry point: run trials of run `run_id`'s study, sampling with `seed`; returns how
     many this helper ran (none when the search ended before it started)."""
     job = get_current_job()
-    settings = _job_settings()
-    client, owns_client = _job_redis(settings)
+    settings = job_settings()
+    client, owns_client = job_redis(settings)
     limits = job_limits(job.meta) if job is not None else None
     if limits is not None:
         cores = trial_cores(client, limits, settings.dead_after_s)
         confine(limits.model_copy(update={"cpu_cores": cores}))
-    engine = _engine(settings.resolved_database_url)
+    engine = job_engine(settings.resolved_database_url)
     over = _run_over(engine, run_id)
     try:
         with sync_session_factory(engine)() as session:
