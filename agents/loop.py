@@ -25,9 +25,9 @@ from langchain_core.messages import (
 
 from agents.answers import compare_text
 from agents.context import SchemaContext
-from agents.languages import says_no, says_yes
+from agents.languages import says_no, says_yes, stops
 from agents.plans import describe_plan
-from agents.run_answers import run_answer
+from agents.run_answers import ENDED, cancel_text, run_answer
 from agents.schemas import narrowed_tool_schemas
 from agents.schemas import tool_schemas as tool_schemas  # where callers have imported it from
 from agents.tools import TOOLS
@@ -258,12 +258,23 @@ class Agent:
         """Answer one message: run an approved plan, revise it, or plan something new."""
         if pending is not None and pending.tool and is_approval(text):
             return await self._start(pending)
-        if pending is not None and says_no(text):
+        if pending is not None and (says_no(text) or stops(text)):
             return Turn(reply="Alright, I dropped that plan. What would you like instead?")
         asked = open_question(history) if pending is None else None
         if asked is not None and says_no(text):
             return Turn(reply="Alright, I dropped that question and what it was about. What "
                         "would you like instead?")  # fmt: skip
+        if pending is None and asked is None and stops(text):
+            # 'cancel it', 'stop the training', 'annule ça' with a run of this conversation
+            # still going: that run is what it refuses.
+            going = await self._going_run(history)
+            if going is not None:
+                cancel = Plan(action="cancel_job", config={"run_id": going}, message="",
+                              tool="cancel_job")  # fmt: skip
+                return await self._answer(cancel)
+            if self.backend is not None:
+                return Turn(reply="No run of this conversation is queued or running, so there "
+                            "is nothing to stop.")  # fmt: skip
         if pending is None and (is_approval(text) or says_no(text)):
             # A bare yes or no answers a plan; with none waiting it must not start anything.
             return Turn(reply="Nothing is waiting for a yes or a no. Tell me what you would "
@@ -312,6 +323,16 @@ class Agent:
         )
         return Turn(reply=reply, parts=[part], plan=plan)
 
+    async def _going_run(self, history: Sequence[BaseMessage]) -> int | None:
+        """The last run this conversation started, if it is still queued or running."""
+        if self.backend is None:
+            return None
+        started = _started_runs(history)
+        if not started:
+            return None
+        run = await self.backend.run(started[-1])
+        return None if run.get("status") in ENDED else started[-1]
+
     async def _answer(self, plan: Plan) -> Turn:
         """Run a tool that starts no job: describe a dataset, read or cancel runs."""
         config = plan.config or {}
@@ -331,13 +352,19 @@ class Agent:
         answered = [{"type": "answer", "tool": plan.tool, "config": config}]
         if plan.tool == "cancel_job":
             run = await self.backend.cancel(int(config["run_id"]))
-            reply = f"Run {config['run_id']} is now {run['status']}."
-            return Turn(reply=reply, parts=answered, plan=plan)
+            return Turn(reply=cancel_text(int(config["run_id"]), run), parts=answered, plan=plan)
         if plan.tool == "compare_runs":
             runs = [await self.backend.run(int(i)) for i in config["run_ids"]]
             return Turn(reply=compare_text(runs), parts=answered, plan=plan)
         run = await self.backend.run(int(config["run_id"]))
         return Turn(reply=run_answer(run, config.get("about")), parts=answered, plan=plan)
+
+
+def _started_runs(history: Sequence[BaseMessage]) -> list[int]:
+    """The runs the conversation's tool calls started, oldest first."""
+    return [int(m.artifact["run_id"]) for m in history
+            if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)
+            and "run_id" in m.artifact]  # fmt: skip
 
 
 def _markdown_profile(described: str) -> str:

@@ -22,6 +22,7 @@ TOP_FEATURES = 5
 MIN_PROGRESS = 0.02
 """Below this share done the pace says too little to estimate the time left."""
 _ACTIVE = {"queued", "preprocessing", "training"}
+ENDED = frozenset({"finished", "failed", "cancelled"})
 
 
 def run_answer(
@@ -111,6 +112,16 @@ def cancelled_text(run: Mapping[str, Any]) -> str:
     took = _took(run)
     stopped = f" It stopped at {done}{took}." if done else (f" It ran{took}." if took else "")
     return f"Run {run['run_id']} was cancelled, so it has no result.{stopped}"
+
+
+def cancel_text(run_id: int, run: Mapping[str, Any]) -> str:
+    """What a cancel request did to run `run_id` (its view after the request)."""
+    status = str(run.get("status"))
+    if status == "cancelled":
+        done = _done_words(run)
+        where = f" at {done}" if done else ""
+        return f"Run {run_id} is cancelled: it stopped{where} and keeps no result."
+    return f"Run {run_id} is {status}."
 
 
 def progress_text(run: Mapping[str, Any], now: datetime) -> str:

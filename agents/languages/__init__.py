@@ -224,6 +224,23 @@ def says_no(text: str) -> bool:
     return _only(text, "no")
 
 
+_STOP_VERBS = frozenset(words_of("cancel stop stopp stoppe abort kill halt terminate"))
+_STOPPED = frozenset(
+    words_of(
+        "run job training train search tuning study leaderboard forecast model experiment "
+        "current running my your now already right away immediately at once from"
+    )
+)
+"""What a message that stops a run may name besides the verb ('stop the training now')."""
+
+
+def stops(text: str) -> bool:
+    """Whether the message only asks to stop what is going ('cancel it', 'stop the training',
+    'cancela el entrenamiento', 'brich das Training ab'); a bare 'no' is not one."""
+    said = set(_said(to_english(text)[0]))
+    return bool(said & _STOP_VERBS) and said <= _STOP_VERBS | _STOPPED | _FILLERS
+
+
 def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
     """`text` rewritten into English by its language's pack, and the language's code.
 

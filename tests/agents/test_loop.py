@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
+from agents.builtin_model import BuiltinPlannerModel
 from agents.context import DatasetContext, SchemaContext
 from agents.loop import Agent, Plan, history_from
 from ml_backend.datasets import write_sample
@@ -306,3 +307,59 @@ async def test_what_was_answered_stays_in_the_history_for_a_follow_up(
                 {"role": "assistant", "content": first.reply, "parts": first.parts}]  # fmt: skip
     other = await agent.turn(history_from(records), "and the other one?")
     assert other.reply.startswith("What run 11's model relied on most: `bill_length_mm`")
+
+
+class GoingBackend(RecordingBackend):
+    """Runs that go on until cancelled, and say so."""
+
+    def __init__(self, status: str = "training") -> None:
+        super().__init__()
+        self.status = status
+        self.cancelled: list[int] = []
+
+    async def run(self, run_id: int) -> dict[str, Any]:
+        return {"run_id": run_id, "status": self.status, "progress": 0.3, "kind": "train"}
+
+    async def cancel(self, run_id: int) -> dict[str, Any]:
+        self.cancelled.append(run_id)
+        return {"run_id": run_id, "status": "cancelled", "progress": 0.3, "kind": "train"}
+
+
+def _started(run_id: int) -> list[BaseMessage]:
+    train = {"algorithm": "xgboost", "dataset": {"name": "penguins"}, "target_column": "species"}
+    return history_from([
+        {"role": "user", "content": "xgboost on species", "parts": []},
+        {"role": "assistant", "content": f"Started train run {run_id}.",
+         "parts": [{"type": "run", "tool": "train", "run_id": run_id, "config": train}]},
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cancel it", "stop the training please", "cancela el entrenamiento", "annule ça",
+     "brich das Training ab", "pare o treinamento"],
+)  # fmt: skip
+async def test_stop_without_a_run_number_cancels_the_run_going_now(
+    context: SchemaContext, text: str
+) -> None:
+    backend = GoingBackend()
+    agent = Agent(BuiltinPlannerModel(context=context), context, backend)
+    turn = await agent.turn(_started(12), text)
+    assert backend.cancelled == [12]
+    assert "Run 12 is cancelled" in turn.reply
+    assert backend.started == []
+
+
+async def test_stop_with_nothing_going_cancels_and_starts_nothing(context: SchemaContext) -> None:
+    backend = GoingBackend(status="finished")
+    agent = Agent(BuiltinPlannerModel(context=context), context, backend)
+    turn = await agent.turn(_started(12), "stop the training")
+    assert backend.cancelled == [] and backend.started == []
+    assert "nothing to stop" in turn.reply
+
+
+async def test_a_bare_no_after_a_run_started_does_not_cancel_it(context: SchemaContext) -> None:
+    backend = GoingBackend()
+    agent = Agent(BuiltinPlannerModel(context=context), context, backend)
+    await agent.turn(_started(12), "no")
+    assert backend.cancelled == []
