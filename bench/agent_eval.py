@@ -28,6 +28,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.eval.fresh_tables import write_fresh_csvs
 from bench.eval.probe_tables import write_probe_csvs
 from bench.eval.report import Outcome, Report
 from bench.eval.run import ensure_tables, load, run_cases, run_conversations
@@ -39,6 +40,7 @@ SETS = {
     "test": ([EVAL / "test_cases.jsonl"], [EVAL / "test_conversations.jsonl"]),
     "public": ([PUBLIC], []),
     "probe_results": ([], [EVAL / "probe_results.jsonl"]),
+    "fresh": ([EVAL / "fresh_cases.jsonl"], [EVAL / "fresh_conversations.jsonl"]),
 }
 RESULT_ACTIONS = {"explain_run", "compare_runs", "job_status"}
 
@@ -56,6 +58,8 @@ def main() -> int:
         ensure_tables(http)
         if args.set == "probe_results":
             ensure_tables(http, write_probe_csvs)
+        if args.set == "fresh":
+            ensure_tables(http, write_fresh_csvs)
         cases = [case for path in case_files if path.exists() for case in load(path)]
         if cases:
             reports.append(run_cases(http, cases, f"{args.set} requests"))
