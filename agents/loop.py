@@ -284,6 +284,14 @@ class Agent:
             part: dict[str, Any] = {"type": plan.action}
             if plan.question is not None:
                 part["question"] = plan.question
+            if pending is not None and pending.tool is not None:
+                # A change that could not be made (a name the table lacks) leaves the plan
+                # as it was, still waiting for its yes, rather than dropping it unsaid.
+                card = {"type": "plan", "tool": pending.tool, "action": pending.action,
+                        "config": pending.config}  # fmt: skip
+                reply = (f"{plan.message}\n\nThe plan is unchanged: {pending.message} Say "
+                         "**yes** to run it, or tell me what to change.")  # fmt: skip
+                return Turn(reply=reply, parts=[part, card], pending=pending, plan=plan)
             return Turn(reply=plan.message, parts=[part], plan=plan)
         tool = TOOLS[plan.tool]
         approve = self.auto_approve if auto_approve is None else auto_approve

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agents.languages import ENGLISH_NO, ENGLISH_YES
 from agents.planner.columns import UNIT_WORDS, WEAK_WORDS, ColumnMention, column_index
 from agents.planner.cues import (
     AGGREGATE_WORDS,
@@ -75,14 +76,19 @@ def _known_words() -> frozenset[str]:
     return VOCABULARY | frozenset(stem(w) for p in phrases for w in name_words(p))
 
 
-KNOWN_WORDS = _known_words() | frozenset(
-    stem(w)
-    for w in words(
-        "metric metrics goal objective criterion measure setting settings parameter parameters "
-        "option options default defaults last past recent first final improvement progress "
-        "x y axis axes horizontal vertical"
+KNOWN_WORDS = (
+    _known_words()
+    | frozenset(
+        stem(w)
+        for w in words(
+            "metric metrics goal objective criterion measure setting settings parameter parameters "
+            "option options default defaults last past recent first final improvement progress "
+            "x y axis axes horizontal vertical"
+        )
     )
+    | frozenset(stem(w) for phrase in (*ENGLISH_YES, *ENGLISH_NO) for w in name_words(phrase))
 )
+"""...and the words of a yes or a no ('never mind, just drop island')."""
 _SETTING_FILLERS = frozenset(words("a an the of for as"))
 _SETTING_STARTS = frozenset(
     {stem(w) for w in SETTING_WORDS | BIN_WORDS | TOP_WORDS}

@@ -363,3 +363,19 @@ async def test_a_bare_no_after_a_run_started_does_not_cancel_it(context: SchemaC
     agent = Agent(BuiltinPlannerModel(context=context), context, backend)
     await agent.turn(_started(12), "no")
     assert backend.cancelled == []
+
+
+async def test_a_change_that_cannot_be_made_keeps_the_plan_waiting(context: SchemaContext) -> None:
+    backend = RecordingBackend()
+    agent = Agent(BuiltinPlannerModel(context=context), context, backend)
+    first = await agent.turn([], "train xgboost to predict species")
+    assert first.pending is not None
+    history = history_from([
+        {"role": "user", "content": "train xgboost to predict species", "parts": []},
+        {"role": "assistant", "content": first.reply, "parts": first.parts},
+    ])  # fmt: skip
+    changed = await agent.turn(history, "only use wingspan and bill_length_mm", first.pending)
+    assert "no column 'wingspan'" in changed.reply
+    assert changed.pending == first.pending and "plan is unchanged" in changed.reply
+    await agent.turn(history, "yes", changed.pending)
+    assert [tool for tool, _config in backend.started] == ["train"]
