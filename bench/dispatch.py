@@ -90,12 +90,17 @@ def dispatch(
     return bare, ours
 
 
-def _wait(http: httpx.Client, job_id: str, poll_s: float = 0.05) -> dict[str, Any]:
-    while True:
+def _wait(
+    http: httpx.Client, job_id: str, poll_s: float = 0.05, timeout_s: float = 900
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
         job: dict[str, Any] = http.get(f"/api/v1/ml/train/{job_id}").json()
         if job["run_status"] in {"finished", "failed", "cancelled"}:  # status: the document's
             return job
         time.sleep(poll_s)
+    # A worker that died leaves its job queued for good: say so rather than hang.
+    raise TimeoutError(f"job {job_id} did not end within {timeout_s:.0f} s (is the worker up?)")
 
 
 def training_overhead(stack: Stack, http: httpx.Client) -> tuple[float, float]:
