@@ -1,0 +1,80 @@
+"""Slack's rate limits, kept by the sender rather than learnt from refusals: about one message
+a second per channel, and per workspace at most 50 `chat.update` a minute (its tier 3).
+
+One `SlackLimiter` serves every run a process follows, so two runs in one channel share that
+channel's second. A `ratelimited` answer's Retry-After pauses the method for the workspace, for
+every run at once: Slack counts a method's calls per workspace, not per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+CHANNEL_INTERVAL_S = 1.0
+"""Slack's guidance: about one message (post or update) per second in a channel."""
+PER_MINUTE = {"chat.update": 50, "chat.postMessage": 50}
+"""Calls a minute a workspace may make of these methods (tier 3, with room for the others)."""
+WINDOW_S = 60.0
+
+
+class SlackLimiter:
+    """Waits until a call may go out without breaking a limit, and books it."""
+
+    def __init__(
+        self,
+        channel_interval_s: float = CHANNEL_INTERVAL_S,
+        per_minute: dict[str, int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.channel_interval_s = channel_interval_s
+        self.per_minute = dict(PER_MINUTE if per_minute is None else per_minute)
+        self.clock = clock
+        self._channel_next: dict[tuple[str, str], float] = {}
+        self._calls: dict[tuple[str, str], deque[float]] = {}
+        self._paused_until: dict[tuple[str, str], float] = {}
+
+    def _wait_s(self, workspace: str, channel: str, method: str, now: float) -> float:
+        waits = [self._channel_next.get((workspace, channel), now) - now,
+                 self._paused_until.get((workspace, method), now) - now]  # fmt: skip
+        limit = self.per_minute.get(method)
+        calls = self._calls.get((workspace, method))
+        if limit is not None and calls:
+            while calls and calls[0] <= now - WINDOW_S:
+                calls.popleft()
+            if len(calls) >= limit:
+                waits.append(calls[0] + WINDOW_S - now)
+        return max(0.0, *waits)
+
+    async def acquire(self, workspace: str, channel: str, method: str) -> None:
+        """Returns when a call of `method` in `channel` keeps within the limits, booked as made.
+
+        No lock: the check and the booking run without an await between them, so of two runs
+        woken together one books and the other finds the channel taken and waits again. (A lock
+        would also tie the process-wide limiter to one event loop.)
+        """
+        while (wait := self._wait_s(workspace, channel, method, self.clock())) > 0:
+            await asyncio.sleep(wait)
+        now = self.clock()
+        self._channel_next[(workspace, channel)] = now + self.channel_interval_s
+        if method in self.per_minute:
+            self._calls.setdefault((workspace, method), deque()).append(now)
+
+    def pause(self, workspace: str, method: str, seconds: float) -> None:
+        """Slack said `ratelimited`: no call of `method` in the workspace for `seconds`."""
+        until = self.clock() + max(0.0, seconds)
+        key = (workspace, method)
+        self._paused_until[key] = max(until, self._paused_until.get(key, 0.0))
+
+
+_shared: SlackLimiter | None = None
+
+
+def shared_limiter() -> SlackLimiter:
+    """The process's limiter, which every followed run goes through."""
+    global _shared
+    if _shared is None:
+        _shared = SlackLimiter()
+    return _shared
