@@ -28,6 +28,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     """What it was answered: 200, 429, or 0 when the server was down and dropped it."""
+    answer: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -172,8 +173,9 @@ class SlackRecorder:
         request.end_headers()
         request.wfile.write(payload)
 
-    def _record(self, method: str, params: dict[str, Any], status: int) -> None:
-        self.calls.append(Call(method, time.monotonic(), params, status))
+    def _record(self, method: str, params: dict[str, Any], status: int,
+                answer: dict[str, Any] | None = None) -> None:  # fmt: skip
+        self.calls.append(Call(method, time.monotonic(), params, status, answer or {}))
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         with self.changed, self._lock:
@@ -190,7 +192,7 @@ class SlackRecorder:
                     {"Retry-After": f"{limit.retry_after_s:g}"},
                 )
             answer = self._ok(method, params)
-            self._record(method, params, 200 if answer.get("ok") else 400)
+            self._record(method, params, 200 if answer.get("ok") else 400, answer)
             self.changed.notify_all()
             return 200, answer, {}
 
