@@ -101,10 +101,10 @@ class SlackThread:
         try, just as it goes out, so a retry carries the newest state. Raises `_Refused`."""
         failures = 0
         while True:
-            await self.limiter.acquire(self.workspace, self.channel, method)
             try:
-                function = getattr(self.web, method.replace(".", "_"))
-                response = await function(**make_kwargs())
+                async with self.limiter.slot(self.workspace, self.channel, method):
+                    function = getattr(self.web, method.replace(".", "_"))
+                    response = await function(**make_kwargs())
                 return dict(response.data) if isinstance(response.data, dict) else {}
             except SlackApiError as error:
                 code = str(error.response.get("error") or "")

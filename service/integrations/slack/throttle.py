@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 CHANNEL_INTERVAL_S = 1.0
 """Slack's guidance: about one message (post or update) per second in a channel."""
 PER_MINUTE = {"chat.update": 50, "chat.postMessage": 50}
 """Calls a minute a workspace may make of these methods (tier 3, with room for the others)."""
 WINDOW_S = 60.0
+IN_FLIGHT_POLL_S = 0.05
+"""How often a call waiting for its channel looks whether the call in flight there ended."""
 
 
 class SlackLimiter:
@@ -35,8 +38,11 @@ class SlackLimiter:
         self._channel_next: dict[tuple[str, str], float] = {}
         self._calls: dict[tuple[str, str], deque[float]] = {}
         self._paused_until: dict[tuple[str, str], float] = {}
+        self._in_flight: set[tuple[str, str]] = set()
 
     def _wait_s(self, workspace: str, channel: str, method: str, now: float) -> float:
+        if (workspace, channel) in self._in_flight:
+            return IN_FLIGHT_POLL_S
         waits = [self._channel_next.get((workspace, channel), now) - now,
                  self._paused_until.get((workspace, method), now) - now]  # fmt: skip
         limit = self.per_minute.get(method)
@@ -48,19 +54,28 @@ class SlackLimiter:
                 waits.append(calls[0] + WINDOW_S - now)
         return max(0.0, *waits)
 
-    async def acquire(self, workspace: str, channel: str, method: str) -> None:
-        """Returns when a call of `method` in `channel` keeps within the limits, booked as made.
+    @asynccontextmanager
+    async def slot(self, workspace: str, channel: str, method: str) -> AsyncIterator[None]:
+        """Holds the channel for one call of `method`, once it keeps within the limits.
 
-        No lock: the check and the booking run without an await between them, so of two runs
-        woken together one books and the other finds the channel taken and waits again. (A lock
-        would also tie the process-wide limiter to one event loop.)
+        The channel's next call may go a second after this one *ended*: Slack counts calls as
+        they arrive, which is somewhere before the answer, so spacing from the answer keeps
+        arrivals a second apart however long a call took to get there. No lock: the check and
+        the booking run without an await between them, so of two runs woken together one books
+        and the other finds the channel taken (a lock would also tie the process-wide limiter to
+        one event loop).
         """
+        key = (workspace, channel)
         while (wait := self._wait_s(workspace, channel, method, self.clock())) > 0:
             await asyncio.sleep(wait)
-        now = self.clock()
-        self._channel_next[(workspace, channel)] = now + self.channel_interval_s
+        self._in_flight.add(key)
         if method in self.per_minute:
-            self._calls.setdefault((workspace, method), deque()).append(now)
+            self._calls.setdefault((workspace, method), deque()).append(self.clock())
+        try:
+            yield
+        finally:
+            self._in_flight.discard(key)
+            self._channel_next[key] = self.clock() + self.channel_interval_s
 
     def pause(self, workspace: str, method: str, seconds: float) -> None:
         """Slack said `ratelimited`: no call of `method` in the workspace for `seconds`."""
