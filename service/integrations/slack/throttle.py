@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 CHANNEL_INTERVAL_S = 1.0
@@ -31,10 +31,12 @@ class SlackLimiter:
         channel_interval_s: float = CHANNEL_INTERVAL_S,
         per_minute: dict[str, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.channel_interval_s = channel_interval_s
         self.per_minute = dict(PER_MINUTE if per_minute is None else per_minute)
         self.clock = clock
+        self.sleep = sleep
         self._channel_next: dict[tuple[str, str], float] = {}
         self._calls: dict[tuple[str, str], deque[float]] = {}
         self._paused_until: dict[tuple[str, str], float] = {}
@@ -67,7 +69,7 @@ class SlackLimiter:
         """
         key = (workspace, channel)
         while (wait := self._wait_s(workspace, channel, method, self.clock())) > 0:
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
         self._in_flight.add(key)
         if method in self.per_minute:
             self._calls.setdefault((workspace, method), deque()).append(self.clock())

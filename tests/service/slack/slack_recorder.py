@@ -222,13 +222,13 @@ class SlackRecorder:
         if method == "files.completeUploadExternal":
             shared = []
             for item in params.get("files") or []:
-                found = self.files.get(item["id"])
-                if found is None or not found.content:
+                upload = self.files.get(item["id"])
+                if upload is None or not upload.content:
                     return {"ok": False, "error": "file_not_found"}
-                found.title = item.get("title") or found.title
-                found.channel = params.get("channel_id")
-                found.thread_ts = params.get("thread_ts")
-                shared.append({"id": found.id, "title": found.title})
+                upload.title = item.get("title") or upload.title
+                upload.channel = params.get("channel_id")
+                upload.thread_ts = params.get("thread_ts")
+                shared.append({"id": upload.id, "title": upload.title})
             return {"ok": True, "files": shared}
         if method == "auth.test":
             return {"ok": True, "team_id": "T0001", "user_id": "U0BOT"}
