@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import aiohttp
@@ -58,6 +59,15 @@ TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
                               "request_timeout", "ratelimited"})  # fmt: skip
 """Slack's error codes that say "not now" rather than "never"."""
 _FOREVER = float("inf")
+
+
+def _final_event_from(run: Run) -> dict[str, Any]:
+    """The closing event of a run whose stream expired or lost it, from its row."""
+    ended = run.finished_at
+    if ended is not None and ended.tzinfo is None:  # SQLite gives back naive UTC times
+        ended = ended.replace(tzinfo=UTC)
+    return {"type": str(run.status), "run_id": run.id, "message": run.error,
+            "ts": ended.isoformat() if ended else None}  # fmt: skip
 
 
 class _Refused(Exception):
@@ -159,6 +169,7 @@ class RunFollower:
         """The progress text of the call going out."""
         self.shown: str | None = None
         self.renderer = renderer_for(settings)
+        self.reader: asyncio.Task[None] | None = None
 
     def until(self) -> float:
         return _FOREVER if self.ended_at is None else self.ended_at + GIVE_UP_S
@@ -173,14 +184,14 @@ class RunFollower:
                 log.warning("no such run to follow in slack",
                             extra={"run_id": self.run_id, "tenant": self.tenant})  # fmt: skip
                 return
-            reader = asyncio.create_task(self._read(streams, sessions))
+            self.reader = asyncio.create_task(self._read(streams, sessions))
             try:
                 if not await self._show_progress():
                     return
-                await reader
+                await self.reader
                 await self._say_summary(sessions)
             finally:
-                reader.cancel()
+                self.reader.cancel()
         finally:
             await streams.aclose()
             await engine.dispose()
@@ -204,13 +215,22 @@ class RunFollower:
 
     async def _read(self, streams: aioredis.Redis, sessions: Any) -> None:
         """The run's events, in order, into `state`, until its final one."""
-        after, last_row_check, row_said_final = "0-0", time.monotonic(), False
+        try:
+            await self._read_until_final(streams, sessions)
+        finally:
+            self.changed.set()  # wakes the sender, to show the end or to see this task fail
+
+    async def _read_until_final(self, streams: aioredis.Redis, sessions: Any) -> None:
+        after, last_row_check, row_said_final, redis_away = "0-0", time.monotonic(), False, False
         while not self.state.final:
             try:
                 page = await read_events(streams, self.run_id, after=after, count=REPLAY_PAGE)
+                redis_away = False
             except RedisError as error:
-                log.warning("a run's stream could not be read", extra={"error": str(error)})
-                page = []
+                if not redis_away:  # said once per spell, not twice a second
+                    log.warning("a followed run's stream could not be read",
+                                extra={"run_id": self.run_id, "error": str(error)})  # fmt: skip
+                redis_away, page = True, []
             for stream_id, event in page:
                 after = stream_id
                 self._seen(event)
@@ -222,9 +242,7 @@ class RunFollower:
                 # The final event follows the row's change closely; only a second quiet look
                 # takes it as lost (an expired stream) and makes it up from the row.
                 if run is not None and run.status.is_final and row_said_final:
-                    self._seen({"type": str(run.status), "message": run.error,
-                                "ts": (run.finished_at.isoformat() if run.finished_at
-                                       else None)})  # fmt: skip
+                    self._seen(_final_event_from(run))
                     continue
                 row_said_final = run is not None and run.status.is_final
             await asyncio.sleep(POLL_S)
@@ -243,6 +261,9 @@ class RunFollower:
         when Slack refused the thread or stayed away too long."""
         while True:
             final = self.state.final
+            if not final and self.reader is not None and self.reader.done():
+                self.reader.result()  # the reader failed: its error, rather than a wait forever
+                return False
             if not final:
                 self.changed.clear()
             text = progress_text(self.state, time.time())

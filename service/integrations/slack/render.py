@@ -157,3 +157,10 @@ def renderer_for(settings: Settings) -> PlotRenderer:
     if key not in _renderers:
         _renderers[key] = PlotRenderer(*key)
     return _renderers[key]
+
+
+def close_renderers() -> None:
+    """Closes every renderer's browser (at the process's shutdown: Chromium is a child)."""
+    while _renderers:
+        _, renderer = _renderers.popitem()
+        renderer.close()

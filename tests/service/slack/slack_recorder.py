@@ -5,7 +5,7 @@ It answers as Slack does: chat.postMessage with a new `ts`, chat.update of a kno
 (message_not_found otherwise), and the three steps of files_upload_v2 (files.getUploadURLExternal,
 the upload to the URL it gave, files.completeUploadExternal). It can be told to answer the next
 N calls of a method `ratelimited` (HTTP 429 with Retry-After), or to be down: every connection
-dropped unanswered, as a Slack that cannot be reached.
+dropped unanswered, as a Slack that cannot be reached, or answered 503.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Call:
     """time.monotonic() when the call arrived."""
     params: dict[str, Any]
     status: int = 200
-    """What it was answered: 200, 429, or 0 when the server was down and dropped it."""
+    """What it was answered: 200, 429, or 0 when the server was down."""
     answer: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,6 +64,9 @@ class SlackRecorder:
     messages: dict[str, Message] = field(default_factory=dict)
     files: dict[str, SharedFile] = field(default_factory=dict)
     is_down: bool = False
+    down_status: int | None = None
+    """While down: None drops each connection unanswered; a status (503) answers it so, with
+    the HTML page a proxy in front of a failing Slack would give."""
     _limits: dict[str, _RateLimit] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -103,8 +106,8 @@ class SlackRecorder:
         with self._lock:
             self._limits[method] = _RateLimit(times, retry_after_s, after)
 
-    def down(self) -> None:
-        self.is_down = True
+    def down(self, status: int | None = None) -> None:
+        self.is_down, self.down_status = True, status
 
     def up(self) -> None:
         self.is_down = False
@@ -137,6 +140,10 @@ class SlackRecorder:
         if self.is_down:
             with self._lock:
                 self.calls.append(Call(path.rsplit("/", 1)[-1], time.monotonic(), {}, 0))
+            if self.down_status is not None:
+                page = b"<html><body>Service Unavailable</body></html>"
+                self._reply(request, self.down_status, page, {}, "text/html")
+                return
             request.close_connection = True
             request.connection.close()  # no answer at all, as a Slack out of reach
             return

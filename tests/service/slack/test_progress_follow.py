@@ -116,11 +116,16 @@ async def test_a_run_is_followed_in_one_message_to_its_summary_through_ratelimit
     print(f"\nrender per figure (s): {', '.join(f'{t:.2f}' for t in timings)}")
 
 
+@pytest.mark.parametrize("answer", [None, 503], ids=["unreachable", "503"])
 async def test_slack_down_during_the_run_gets_the_final_message_when_back(
-    client: httpx.Client, stack: Stack, slack: SlackRecorder, monkeypatch: pytest.MonkeyPatch
+    client: httpx.Client,
+    stack: Stack,
+    slack: SlackRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: int | None,
 ) -> None:
     monkeypatch.setattr(follow, "BACKOFF_MAX_S", 2.0)  # the test need not wait 30 s per try
-    slack.down()
+    slack.down(answer)
     job = (await asyncio.to_thread(client.post, "/api/v1/ml/train", json=CONFIG)).json()
     following = asyncio.create_task(_follow(stack, slack, job["run_id"]))
     done = await asyncio.to_thread(wait_for, client, "train", job["job_id"], {"finished", "failed"})
