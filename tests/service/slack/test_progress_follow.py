@@ -145,7 +145,7 @@ async def test_slack_down_during_the_run_gets_the_final_message_when_back(
 
 async def test_a_failed_run_says_why(stack: Stack, slack: SlackRecorder) -> None:
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=60,
-                                 params={"tenant_id": "brief"}) as brief:  # fmt: skip
+                                 params={"tenant_id": "slack-brief"}) as brief:  # fmt: skip
         limited = await brief.patch("/api/v1/admin/limits", json={"duration_s": 2})
         assert limited.status_code == 200, limited.text
         response = await brief.post("/api/v1/datasets", data={"name": "slow"},
@@ -154,7 +154,7 @@ async def test_a_failed_run_says_why(stack: Stack, slack: SlackRecorder) -> None
         config = {"algorithm": "xgboost", "dataset": {"name": "slow"}, "target_column": "y",
                   "hyperparameters": SLOW_XGBOOST}  # fmt: skip
         job = (await brief.post("/api/v1/ml/train", json=config)).json()
-        await _follow(stack, slack, job["run_id"], tenant="brief")
+        await _follow(stack, slack, job["run_id"], tenant="slack-brief")
         error = (await brief.get(f"/api/v1/ml/train/{job['job_id']}")).json()["error"]
 
     assert error.startswith("exceeded the 2 s limit"), error
@@ -162,6 +162,11 @@ async def test_a_failed_run_says_why(stack: Stack, slack: SlackRecorder) -> None
     assert progress.text.startswith(f":x: *Run {job['run_id']} failed*: {error}"), progress.text
     assert f"*Run {job['run_id']} failed*: {error}" in summary.params["blocks"][0]["text"]["text"]
     assert not slack.files  # no plots for a run with no result
+
+    # Another tenant's thread hears nothing of it.
+    calls = len(slack.calls)
+    await _follow(stack, slack, job["run_id"], tenant="default")
+    assert len(slack.calls) == calls
 
 
 async def test_two_runs_in_one_channel_share_its_second(
