@@ -3,7 +3,8 @@ code kept as it is), the metrics per split as an aligned table."""
 
 from __future__ import annotations
 
-from service.integrations.slack.summary import metrics_table, to_mrkdwn
+from service.integrations.slack.summary import metrics_table, run_link, to_mrkdwn
+from service.settings import Settings
 
 
 def test_markdown_becomes_mrkdwn_and_code_is_left_alone() -> None:
@@ -22,3 +23,13 @@ def test_metrics_are_a_table_of_metric_by_split() -> None:
     assert lines[1].split() == ["accuracy", "1.000", "0.956"]
     assert lines[2].split() == ["f1", "0.990", "n/a"]
     assert metrics_table({}) is None
+
+
+def test_the_run_link_opens_the_web_ui_at_its_public_address() -> None:
+    assert run_link(Settings(public_url="https://ml.example.org/"), 12) == (
+        "https://ml.example.org/#/runs/12"
+    )
+    # Unset: the server's own address, a reachable one when it listens on all interfaces.
+    assert run_link(Settings(public_url=None, host="0.0.0.0", port=8123), 12) == (
+        "http://127.0.0.1:8123/#/runs/12"
+    )
