@@ -7,6 +7,7 @@ One small class per concern; `Settings` composes them, so `settings.redis_url` a
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -166,6 +167,11 @@ class ServerSettings(BaseSettings):
         description="Largest JSON request body accepted, in bytes (dataset uploads have "
         "their own limit, MLCHAT_MAX_DATASET_MB).",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people open the web UI at (scheme://host[:port]), for links "
+        "sent outside it (a Slack thread's link to a run); unset: http://<host>:<port>.",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -173,6 +179,15 @@ class ServerSettings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @property
+    def public_base_url(self) -> str:
+        """Where the web UI is reached from outside this process, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"", "0.0.0.0", "::"} else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
     @property
     def trusted_origins(self) -> frozenset[str]:
@@ -282,6 +297,30 @@ class SqlSourceSettings(BaseSettings):
     )
 
 
+def _found_chromium() -> Path | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return Path(found)
+    return None
+
+
+class PlotImageSettings(BaseSettings):
+    """How a run's Plotly figures become PNG images for places that cannot draw them (Slack)."""
+
+    model_config = _FROM_ENV
+
+    chromium_path: Path | None = Field(
+        default_factory=_found_chromium,
+        description="The Chromium (or Chrome) that kaleido drives to draw figures as PNG; "
+        "unset: the first of chromium, chromium-browser, google-chrome on PATH. None found: "
+        "summaries go without images, and say so. Nothing is ever downloaded.",
+    )
+    plot_render_timeout_s: float = Field(
+        default=60.0, gt=0, le=3600,
+        description="A figure not drawn in this many seconds is left out of the summary.",
+    )  # fmt: skip
+
+
 class LoggingSettings(BaseSettings):
     """What the processes log and in which shape."""
 
@@ -299,6 +338,7 @@ class Settings(
     LimitSettings,
     AgentSettings,
     SqlSourceSettings,
+    PlotImageSettings,
     LoggingSettings,
 ):
     """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""

@@ -1,0 +1,1 @@
+"""Ways into mlchat besides the browser and the HTTP API."""
