@@ -1,0 +1,1 @@
+"""Ways into mlchat beside the browser and the HTTP API (the Slack app)."""

@@ -1,0 +1,40 @@
+"""The Slack app's part of the API's lifespan: opened when the settings turn it on, its
+Socket Mode connection too where asked, and its unfinished work cancelled at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+
+from service.resources import Resources
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def slack_running(app: Litestar, resources: Resources) -> AsyncIterator[None]:
+    """While the block runs, `app.state.slack` serves Slack (None where it is off)."""
+    settings = resources.settings
+    app.state.slack = None
+    if settings.slack_bot_token is None:
+        yield
+        return
+    from service.integrations.slack.app import SlackIntegration
+    from service.integrations.slack.socket_mode import socket_handler
+
+    slack = SlackIntegration(resources)
+    app.state.slack = slack
+    handler = socket_handler(slack) if settings.slack_socket_mode else None
+    try:
+        if handler is not None:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            log.info("slack socket mode connected")
+        yield
+    finally:
+        app.state.slack = None
+        if handler is not None:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+        await slack.aclose()
