@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ml_backend.errors import MLInputError
 from service.db.models import SlackThread
-from service.domain.conversations.schemas import Exchange, MessageCreate
+from service.domain.conversations.schemas import ConversationUpdate, Exchange, MessageCreate
 from service.domain.conversations.services import ConversationService
 from service.errors import ServiceError
 from service.integrations.slack.blocks import answer_blocks, mrkdwn, plan_blocks, question_blocks
@@ -78,6 +78,8 @@ async def converse(slack: SlackIntegration, said: Said) -> None:
                 web, said.channel, said.thread_ts, conversations, thread.conversation_id,
                 said.text,
             )  # fmt: skip
+            if exchange is not None:
+                await focus_on_plan(conversations, thread.conversation_id, exchange)
         if exchange is not None:
             await post_reply(slack, web, workspace, thread, exchange, asker=said.user)
 
@@ -92,6 +94,19 @@ async def exchange_or_say(web: Any, channel: str, thread_ts: str,
     except (ServiceError, MLInputError) as error:
         await say(web, channel, thread_ts, f"I could not do that: {error.detail}")
         return None
+
+
+async def focus_on_plan(
+    conversations: ConversationService, conversation_id: int, exchange: Exchange
+) -> None:
+    """Where the thread has no dataset yet, the one its plan names becomes it, as the
+    browser's dataset picker would: "make it 60 trees" then revises a plan on that data."""
+    ref = ((exchange.plan or {}).get("config") or {}).get("dataset")
+    if not isinstance(ref, dict) or not ({"id", "name"} & ref.keys()):
+        return
+    conversation = await conversations.get(conversation_id)
+    if conversation.dataset_id is None:
+        await conversations.update(conversation_id, ConversationUpdate(dataset=ref))
 
 
 async def post_reply(slack: SlackIntegration, web: Any, workspace: Workspace,

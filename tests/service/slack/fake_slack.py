@@ -89,7 +89,7 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method and
                     all(c.params.get(k) == v for k, v in params.items())]  # fmt: skip
 
-    def wait_until(self, what: Callable[[], Any], timeout_s: float = 600.0) -> Any:
+    def wait_until(self, what: Callable[[], Any], timeout_s: float = 240.0) -> Any:
         """`what()` once it is truthy; re-checked whenever the server records something."""
         deadline = time.monotonic() + timeout_s
         with self._changed:
@@ -100,7 +100,7 @@ class FakeSlack:
                 self._changed.wait(left)
             return found
 
-    def wait_for_call(self, method: str, timeout_s: float = 600.0,
+    def wait_for_call(self, method: str, timeout_s: float = 240.0,
                       where: Callable[[Call], bool] = lambda _: True) -> Call:  # fmt: skip
         """The first call of `method` that `where` holds for, once it is made."""
         found: Call = self.wait_until(
@@ -123,7 +123,7 @@ class FakeSlack:
 
     # -- Socket Mode -------------------------------------------------------------------------
 
-    def wait_for_socket(self, timeout_s: float = 600.0) -> None:
+    def wait_for_socket(self, timeout_s: float = 240.0) -> None:
         self.wait_until(lambda: self._sockets, timeout_s)
 
     def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
@@ -139,7 +139,7 @@ class FakeSlack:
             socket.send(json.dumps(message))
         return envelope_id
 
-    def wait_for_ack(self, envelope_id: str, timeout_s: float = 600.0) -> dict[str, Any]:
+    def wait_for_ack(self, envelope_id: str, timeout_s: float = 240.0) -> dict[str, Any]:
         ack: dict[str, Any] = self.wait_until(
             lambda: next((a for a in self.acks if a.get("envelope_id") == envelope_id), None),
             timeout_s,

@@ -124,7 +124,7 @@ class SlackStack:
         return self.client.post(COMMANDS, content=raw, headers=headers)
 
     def reply_in(self, thread_ts: str, where: Any = lambda call: True,
-                 timeout_s: float = 600.0) -> Call:  # fmt: skip
+                 timeout_s: float = 240.0) -> Call:  # fmt: skip
         """The app's first message in the thread that `where` holds for, once posted."""
         return self.fake.wait_for_call(
             "chat.postMessage", timeout_s,
