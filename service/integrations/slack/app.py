@@ -17,6 +17,8 @@ from service.integrations.slack.workspaces import bot_token_for
 from service.resources import Resources
 
 log = logging.getLogger(__name__)
+SEEN_EVENTS = 10_000
+"""Event ids remembered to drop Slack's redeliveries (it retries for up to an hour)."""
 
 
 class SlackIntegration:
@@ -33,6 +35,7 @@ class SlackIntegration:
         self.tasks: set[asyncio.Task[None]] = set()
         self.locks: dict[tuple[str, str, str], asyncio.Lock] = {}
         self.bots: dict[str, tuple[str | None, str | None]] = {}
+        self.seen_events: dict[str, None] = {}
         secret = self.settings.slack_signing_secret
 
         # bolt passes what a function's parameters name: a bound method's `self` confuses it.
@@ -63,6 +66,18 @@ class SlackIntegration:
         self.tasks.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("slack task failed", exc_info=error, extra={"task": task.get_name()})
+
+    def first_delivery(self, event_id: str | None) -> bool:
+        """Whether this process meets `event_id` for the first time: Slack delivers an event
+        again when its ack seemed late, and a message must not be answered twice."""
+        if not event_id:
+            return True
+        if event_id in self.seen_events:
+            return False
+        self.seen_events[event_id] = None
+        if len(self.seen_events) > SEEN_EVENTS:
+            del self.seen_events[next(iter(self.seen_events))]  # the oldest
+        return True
 
     def lock(self, team_id: str, channel: str, thread_ts: str) -> asyncio.Lock:
         key = (team_id, channel, thread_ts)

@@ -38,6 +38,8 @@ def register(bolt: AsyncApp, slack: SlackIntegration) -> None:
     @bolt.event("app_mention")
     async def mentioned(event: dict[str, Any], context: AsyncBoltContext,
                         body: dict[str, Any]) -> None:  # fmt: skip
+        if not slack.first_delivery(body.get("event_id")):
+            return
         said = said_in(event, context, body)
         slack.spawn(converse(slack, said), f"slack-mention-{said.channel}-{said.thread_ts}")
 
@@ -54,6 +56,8 @@ def register(bolt: AsyncApp, slack: SlackIntegration) -> None:
                 return
             if not await _known(slack, said):
                 return
+        if not slack.first_delivery(body.get("event_id")):
+            return
         slack.spawn(converse(slack, said), f"slack-message-{said.channel}-{said.thread_ts}")
 
     @bolt.event("file_shared")

@@ -35,11 +35,9 @@ def web_client(settings: Settings, token: str | None) -> AsyncWebClient:
 def _logged(method: str, error: Exception, channel: str | None) -> None:
     response = getattr(error, "response", None)
     slack_error = response.get("error") if response is not None else None
-    log.warning(
-        "slack call failed",
-        extra={"slack_method": method, "slack_error": slack_error or type(error).__name__,
-               "channel": channel},
-    )  # fmt: skip
+    reason = slack_error or type(error).__name__
+    fields = {"slack_method": method, "slack_error": reason, "channel": channel}
+    log.warning("slack %s failed: %s (channel %s)", method, reason, channel, extra=fields)
 
 
 async def say(web: AsyncWebClient, channel: str, thread_ts: str | None, text: str,
