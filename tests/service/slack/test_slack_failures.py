@@ -27,14 +27,13 @@ def test_an_event_delivered_twice_is_answered_once(slack_stack: SlackStack) -> N
     ts = new_ts()
     first = mention_body(ACME, "UALICE", "C0GENERAL", ASK, ts, "UBOTACME")
     slack.event(first).raise_for_status()
-    slack.event(
-        first,
-    ).raise_for_status()  # Slack's retry: the same event_id
+    slack.reply_in(ts, has_buttons)
+    slack.event(first).raise_for_status()  # Slack's retry: the same event_id
     question = message_body(ACME, "UALICE", "C0GENERAL", "what columns does penguins have?",
                             new_ts(), channel_type="channel", thread_ts=ts)  # fmt: skip
     slack.event(question).raise_for_status()
     # The thread's turns run in order: once the later message is answered, a second answer
-    # to the first would have been posted before it.
+    # to the redelivered one would have been posted before it.
     slack.reply_in(ts, lambda c: "bill_length_mm" in blocks_text(c))
     plans = [c for c in slack.fake.calls_of("chat.postMessage", thread_ts=ts) if has_buttons(c)]
     assert len(plans) == 1
