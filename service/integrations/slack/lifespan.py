@@ -23,18 +23,17 @@ async def slack_running(app: Litestar, resources: Resources) -> AsyncIterator[No
         yield
         return
     from service.integrations.slack.app import SlackIntegration
-    from service.integrations.slack.socket_mode import socket_handler
+    from service.integrations.slack.socket_mode import connect_when_possible, socket_handler
 
     slack = SlackIntegration(resources)
     app.state.slack = slack
     handler = socket_handler(slack) if settings.slack_socket_mode else None
     try:
         if handler is not None:
-            await handler.connect_async()  # type: ignore[no-untyped-call]
-            log.info("slack socket mode connected")
+            slack.spawn(connect_when_possible(handler), "slack-socket-mode")
         yield
     finally:
         app.state.slack = None
+        await slack.aclose()  # a connection still being tried is given up
         if handler is not None:
             await handler.close_async()  # type: ignore[no-untyped-call]
-        await slack.aclose()
