@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLOTS_DIR = "plots"
@@ -360,9 +360,17 @@ class SlackSettings(BaseSettings):
             return {team: {"tenant": v} if isinstance(v, str) else v for team, v in value.items()}
         return value
 
-    @property
-    def slack_enabled(self) -> bool:
-        return self.slack_signing_secret is not None and self.slack_bot_token is not None
+    @model_validator(mode="after")
+    def _socket_mode_needs_tokens(self) -> SlackSettings:
+        if self.slack_socket_mode and (
+            self.slack_app_token is None or self.slack_bot_token is None
+        ):
+            raise ValueError(
+                "MLCHAT_SLACK_SOCKET_MODE=true needs MLCHAT_SLACK_APP_TOKEN (an app-level token "
+                "with connections:write, from the app's Basic Information page) and "
+                "MLCHAT_SLACK_BOT_TOKEN"
+            )
+        return self
 
 
 class Settings(
