@@ -20,7 +20,8 @@ PLOTS_DIR = "plots"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 """The Redis a process talks to when none is configured (`mlchat up` sets one for its children)."""
 
-_FROM_ENV = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore")
+# An error names the setting and why, never the values given: they may hold tokens.
+_FROM_ENV = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore", hide_input_in_errors=True)
 
 
 class StorageSettings(BaseSettings):
