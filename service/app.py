@@ -28,6 +28,8 @@ from service.domain.runs.forecast_csv import forecast_csv_download
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.signin.controllers import SignInController, ws_ticket
 from service.domain.web.controllers import web_router
+from service.integrations.slack.lifespan import slack_running
+from service.integrations.slack.routes import SLACK_ROUTES
 from service.origins import OriginGuard
 from service.problems import EXCEPTION_HANDLERS
 from service.reaper import reap_forever
@@ -55,7 +57,8 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             if reaper:
                 tasks.start_soon(reap_forever, resources)
             try:
-                yield
+                async with slack_running(app, resources):
+                    yield
             finally:
                 tasks.cancel_scope.cancel()
                 await resources.close()
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             ConnectionAdminController,
             LimitController,
             usage,
+            *SLACK_ROUTES,
             web_router(),
             docs_assets_router(),
         ],

@@ -73,6 +73,28 @@ def cmd_worker(settings: Settings, *, burst: bool, name: str | None) -> int:
     return 0
 
 
+def cmd_slack(settings: Settings) -> int:
+    """Serve the Slack app over Socket Mode, with no public address needed."""
+    import asyncio
+
+    from service.integrations.slack.socket_mode import NO_APP_TOKEN, NO_BOT_TOKEN, run_socket_mode
+
+    missing = [
+        why
+        for why, unset in [
+            (NO_BOT_TOKEN, settings.slack_bot_token is None),
+            (NO_APP_TOKEN, settings.slack_app_token is None),
+        ]
+        if unset
+    ]
+    if missing:
+        print(f"mlchat slack: {'; '.join(missing)}", file=sys.stderr)
+        return 2
+    cmd_migrate(settings)
+    asyncio.run(run_socket_mode(settings))
+    return 0
+
+
 def cmd_up(settings: Settings) -> int:
     from service.supervisor import Supervisor
 
@@ -115,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     worker.add_argument("--name", help="worker name (default: generated)")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("slack", help="the Slack app over Socket Mode (MLCHAT_SLACK_APP_TOKEN)")
     for command in COMMANDS.values():
         command.add_parser(sub)
     return parser
@@ -134,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in COMMANDS:
         cmd_migrate(settings)  # the admin commands write the database: bring it up to date
         return COMMANDS[args.command].run(settings, args)
+    if args.command == "slack":
+        return cmd_slack(settings)
     if args.command == "worker":
         return cmd_worker(settings, burst=args.burst, name=args.name)
     return cmd_migrate(settings)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLOTS_DIR = "plots"
@@ -21,7 +21,8 @@ PLOTS_DIR = "plots"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 """The Redis a process talks to when none is configured (`mlchat up` sets one for its children)."""
 
-_FROM_ENV = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore")
+# An error names the setting and why, never the values given: they may hold tokens.
+_FROM_ENV = SettingsConfigDict(env_prefix="MLCHAT_", extra="ignore", hide_input_in_errors=True)
 
 
 class StorageSettings(BaseSettings):
@@ -330,6 +331,83 @@ class LoggingSettings(BaseSettings):
     log_json: bool = Field(default=True, description="Log one JSON object a line.")
 
 
+TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackWorkspace(BaseModel):
+    """One Slack workspace's place in mlchat: its tenant, and what differs from the defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant: str = Field(pattern=TENANT_PATTERN, description="The tenant the workspace acts as.")
+    bot_token: SecretStr | None = Field(
+        default=None, description="Its bot token (xoxb-…); unset: MLCHAT_SLACK_BOT_TOKEN."
+    )
+    anyone_may_run: bool | None = Field(
+        default=None,
+        description="Whether anyone may press Run; unset: MLCHAT_SLACK_ANYONE_MAY_RUN.",
+    )
+
+
+class SlackSettings(BaseSettings):
+    """The Slack app: its secrets, where Slack's Web API is, and which workspace is which tenant.
+
+    The secrets are SecretStr: they print as asterisks, in logs and in errors alike."""
+
+    model_config = _FROM_ENV
+
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="The app's Signing Secret (Basic Information): every request from Slack is "
+        "checked against it. With MLCHAT_SLACK_BOT_TOKEN it turns on /integrations/slack/*.",
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, description="The bot token (xoxb-…, OAuth & Permissions) the app posts with."
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        description="An app-level token (xapp-…, scope connections:write) for Socket Mode.",
+    )
+    slack_api_url: str = Field(
+        default=SLACK_API_URL, description="Slack's Web API; tests point it at their own server."
+    )
+    slack_socket_mode: bool = Field(
+        default=False,
+        description="Reach Slack over Socket Mode from the API process (`mlchat up`/`mlchat "
+        "api`), for a server Slack cannot reach; needs MLCHAT_SLACK_APP_TOKEN.",
+    )
+    slack_workspaces: dict[str, SlackWorkspace] = Field(
+        default_factory=dict,
+        description='Which workspace (team id) is which tenant, as JSON: {"T0123": "acme"} or '
+        '{"T0123": {"tenant": "acme", "bot_token": "xoxb-…", "anyone_may_run": true}}; '
+        "unset: any workspace the app is installed in is MLCHAT_TENANT's.",
+    )
+    slack_anyone_may_run: bool = Field(
+        default=False,
+        description="Whether anyone in a thread may press a plan's Run, not only who asked.",
+    )
+
+    @field_validator("slack_workspaces", mode="before")
+    @classmethod
+    def _workspace_shorthand(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {team: {"tenant": v} if isinstance(v, str) else v for team, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _socket_mode_needs_tokens(self) -> SlackSettings:
+        if self.slack_socket_mode and (
+            self.slack_app_token is None or self.slack_bot_token is None
+        ):
+            raise ValueError(
+                "MLCHAT_SLACK_SOCKET_MODE=true needs MLCHAT_SLACK_APP_TOKEN (an app-level token "
+                "with connections:write, from the app's Basic Information page) and "
+                "MLCHAT_SLACK_BOT_TOKEN"
+            )
+        return self
+
+
 class Settings(
     StorageSettings,
     LiveSettings,
@@ -340,6 +418,7 @@ class Settings(
     SqlSourceSettings,
     PlotImageSettings,
     LoggingSettings,
+    SlackSettings,
 ):
     """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""
 

@@ -195,3 +195,26 @@ class TenantLimits(Base):
     tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     limits: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SlackThread(Base):
+    """A Slack thread and the conversation it is: every message in it goes to that one.
+
+    `team_id` is the workspace and `tenant` the tenant it maps to when the thread began; a
+    thread is found by workspace, channel and its first message's `ts`, never by tenant, so
+    two workspaces' threads cannot meet even where Slack reuses a channel id or a ts."""
+
+    __tablename__ = "slack_threads"
+    __table_args__ = (UniqueConstraint("team_id", "channel", "thread_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    tenant: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    started_by: Mapped[str] = mapped_column(String(32))
+    """The Slack user who began it."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,1 +1,1 @@
-"""Ways into mlchat besides the browser and the HTTP API."""
+"""Ways into mlchat beside the browser and the HTTP API (the Slack app)."""
