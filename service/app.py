@@ -28,6 +28,7 @@ from service.domain.runs.forecast_csv import forecast_csv_download
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.signin.controllers import SignInController, ws_ticket
 from service.domain.web.controllers import web_router
+from service.lineage.controllers import LineageController
 from service.origins import OriginGuard
 from service.problems import EXCEPTION_HANDLERS
 from service.reaper import reap_forever
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             ConnectionAdminController,
             LimitController,
             usage,
+            LineageController,
             web_router(),
             docs_assets_router(),
         ],
