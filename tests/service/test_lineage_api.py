@@ -3,8 +3,10 @@ retrain, restore, and the graph that links them; each tenant sees its own graph 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ import pytest
 
 from tests.service.helpers import csv_bytes, wait_for
 from tests.service.stack import Stack
+from tests.sql_databases import make_sqlite_orders
 
 
 def _frame(seed: int, rows: int = 240) -> pd.DataFrame:
@@ -196,3 +199,82 @@ def test_the_graph_is_the_tenants_own(stack: Stack, tenant_client: httpx.Client)
     unknown = client.get("/api/v1/lineage/pipeline/1")
     assert unknown.status_code == 404 and "kinds: dataset" in unknown.json()["detail"]
     assert client.get("/api/v1/lineage/run/999999").status_code == 404
+
+
+@pytest.mark.integration
+def test_a_refreshed_sql_dataset_is_a_new_version_only_when_its_rows_changed(
+    stack: Stack, tenant_client: httpx.Client, tmp_path: Path
+) -> None:
+    client = tenant_client
+    source = tmp_path / "shop.db"
+    url = make_sqlite_orders(source)
+    with httpx.Client(base_url=stack.base_url, timeout=60) as admin:
+        made = admin.post(
+            "/api/v1/admin/connections",
+            json={
+                "tenant_id": client.params["tenant_id"],
+                "name": "shop",
+                "url": url,
+            },
+        )
+        assert made.status_code == 201, made.text
+    query = "SELECT id, customer, amount FROM orders"
+    loaded = client.post("/api/v1/datasets/sql", json={"connection": "shop", "query": query})
+    assert loaded.status_code == 201, loaded.text
+    v1 = loaded.json()
+
+    unchanged = client.post(f"/api/v1/datasets/{v1['id']}/refresh")
+    assert unchanged.status_code == 200 and unchanged.json()["id"] == v1["id"]
+    with sqlite3.connect(source) as db:
+        db.execute("INSERT INTO orders VALUES (100000, 'new', 1.0, '2026-12-01', NULL)")
+    db.close()
+    refreshed = client.post(f"/api/v1/datasets/{v1['id']}/refresh")
+    assert refreshed.status_code == 201, refreshed.text
+    v2 = refreshed.json()
+    assert (v2["name"], v2["version"], v2["row_count"]) == (v1["name"], 2, v1["row_count"] + 1)
+
+    graph = client.get(f"/api/v1/lineage/dataset/{v2['id']}", params={"direction": "upstream"})
+    edges = _edges(graph.json())
+    connection_id = next(n["id"] for n in graph.json()["nodes"] if n["kind"] == "connection")
+    assert ("connection", connection_id, "dataset", v1["id"], "loaded") in edges
+    assert ("connection", connection_id, "dataset", v2["id"], "loaded") in edges
+    assert ("dataset", v1["id"], "dataset", v2["id"], "next_version") in edges
+
+    uploaded = _upload(client, _frame(8), "not-sql")
+    refused = client.post(f"/api/v1/datasets/{uploaded.json()['id']}/refresh")
+    assert refused.status_code == 409 and "new_version=true" in refused.json()["detail"]
+
+
+@pytest.mark.integration
+def test_predictions_and_exports_are_downstream_of_the_model(tenant_client: httpx.Client) -> None:
+    client = tenant_client
+    v1 = _upload(client, _frame(9), "scored").json()
+    config = {
+        "algorithm": "random_forest",
+        "dataset": {"id": v1["id"]},
+        "target_column": "label",
+        "hyperparameters": {"n_estimators": 5, "n_jobs": 1},
+    }
+    run = _finished(client, client.post("/api/v1/ml/train", json=config))
+    run_id = run["run_id"]
+    predicted = client.post(
+        f"/api/v1/runs/{run_id}/predict", json={"dataset_id": v1["id"], "name": "scored-out"}
+    )
+    assert predicted.status_code == 200, predicted.text
+    out = predicted.json()["dataset"]
+    assert client.get(f"/api/v1/runs/{run_id}/reproduce").status_code == 200
+    assert client.get(f"/api/v1/runs/{run_id}/reproduce").status_code == 200  # recorded once
+
+    graph = client.get(f"/api/v1/lineage/run/{run_id}", params={"direction": "downstream"})
+    edges = _edges(graph.json())
+    assert ("model", run_id, "dataset", out["id"], "predicted") in edges
+    assert ("run", run_id, "script", run_id, "exported") in edges
+    up = _edges(
+        client.get(
+            f"/api/v1/lineage/dataset/{out['id']}", params={"direction": "upstream", "depth": 3}
+        ).json()
+    )
+    assert {
+        ("dataset", v1["id"], "dataset", out["id"], "derived"),
+        ("dataset", v1["id"], "run", run_id, "input"),
+    } <= up
