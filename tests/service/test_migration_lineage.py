@@ -44,9 +44,15 @@ def test_existing_rows_get_versions_and_edges(database_url: str) -> None:
                 connection.execute(RUN, {**row, "at": now})
         upgrade(database_url)
         with engine.connect() as connection:
-            versions = dict(connection.execute(text("SELECT id, version FROM datasets")).all())
-            read = dict(connection.execute(text("SELECT id, dataset_id FROM runs")).all())
-            parents = dict(connection.execute(text("SELECT id, parent_id FROM datasets")).all())
+            versions: dict[int, int] = dict(
+                connection.execute(text("SELECT id, version FROM datasets")).all()
+            )
+            read: dict[int, int | None] = dict(
+                connection.execute(text("SELECT id, dataset_id FROM runs")).all()
+            )
+            parents: dict[int, int | None] = dict(
+                connection.execute(text("SELECT id, parent_id FROM datasets")).all()
+            )
             edges = set(connection.execute(text(
                 "SELECT tenant, from_kind, from_id, to_kind, to_id, relation FROM lineage_edges"
             )).all())  # fmt: skip

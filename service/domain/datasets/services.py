@@ -312,6 +312,10 @@ class DatasetService:
         except IntegrityError:
             await self.session.rollback()
             await self.forget_file(ingested.content_hash)
+            if version > 1:
+                raise ConflictError(
+                    f"another version of {name!r} was added at the same time; try again"
+                ) from None
             raise ConflictError(f"a dataset named {name!r} already exists") from None
         return dataset
 
