@@ -12,6 +12,7 @@ from litestar.params import Body, Parameter
 from litestar.response import Stream
 
 from agents.starters import starters
+from ml_backend.configs import MAX_ID
 from ml_backend.schema import DatasetProfile
 from service.domain.datasets.schemas import (
     DatasetDetail,
@@ -79,7 +80,7 @@ class DatasetController(Controller):
     async def restore_version(
         self,
         dataset_id: RowId,
-        number: Annotated[int, Parameter(ge=1)],
+        number: Annotated[int, Parameter(ge=1, le=MAX_ID)],
         datasets: DatasetService,
     ) -> Response[DatasetDetail]:
         dataset, added = await datasets.restore(dataset_id, number)
