@@ -278,3 +278,27 @@ def test_predictions_and_exports_are_downstream_of_the_model(tenant_client: http
         ("dataset", v1["id"], "dataset", out["id"], "derived"),
         ("dataset", v1["id"], "run", run_id, "input"),
     } <= up
+
+
+@pytest.mark.integration
+def test_a_run_asked_for_in_a_conversation_hangs_from_it(tenant_client: httpx.Client) -> None:
+    client = tenant_client
+    dataset = _upload(client, _frame(10), "asked").json()
+    conversation = client.post("/api/v1/conversations", json={"dataset": {"id": dataset["id"]}})
+    assert conversation.status_code == 201, conversation.text
+    conversation_id = conversation.json()["id"]
+    for text in ("train a random forest on label", "yes"):
+        said = client.post(f"/api/v1/conversations/{conversation_id}/messages", json={"text": text})
+        assert said.status_code == 200, said.text
+    parts = said.json()["reply"]["parts"]
+    run_id = next(p["run_id"] for p in parts if p["type"] == "run")
+
+    graph = client.get(
+        f"/api/v1/lineage/conversation/{conversation_id}", params={"direction": "downstream"}
+    ).json()
+    assert ("conversation", conversation_id, "run", run_id, "requested") in _edges(graph)
+    assert graph["center"]["link"] == f"#/c/{conversation_id}"
+    upstream = _edges(
+        client.get(f"/api/v1/lineage/run/{run_id}", params={"direction": "upstream"}).json()
+    )
+    assert ("dataset", dataset["id"], "run", run_id, "input") in upstream
