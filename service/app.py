@@ -30,6 +30,7 @@ from service.domain.signin.controllers import SignInController, ws_ticket
 from service.domain.web.controllers import web_router
 from service.integrations.slack.lifespan import slack_running
 from service.integrations.slack.routes import SLACK_ROUTES
+from service.lineage.controllers import LineageController
 from service.origins import OriginGuard
 from service.problems import EXCEPTION_HANDLERS
 from service.reaper import reap_forever
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             LimitController,
             usage,
             *SLACK_ROUTES,
+            LineageController,
             web_router(),
             docs_assets_router(),
         ],

@@ -56,15 +56,19 @@ RUN_STATUS_COLUMN = Enum(
 
 
 class Dataset(Base):
+    """One *version* of a dataset: a tenant's rows of one name are its versions."""
+
     __tablename__ = "datasets"
     __table_args__ = (
-        UniqueConstraint("tenant", "name", name="uq_datasets_tenant_name"),
+        UniqueConstraint("tenant", "name", "version", name="uq_datasets_tenant_name_version"),
         Index("ix_datasets_tenant_created_id", "tenant", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    """1, 2, 3... per tenant and name; the highest is the dataset's latest version."""
     description: Mapped[str | None] = mapped_column(Text)
     filename: Mapped[str | None] = mapped_column(String(400))
     format: Mapped[str] = mapped_column(String(16))
@@ -184,6 +188,34 @@ class SqlConnection(Base):
     tenant: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
     url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LineageEdge(Base):
+    """Data went from one node of the lineage graph to another (`service.lineage.record`)."""
+
+    __tablename__ = "lineage_edges"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant",
+            "from_kind",
+            "from_id",
+            "to_kind",
+            "to_id",
+            "relation",
+            name="uq_lineage_edges_edge",
+        ),
+        Index("ix_lineage_edges_from", "tenant", "from_kind", "from_id"),
+        Index("ix_lineage_edges_to", "tenant", "to_kind", "to_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    from_kind: Mapped[str] = mapped_column(String(16))
+    from_id: Mapped[int]
+    to_kind: Mapped[str] = mapped_column(String(16))
+    to_id: Mapped[int]
+    relation: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

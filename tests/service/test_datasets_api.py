@@ -126,8 +126,23 @@ def test_oversize_upload_is_refused(client: httpx.Client, stack: Stack) -> None:
 
 
 @pytest.mark.integration
-def test_duplicate_name_is_a_conflict(client: httpx.Client) -> None:
-    assert upload(client, csv_bytes(FRAME), "dup.csv", name="dup").status_code == 201
-    again = upload(client, csv_bytes(FRAME), "dup.csv", name="dup")
+def test_a_used_name_is_the_next_version_and_the_same_content_is_no_new_one(
+    client: httpx.Client,
+) -> None:
+    first = upload(client, csv_bytes(FRAME), "dup.csv", name="dup")
+    assert first.status_code == 201 and first.json()["version"] == 1
+    same = upload(client, csv_bytes(FRAME), "dup.csv", name="dup")
+    assert same.status_code == 200 and same.json()["id"] == first.json()["id"]
+    changed = upload(client, csv_bytes(FRAME.head(3)), "dup.csv", name="dup")
+    assert changed.status_code == 201 and changed.json()["version"] == 2
+
+
+def test_a_used_name_is_a_conflict_when_a_new_dataset_is_asked_for(client: httpx.Client) -> None:
+    assert upload(client, csv_bytes(FRAME), "own.csv", name="own").status_code == 201
+    again = client.post(
+        "/api/v1/datasets",
+        files={"file": ("own.csv", csv_bytes(FRAME), "text/csv")},
+        data={"name": "own", "new_version": "false"},
+    )
     assert again.status_code == 409
     assert "already exists" in again.json()["detail"]

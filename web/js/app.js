@@ -5,6 +5,7 @@ import { Chat } from "./chat.js";
 import { Datasets, enableDrop } from "./datasets.js";
 import { $, h } from "./dom.js";
 import { History } from "./history.js";
+import { LineagePage } from "./lineage.js";
 import { conversationHref, routeOf } from "./router.js";
 import { RunPage } from "./runpage.js";
 import { dropCards, RunsPanel } from "./runs.js";
@@ -13,7 +14,7 @@ import { TypedHistory } from "./typed.js";
 const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
 
 const state = { conversations: [], currentId: null, picking: Promise.resolve(), opening: 0 };
-const PAGES = { chat: ".chat", run: "#run-page", runs: "#history" };
+const PAGES = { chat: ".chat", run: "#run-page", runs: "#history", lineage: "#lineage-page" };
 
 function setConnection(status) {
   const node = $("#connection");
@@ -29,6 +30,7 @@ function notice(text) {
 
 const runPage = new RunPage($("#run-page"));
 const runHistory = new History($("#history"));
+const lineagePage = new LineagePage($("#lineage-page"));
 
 /** Show one of the middle column's pages: the chat, a run's page or the run history. */
 function showPage(view) {
@@ -211,6 +213,9 @@ async function follow(route) {
   } else if (route.view === "runs") {
     showPage("runs");
     await runHistory.show(route.params);
+  } else if (route.view === "lineage") {
+    showPage("lineage");
+    await lineagePage.show(route.kind, route.id);
   } else {
     const id = route.id ?? state.currentId ?? state.conversations[0]?.id;
     if (id) await openConversation(id);

@@ -2,6 +2,7 @@
 
 import { api, apiList, uploadDataset } from "./api.js";
 import { $, formatBytes, h } from "./dom.js";
+import { lineageHref } from "./lineage.js";
 
 export class Datasets {
   constructor({ picker, onPick, onError }) {
@@ -47,7 +48,8 @@ export class Datasets {
       // Each part is a node or left out: replaceChildren would print a null as the text "null".
       body.replaceChildren(...[
         dataset.description ? h("p", {}, dataset.description) : null,
-        h("p", {}, `${dataset.row_count.toLocaleString()} rows · ${dataset.column_count} columns · ${formatBytes(dataset.size_bytes)}`),
+        h("p", {}, `Version ${dataset.version ?? 1} · ${dataset.row_count.toLocaleString()} rows · ${dataset.column_count} columns · ${formatBytes(dataset.size_bytes)} · `,
+          h("a", { href: lineageHref("dataset", dataset.id), class: "to-lineage", onclick: () => dialog.close() }, "Lineage")),
         h("div", { class: "scroll" }, profileTable(dataset.profile)),
         h("h3", {}, "Rows"),
         rows,

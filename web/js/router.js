@@ -1,4 +1,5 @@
-// The page's addresses: #/c/{id} a conversation, #/runs/{id} a run's own page, #/runs history.
+// The page's addresses: #/c/{id} a conversation, #/runs/{id} a run's own page, #/runs history,
+// #/lineage/{kind}/{id} the lineage graph around a dataset, run, model...
 
 /** What the hash asks to see: {view: "chat", id}, {view: "run", id} or {view: "runs", params}. */
 export function routeOf(hash) {
@@ -6,6 +7,8 @@ export function routeOf(hash) {
   const run = path.match(/^\/runs\/(\d+)\/?$/);
   if (run) return { view: "run", id: Number(run[1]) };
   if (/^\/runs\/?$/.test(path)) return { view: "runs", params: new URLSearchParams(query) };
+  const lineage = path.match(/^\/lineage\/([a-z]+)\/(\d+)\/?$/);
+  if (lineage) return { view: "lineage", kind: lineage[1], id: Number(lineage[2]) };
   const conversation = path.match(/^\/c\/(\d+)\/?$/);
   return { view: "chat", id: conversation ? Number(conversation[1]) : null };
 }

@@ -6,6 +6,7 @@ import { configRows, configTitle, kindLabel } from "./configs.js";
 import { drawFigure, formatDuration, h } from "./dom.js";
 import { runDownloads } from "./downloads.js";
 import { when } from "./history.js";
+import { lineageHref } from "./lineage.js";
 import { conversationHref } from "./router.js";
 import { metricsTable } from "./runs.js";
 
@@ -95,6 +96,7 @@ export class RunPage {
     this.node.replaceChildren(h("div", { class: "page-body run-page" },
       h("nav", { class: "crumbs", "aria-label": "Around this run" },
         h("a", { href: "#/runs" }, "← Run history"),
+        " · ", h("a", { href: lineageHref("run", run.run_id), class: "to-lineage" }, "Lineage"),
         conversation ? [" · ", h("a", { href: conversationHref(conversation.id), class: "to-conversation" }, `Conversation “${conversation.title}”`)] : null),
       h("header", { class: "page-head" }, h("h2", {}, title),
         h("span", { class: "status", "data-status": run.status }, run.status)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.context import DatasetContext, SchemaContext
@@ -17,7 +17,7 @@ from ml_backend.schema import DatasetProfile
 from service.db.models import Dataset, RunStatus
 from service.domain.connections.catalogs import connection_contexts
 from service.domain.connections.services import ConnectionService
-from service.domain.datasets.services import DatasetService
+from service.domain.datasets.services import DatasetService, is_latest
 from service.domain.datasets.sql_services import SqlDatasetService
 from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.services import JobService
@@ -30,7 +30,9 @@ async def schema_context(
 ) -> SchemaContext:
     """The tenant's datasets as the agent sees them, focused on `focus_id` if given, and what
     one of its jobs may take."""
-    rows = await session.scalars(select(Dataset).where(Dataset.tenant == tenant))
+    # A dataset's older versions stay out of the agent's view unless it is focused on one.
+    shown = or_(is_latest(), Dataset.id == focus_id) if focus_id is not None else is_latest()
+    rows = await session.scalars(select(Dataset).where(Dataset.tenant == tenant, shown))
     datasets = [
         DatasetContext(
             id=row.id,

@@ -15,6 +15,9 @@ from service.db.models import Dataset
 class DatasetSummary(BaseModel):
     id: int
     name: str
+    version: int = Field(
+        default=1, description="Which version of the dataset `name` this row is: 1, 2, 3..."
+    )
     description: str | None
     format: str
     row_count: int
@@ -43,6 +46,46 @@ class DatasetDetail(DatasetSummary):
     @classmethod
     def of(cls, dataset: Dataset | Row[Any]) -> DatasetDetail:
         return cls.model_validate(dataset, from_attributes=True)
+
+
+class DatasetVersion(BaseModel):
+    """One version of a dataset: a dataset row of its own, with its own id."""
+
+    id: int
+    version: int
+    content_hash: str
+    row_count: int
+    column_count: int
+    size_bytes: int
+    created_at: datetime
+    latest: bool
+
+
+class DatasetVersions(BaseModel):
+    """Every version of one dataset, oldest first; a name names the latest."""
+
+    name: str
+    latest_version: int
+    versions: list[DatasetVersion]
+
+    @classmethod
+    def of(cls, rows: list[Dataset]) -> DatasetVersions:
+        last = rows[-1].version
+        return cls(
+            name=rows[-1].name,
+            latest_version=last,
+            versions=[
+                DatasetVersion.model_validate(
+                    {
+                        **{
+                            f: getattr(row, f) for f in DatasetVersion.model_fields if f != "latest"
+                        },
+                        "latest": row.version == last,
+                    }
+                )
+                for row in rows
+            ],
+        )
 
 
 class SqlDatasetRequest(BaseModel):

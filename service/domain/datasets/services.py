@@ -6,13 +6,15 @@ import logging
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import anyio.to_thread
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ml_backend.configs import DatasetById, DatasetByName, DatasetRef
 from ml_backend.datasets import IngestedDataset, ingest_file, read_rows
@@ -27,6 +29,7 @@ from service.errors import (
     dataset_over_limit,
     upload_too_large,
 )
+from service.lineage import record
 from service.paging import Cursor, Page, keyset
 from service.settings import Settings
 from service.storage import Storage, StoredFile, open_storage
@@ -87,6 +90,21 @@ def _position(row: Row[Any]) -> Cursor:
     return Cursor(row.created_at, row.id)
 
 
+def is_latest() -> ColumnElement[bool]:
+    """A dataset row is its name's latest version: lists and names show only those."""
+    other = aliased(Dataset)
+    highest = (
+        select(func.max(other.version))
+        .where(other.tenant == Dataset.tenant, other.name == Dataset.name)
+        .scalar_subquery()
+    )
+    return Dataset.version == highest
+
+
+Link = Callable[[Dataset], None]
+"""Records a new dataset row's lineage edges, in the session that adds it."""
+
+
 class DatasetService:
     """Owns the session for dataset requests."""
 
@@ -121,15 +139,116 @@ class DatasetService:
         query = select(Dataset.id).where(Dataset.tenant == self.tenant, Dataset.name == name)
         return (await self.session.scalar(query)) is not None
 
+    async def latest(self, name: str) -> Dataset | None:
+        """The latest version of the tenant's dataset `name`; None if there is none."""
+        query = (
+            select(Dataset)
+            .where(Dataset.tenant == self.tenant, Dataset.name == name)
+            .order_by(Dataset.version.desc())
+            .limit(1)
+        )
+        return await self.session.scalar(query)
+
+    async def versions(self, dataset_id: int) -> list[Dataset]:
+        """Every version of the dataset `dataset_id` is one of, oldest first."""
+        dataset = await self.get(dataset_id)
+        query = (
+            select(Dataset)
+            .where(Dataset.tenant == self.tenant, Dataset.name == dataset.name)
+            .order_by(Dataset.version)
+        )
+        return list(await self.session.scalars(query))
+
+    async def version(self, dataset_id: int, number: int) -> Dataset:
+        """Version `number` of the dataset `dataset_id` is one of."""
+        dataset = await self.get(dataset_id)
+        query = select(Dataset).where(
+            Dataset.tenant == self.tenant, Dataset.name == dataset.name, Dataset.version == number
+        )
+        found = await self.session.scalar(query)
+        if found is None:
+            raise NotFoundError(
+                f"dataset {dataset.name!r} has no version {number}; "
+                f"GET /api/v1/datasets/{dataset_id}/versions lists them"
+            )
+        return found
+
+    async def add_version(
+        self,
+        ingested: IngestedDataset,
+        *,
+        name: str,
+        filename: str | None,
+        description: str | None = None,
+        source: dict[str, Any] | None = None,
+        link: Link | None = None,
+    ) -> tuple[Dataset, bool]:
+        """`ingested` as the next version of `name` (its first, if new), and True; or the
+        latest version and False when that has the same content (nothing changed)."""
+        previous = await self.latest(name)
+        if previous is not None and previous.content_hash == ingested.content_hash:
+            return previous, False
+
+        def linked(new: Dataset) -> None:
+            if previous is not None:
+                record.dataset_version(self.session, previous, new)
+            if link is not None:
+                link(new)
+
+        dataset = await self._add(
+            ingested, name=name, filename=filename, description=description, source=source,
+            version=previous.version + 1 if previous is not None else 1,
+            target_hint=previous.target_hint if previous is not None else None, link=linked,
+        )  # fmt: skip
+        return dataset, True
+
+    async def restore(self, dataset_id: int, number: int) -> tuple[Dataset, bool]:
+        """Make version `number`'s content the latest again, as a new version (history is
+        never rewritten: runs keep the versions they read), and True; or the latest and False
+        when it has that content already."""
+        old = await self.version(dataset_id, number)
+        previous = await self.latest(old.name)
+        assert previous is not None  # `old` is one of its versions
+        if previous.content_hash == old.content_hash:
+            return previous, False
+        new = Dataset(
+            tenant=self.tenant, name=old.name, version=previous.version + 1,
+            description=old.description, filename=old.filename, format=old.format,
+            content_hash=old.content_hash, size_bytes=old.size_bytes, row_count=old.row_count,
+            column_count=old.column_count, profile=old.profile, target_hint=old.target_hint,
+            is_sample=old.is_sample, parent_id=old.parent_id, source=old.source,
+        )  # fmt: skip
+        self.session.add(new)
+
+        def link(added: Dataset) -> None:
+            record.dataset_version(self.session, previous, added)
+            record.dataset_restored(self.session, old, added)
+
+        await self._commit_linked(new, link)
+        return new, True
+
+    async def _commit_linked(self, dataset: Dataset, link: Link) -> None:
+        try:
+            await self.session.flush()  # gives the row its id for its edges
+            link(dataset)
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError(
+                f"another version of {dataset.name!r} was added at the same time; try again"
+            ) from None
+
     async def create_from_upload(
-        self, source: IO[bytes], filename: str, name: str | None
-    ) -> Dataset:
-        """Store an uploaded file: stream it to disk, convert, profile, then add the row."""
+        self, source: IO[bytes], filename: str, name: str | None, *, new_version: bool = False
+    ) -> tuple[Dataset, bool]:
+        """Store an uploaded file: stream it to disk, convert, profile, then add the row; under
+        a name in use, only as its next version (`new_version`). True if a row was added."""
         filename = _recorded_filename(filename)
         name = check_name((name or "").strip() or _name_from(filename))
-        if await self._name_taken(name):
+        if not new_version and await self._name_taken(name):
             raise ConflictError(
-                f"a dataset named {name!r} already exists; pass another `name` or delete it first"
+                f"a dataset named {name!r} already exists; pass another `name`, delete it "
+                "first, or send `new_version=true` to upload this file as its next version"
             )
         upload = await anyio.to_thread.run_sync(_spool_to_disk, source, self.storage.spool_dir())
         try:
@@ -144,7 +263,9 @@ class DatasetService:
             )
         finally:
             upload.unlink(missing_ok=True)
-        return await self._add(ingested, name=name, filename=filename)
+        if new_version:
+            return await self.add_version(ingested, name=name, filename=filename)
+        return await self._add(ingested, name=name, filename=filename), True
 
     async def _add(
         self,
@@ -157,14 +278,18 @@ class DatasetService:
         is_sample: bool = False,
         parent_id: int | None = None,
         source: dict[str, Any] | None = None,
+        version: int = 1,
+        link: Link | None = None,
     ) -> Dataset:
-        """Store the ingested file, then add its row: a row never names a missing file."""
+        """Store the ingested file, then add its row (and its lineage edges): a row never names
+        a missing file."""
         await anyio.to_thread.run_sync(
             self.storage.put_dataset, self.tenant, ingested.path, ingested.content_hash
         )
         dataset = Dataset(
             tenant=self.tenant,
             name=name,
+            version=version,
             description=description,
             filename=filename,
             format=ingested.format.value,
@@ -180,10 +305,17 @@ class DatasetService:
         )
         self.session.add(dataset)
         try:
+            await self.session.flush()
+            if link is not None:
+                link(dataset)
             await self.session.commit()
         except IntegrityError:
             await self.session.rollback()
             await self.forget_file(ingested.content_hash)
+            if version > 1:
+                raise ConflictError(
+                    f"another version of {name!r} was added at the same time; try again"
+                ) from None
             raise ConflictError(f"a dataset named {name!r} already exists") from None
         return dataset
 
@@ -196,30 +328,53 @@ class DatasetService:
         )  # fmt: skip
 
     async def add_derived(
-        self, ingested: IngestedDataset, *, name: str, parent: Dataset, description: str
+        self,
+        ingested: IngestedDataset,
+        *,
+        name: str,
+        parent: Dataset,
+        description: str,
+        model_run_id: int | None = None,
     ) -> Dataset:
-        """Register a dataset computed from `parent` (a lineage edge to it)."""
+        """Register a dataset computed from `parent` (by the model of run `model_run_id`),
+        with its lineage edges."""
         if await self._name_taken(name):
             await self.forget_file(ingested.content_hash)
             raise ConflictError(
                 f"a dataset named {name!r} already exists; pass another `name` or delete it first"
             )
         return await self._add(
-            ingested, name=name, filename=None, description=description, parent_id=parent.id
-        )
+            ingested, name=name, filename=None, description=description, parent_id=parent.id,
+            link=lambda new: record.dataset_derived(self.session, parent, new, model_run_id),
+        )  # fmt: skip
 
     async def add_from_source(
-        self, ingested: IngestedDataset, *, name: str, description: str, source: dict[str, Any]
-    ) -> Dataset:
-        """Register a dataset read from outside (a SQL query); `source` records where from."""
-        if await self._name_taken(name):
+        self,
+        ingested: IngestedDataset,
+        *,
+        name: str,
+        description: str,
+        source: dict[str, Any],
+        connection_id: int | None = None,
+        new_version: bool = False,
+    ) -> tuple[Dataset, bool]:
+        """Register a dataset read from outside (a SQL query); `source` records where from.
+        Under a name in use only as its next version (`new_version`, a refresh); True if a row
+        was added."""
+        if not new_version and await self._name_taken(name):
             await self.forget_file(ingested.content_hash)
             raise ConflictError(
                 f"a dataset named {name!r} already exists; pass another `name` or delete it first"
             )
-        return await self._add(
-            ingested, name=name, filename=None, description=description, source=source
-        )
+
+        def link(new: Dataset) -> None:
+            if connection_id is not None:
+                record.dataset_loaded(self.session, connection_id, new)
+
+        return await self.add_version(
+            ingested, name=name, filename=None, description=description, source=source,
+            link=link,
+        )  # fmt: skip
 
     async def unused_name(self, stem: str) -> str:
         """`stem`, or `stem (2)`, `stem (3)`... whichever no dataset of the tenant has yet."""
@@ -239,12 +394,16 @@ class DatasetService:
             await anyio.to_thread.run_sync(self.storage.delete_dataset, self.tenant, content_hash)
 
     async def names(self) -> list[str]:
-        query = select(Dataset.name).where(Dataset.tenant == self.tenant).order_by(Dataset.id)
+        query = (
+            select(Dataset.name)
+            .where(Dataset.tenant == self.tenant, is_latest())
+            .order_by(Dataset.id)
+        )
         return list(await self.session.scalars(query))
 
     async def page(self, limit: int, after: Cursor | None) -> Page[DatasetSummary]:
-        """The tenant's datasets newest first, without their profiles."""
-        query = select(*SUMMARY_COLUMNS).where(Dataset.tenant == self.tenant)
+        """The tenant's datasets newest first (each one's latest version), without profiles."""
+        query = select(*SUMMARY_COLUMNS).where(Dataset.tenant == self.tenant, is_latest())
         rows = (await self.session.execute(keyset(query, *ORDER, after, limit))).all()
         return Page.of(rows, limit, LIST_NAME, _position, DatasetSummary.of)
 
@@ -257,11 +416,11 @@ class DatasetService:
         return dataset
 
     async def find(self, *, dataset_id: int | None = None, name: str | None = None) -> Dataset:
-        """A dataset by id or by name, with a did-you-mean for names."""
+        """A dataset by id (that exact version) or by name (its latest version), with a
+        did-you-mean for names."""
         if dataset_id is not None:
             return await self.get(dataset_id)
-        query = select(Dataset).where(Dataset.tenant == self.tenant, Dataset.name == name)
-        dataset = await self.session.scalar(query)
+        dataset = await self.latest(name or "")
         if dataset is None:
             names = await self.names()
             raise NotFoundError(

@@ -14,7 +14,7 @@ from service.db.models import Dataset
 from service.domain.connections.services import ConnectionService, connection_target
 from service.domain.datasets.services import DatasetService, check_name
 from service.domain.limits.services import tenant_limits
-from service.errors import InvalidInputError, PayloadTooLargeError, UnavailableError
+from service.errors import ConflictError, InvalidInputError, PayloadTooLargeError, UnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,27 @@ class SqlDatasetService:
         settings = self.datasets.settings
         return SqlLimits(row_cap=settings.sql_row_cap, timeout_s=settings.sql_timeout_s)
 
+    async def refresh(self, dataset_id: int) -> tuple[Dataset, bool]:
+        """Run a SQL dataset's query again: its rows as the dataset's next version, or its
+        latest version when they have not changed (then False)."""
+        dataset = await self.datasets.get(dataset_id)
+        source = dataset.source or {}
+        if source.get("source") != "sql":
+            raise ConflictError(
+                f"dataset {dataset.name!r} was not loaded from SQL, so it cannot be refreshed; "
+                "upload the new file with `new_version=true` instead"
+            )
+        return await self._load(str(source["connection"]), str(source["query"]), dataset.name,
+                                new_version=True)  # fmt: skip
+
     async def load(self, connection_name: str, query: str, name: str | None) -> Dataset:
         """Run `query` read-only on the tenant's connection and store its rows as a dataset."""
+        dataset, _ = await self._load(connection_name, query, name, new_version=False)
+        return dataset
+
+    async def _load(
+        self, connection_name: str, query: str, name: str | None, *, new_version: bool
+    ) -> tuple[Dataset, bool]:
         connection = await self.connections.get(self.datasets.tenant, connection_name)
         target = connection_target(connection.url)
         try:
@@ -74,8 +93,9 @@ class SqlDatasetService:
             "row_cap": limits.row_cap, "capped": loaded.capped,
         }  # fmt: skip
         capped = f", capped at {limits.row_cap:,} rows" if loaded.capped else ""
-        dataset = await self.datasets.add_from_source(
-            loaded.dataset, name=name, source=source,
+        dataset, added = await self.datasets.add_from_source(
+            loaded.dataset, name=name, source=source, connection_id=connection.id,
+            new_version=new_version,
             description=f"Loaded from the SQL connection {connection_name!r}{capped}.",
         )  # fmt: skip
         log.info(
@@ -83,4 +103,4 @@ class SqlDatasetService:
             extra={"dataset_id": dataset.id, "connection": connection_name,
                    "rows": dataset.row_count, "capped": loaded.capped},
         )  # fmt: skip
-        return dataset
+        return dataset, added

@@ -38,6 +38,7 @@ from service.domain.limits.services import tenant_limits
 from service.errors import ConflictError, NotFoundError, UnavailableError
 from service.events import append_event_async, latest_progress_many, queue_event
 from service.line import announce_places, place_of, places_of
+from service.lineage import record
 from service.paging import Cursor, Page, keyset
 from service.queues import tenant_queue
 from service.resources import Resources
@@ -91,9 +92,11 @@ class JobService:
         config: BaseModel,
         conversation_id: int | None = None,
         resolution: Resolution | None = None,
+        retrain_of: int | None = None,
     ) -> JobAccepted:
         """Queue `config` as the kind it is, resolved against its dataset unless `resolution`
-        already is (the agent resolves a call when it checks it)."""
+        already is (the agent resolves a call when it checks it); `retrain_of`: the run it
+        repeats."""
         datasets = DatasetService(self.session, self.resources.settings, self.tenant)
         dataset = await datasets.find_ref(dataset_of(config))
         if resolution is None or resolution.dataset_id != dataset.id:
@@ -101,7 +104,9 @@ class JobService:
         budget = (await self.limits()).budget()
         check_budget(config, dataset.size_bytes, budget)
         resolved = fit_budget(resolution.resolved, budget)
-        return await self._submit(resolution.spec, dataset, config, resolved, conversation_id)
+        return await self._submit(
+            resolution.spec, dataset, config, resolved, conversation_id, retrain_of
+        )
 
     async def _submit(
         self,
@@ -110,6 +115,7 @@ class JobService:
         config: BaseModel,
         resolved: BaseModel,
         conversation_id: int | None = None,
+        retrain_of: int | None = None,
     ) -> JobAccepted:
         run = Run(
             tenant=self.tenant,
@@ -122,6 +128,8 @@ class JobService:
             resolved=resolved.model_dump(mode="json"),
         )
         self.session.add(run)
+        await self.session.flush()
+        record.run_dispatched(self.session, run, retrain_of)
         await self.session.commit()
         limits = await self.limits()
         try:

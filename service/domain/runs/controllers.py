@@ -15,12 +15,14 @@ from ml_backend.configs import MAX_ID
 from ml_backend.jobs.registry import get_job
 from ml_backend.model import MODEL_FILE
 from service.db.models import RunStatus
+from service.domain.datasets.services import DatasetService
 from service.domain.jobs.kinds import RunKind, shown_kind
 from service.domain.jobs.listing import LIST_NAME
-from service.domain.jobs.schemas import JobPage, JobView
+from service.domain.jobs.schemas import JobAccepted, JobPage, JobView
 from service.domain.jobs.services import JobService
 from service.domain.params import RUN_PAGE_DEFAULT, After, Offset, RowId, RunLimit
 from service.domain.runs.history import RunFilters, moment, run_history
+from service.domain.runs.retrain import RetrainRequest, retrain
 from service.domain.runs.schemas import (
     BatchPrediction,
     FuturePrediction,
@@ -147,6 +149,17 @@ class RunController(Controller):
     ) -> Response[bytes]:
         content, filename = await runs.test_predictions_csv(await jobs.run_by_id(run_id))
         return _attachment(content, filename)
+
+    @post(
+        "/{run_id:int}/retrain",
+        status_code=202,
+        summary="Train the run's config again on its dataset's latest version, the same version "
+        "or a chosen one (the job accepted, as POST /ml/{kind} answers)",
+    )
+    async def retrain(
+        self, run_id: RowId, data: RetrainRequest, jobs: JobService, datasets: DatasetService
+    ) -> JobAccepted:
+        return await retrain(jobs, datasets, await jobs.run_by_id(run_id), data.data)
 
     @post(
         "/{run_id:int}/predict",

@@ -34,6 +34,8 @@ from service.domain.datasets.schemas import DatasetSummary
 from service.domain.datasets.services import DatasetService, parquet_name
 from service.domain.runs.schemas import BatchPrediction, FuturePrediction, RowPredictions
 from service.errors import ConflictError, NotFoundError
+from service.lineage import record
+from service.lineage.record import NodeKind
 from service.resources import Resources
 from service.storage import Storage, open_storage
 
@@ -160,6 +162,7 @@ class RunService:
             )
         except ConfigValidationError as error:
             raise ConflictError(f"run {run.id} has no notebook: {error}") from error
+        await record.run_exported(self.session, run, NodeKind.NOTEBOOK)
         return notebook_json(notebook), f"run-{run.id}.ipynb"
 
     async def reproduce(self, run: Run) -> tuple[str, str]:
@@ -172,6 +175,7 @@ class RunService:
             dataset_file=parquet_name(dataset.name),
             expected_test_metrics=(result.get("metrics") or {}).get("test") or {},
         )
+        await record.run_exported(self.session, run, NodeKind.SCRIPT)
         return script, f"reproduce-run-{run.id}.py"
 
     async def predict_future(self, run: Run, horizon: int) -> FuturePrediction:
@@ -219,7 +223,7 @@ class RunService:
         ingested, added = await anyio.to_thread.run_sync(work)
         dataset = await datasets.add_derived(
             ingested, name=new_name, parent=source,
-            description=f"{source.name} with the predictions of run {run.id}",
+            description=f"{source.name} with the predictions of run {run.id}", model_run_id=run.id,
         )  # fmt: skip
         return BatchPrediction(
             run_id=run.id, dataset=DatasetSummary.of(dataset), added_columns=added

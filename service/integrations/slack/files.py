@@ -70,12 +70,14 @@ async def take_file(slack: SlackIntegration, web: AsyncWebClient, session: Async
                         settings.max_dataset_mb)  # fmt: skip
         spool.seek(0)
         stem = Path(name).name.rsplit(".", 1)[0] or "dataset"
-        dataset = await datasets.create_from_upload(spool, name, await datasets.unused_name(stem))
+        # A file of a name in use is that dataset's next version, as an upload is.
+        dataset, _added = await datasets.create_from_upload(spool, name, stem, new_version=True)
     conversations = ConversationService(session, slack.resources, thread.tenant)
     await conversations.update(thread.conversation_id,
                                ConversationUpdate(dataset=DatasetById(id=dataset.id)))  # fmt: skip
     return mrkdwn(
-        f"Added **{dataset.name}** as a dataset: {dataset.row_count:,} rows, "
+        f"Added **{dataset.name}** (version {dataset.version}) as a dataset: "
+        f"{dataset.row_count:,} rows, "
         f"{dataset.column_count} columns. This thread talks about it now: ask for a chart or a "
         "model."
     )

@@ -201,7 +201,7 @@ def test_a_file_shared_in_a_thread_becomes_a_dataset(slack_stack: SlackStack) ->
     slack = slack_stack
     ts = _share(slack, ACME, "shared_tips.csv", _table(1))
     said = slack.reply_in(ts)
-    assert "Added *shared_tips* as a dataset: 40 rows, 2 columns" in blocks_text(said)
+    assert "Added *shared_tips* (version 1) as a dataset: 40 rows, 2 columns" in blocks_text(said)
     assert slack.fake.calls_of("download")[-1].token == "xoxb-acme"
     assert "shared_tips" in _dataset_names(slack, "default")
     # The thread's conversation turned to it.
