@@ -25,7 +25,7 @@ from service.domain.jobs.listing import (
     schema_row,
 )
 from service.domain.jobs.schemas import JobSummary, JobView
-from service.domain.jobs.services import job_summary
+from service.domain.jobs.services import summary_fields
 
 
 class DocumentStatus(StrEnum):
@@ -134,7 +134,7 @@ TRAINING_SUMMARY_DEFAULTS = schema_defaults(TrainingJobSummary)
 def document_summary(row: RunRow, live: Live | None) -> dict[str, Any]:
     """A run's row as the train list shows it, a `TrainingJobSummary` as JSON-ready fields:
     the document's fields from the result's summary, which keeps them."""
-    fields = job_summary(row, live)
+    fields = summary_fields(row, live)
     summary = row.summary or {}
     # The part of the result the document reads, as `_document_result` finds it in a whole one.
     result = {"metrics": {"test": summary.get("test_metrics")},

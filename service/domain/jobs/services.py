@@ -73,12 +73,17 @@ class RunState(Protocol):
 SUMMARY_DEFAULTS = schema_defaults(JobSummary)
 
 
-def job_summary(row: RunRow, live: Live | None) -> dict[str, Any]:
-    """A run's row as a list shows it: a `JobSummary` as JSON-ready fields."""
+def summary_fields(row: RunRow, live: Live | None) -> dict[str, Any]:
+    """`summary_of`, its numbers as `JobSummary` types them."""
     fields = summary_of(row, live)
     fields["progress"] = as_float(fields["progress"])
     fields["test_metrics"] = float_values(fields["test_metrics"])
-    return schema_row(SUMMARY_DEFAULTS, fields)
+    return fields
+
+
+def job_summary(row: RunRow, live: Live | None) -> dict[str, Any]:
+    """A run's row as a list shows it: a `JobSummary` as JSON-ready fields."""
+    return schema_row(SUMMARY_DEFAULTS, summary_fields(row, live))
 
 
 class JobService:
