@@ -57,14 +57,15 @@ def sync_engine(url: str) -> Engine:
     return engine
 
 
-def json_loads(text: str | bytes) -> Any:
+def json_loads(text: str | bytes | memoryview) -> Any:
     """A JSON column's value: msgspec reads one a few times faster than `json`, which a list's
     page of configs and summaries spends most of its time in; a value `json` wrote that
     msgspec refuses (NaN, Infinity) is read by `json`."""
     try:
         return msgspec.json.decode(text)
     except msgspec.DecodeError:
-        return json.loads(text)
+        # psycopg may hand over a memoryview, which `json` does not read.
+        return json.loads(bytes(text) if isinstance(text, memoryview) else text)
 
 
 def async_engine(url: str) -> AsyncEngine:
