@@ -8,11 +8,12 @@ httpx client then keeps 16 requests in flight against each endpoint in turn, and
 hello-world Litestar app served by `service.cli.serve` (mlchat's uvicorn settings) in a process
 of its own, for `seconds` each after a warm-up.
 
-Requests/s follow the machine's load: on a shared machine hello-world, all CPU, loses more of
-them than a list that waits on its database, and the ratios drift. Each figure therefore also
-has the CPU time the serving process spent per request (its threads included; PostgreSQL's
-own server process not), and `cpu_ratio` is hello-world's CPU per request over the
-endpoint's: the ratio of requests/s a machine of its own would give.
+Requests/s follow the machine's load, and hello-world's are mostly the client's own cost (httpx
+spends several times the server's CPU on a request): on a shared machine the ratios drift.
+Each figure therefore also has the CPU time the serving process spent per request (its threads
+included; PostgreSQL's own server process not), which the load barely moves, and `cpu_ratio`,
+hello-world's CPU per request over the endpoint's: the ratio a client that cost nothing would
+see. The target is on the requests/s ratio, as a client sees it.
 
 Run: `.venv/bin/python bench/lists.py [--runs 500] [--seconds 5] [--postgres URL]`.
 Target: every list endpoint at least a quarter of hello-world's requests/s.
