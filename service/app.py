@@ -28,6 +28,7 @@ from service.domain.runs.forecast_csv import forecast_csv_download
 from service.domain.runs.ws import run_events, tenant_feed
 from service.domain.signin.controllers import SignInController, ws_ticket
 from service.domain.web.controllers import web_router
+from service.heap import freeze_after
 from service.integrations.slack.lifespan import slack_running
 from service.integrations.slack.routes import SLACK_ROUTES
 from service.lineage.controllers import LineageController
@@ -52,9 +53,10 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
         resources = Resources.open(settings)
         app.state.resources = resources
         await register_samples(resources, settings.tenant)
-        warm_up()
+        warming = warm_up()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(resources.hub.run)
+            tasks.start_soon(freeze_after, warming)
             if reaper:
                 tasks.start_soon(reap_forever, resources)
             try:

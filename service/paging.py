@@ -121,8 +121,11 @@ def check_one_way(offset: int, after: str | None) -> None:
         )
 
 
-def paged(request: Request[Any, Any, Any], content: T, after: str | None) -> Response[T]:
-    """`content` with a Link to the next page: this request's own query, `after` the cursor."""
+def paged(request: Request[Any, Any, Any], content: Any, after: str | None) -> Response[Any]:
+    """`content` with a Link to the next page: this request's own query, `after` the cursor.
+
+    `content` is the page's schema, or (on the runs lists) its JSON-ready fields: the handler's
+    annotation names the schema either way, for the OpenAPI document."""
     if after is None:
         return Response(content)
     query = [(k, v) for k, v in request.query_params.multi_items() if k not in {"after", "offset"}]

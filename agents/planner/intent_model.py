@@ -314,16 +314,18 @@ def intent_model() -> IntentModel:
         return _model
 
 
-def warm_up() -> None:
-    """Train the models now, in a thread of their own, so that the first message need not
-    wait: the action's, then that of what a question about a run asks."""
+def warm_up() -> threading.Thread:
+    """Train the models now, in a thread of their own (returned, to join), so that the first
+    message need not wait: the action's, then that of what a question about a run asks."""
     from agents.planner.aspects import aspect_model
 
     def train_both() -> None:
         intent_model()
         aspect_model()
 
-    threading.Thread(target=train_both, name="intent-model", daemon=True).start()
+    thread = threading.Thread(target=train_both, name="intent-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def train(records: Sequence[dict[str, Any]]) -> IntentModel:

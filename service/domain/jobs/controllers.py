@@ -45,7 +45,7 @@ class _JobController(Controller):
         statuses = None if status is None else [status]
         page, total = await jobs.list(self.route, statuses, limit, offset,
                                       decode_cursor(LIST_NAME, after), job_summary)  # fmt: skip
-        body = JobPage(items=page.items, total=total, limit=limit, offset=offset)
+        body = {"items": page.items, "total": total, "limit": limit, "offset": offset}
         return paged(request, body, page.after)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running job")
@@ -78,7 +78,7 @@ class _TrainController(Controller):
         page, total = await jobs.list(
             self.route, statuses, limit, offset, decode_cursor(LIST_NAME, after), document_summary
         )
-        body = TrainingJobPage(items=page.items, total=total, limit=limit, offset=offset)
+        body = {"items": page.items, "total": total, "limit": limit, "offset": offset}
         return paged(request, body, page.after)
 
     @delete("/{job_id:str}", status_code=200, summary="Cancel a queued or running training job")

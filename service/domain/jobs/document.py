@@ -16,8 +16,16 @@ from pydantic import BaseModel, Field
 
 from service.db.models import RunStatus
 from service.db.result_summary import DOCUMENT_KEYS
-from service.domain.jobs.listing import Live, RunRow, summary_of
+from service.domain.jobs.listing import (
+    Live,
+    RunRow,
+    as_float,
+    float_values,
+    schema_defaults,
+    schema_row,
+)
 from service.domain.jobs.schemas import JobSummary, JobView
+from service.domain.jobs.services import summary_fields
 
 
 class DocumentStatus(StrEnum):
@@ -120,16 +128,24 @@ def document_view(view: JobView) -> TrainingJobView:
     return TrainingJobView.model_validate(fields)
 
 
-def document_summary(row: RunRow, live: Live | None) -> TrainingJobSummary:
-    """A run's row as the train list shows it: the document's fields from the result's
-    summary, which keeps them."""
-    fields = summary_of(row, live)
+TRAINING_SUMMARY_DEFAULTS = schema_defaults(TrainingJobSummary)
+
+
+def document_summary(row: RunRow, live: Live | None) -> dict[str, Any]:
+    """A run's row as the train list shows it, a `TrainingJobSummary` as JSON-ready fields:
+    the document's fields from the result's summary, which keeps them."""
+    fields = summary_fields(row, live)
     summary = row.summary or {}
     # The part of the result the document reads, as `_document_result` finds it in a whole one.
     result = {"metrics": {"test": summary.get("test_metrics")},
               **{key: summary.get(key) for key in DOCUMENT_KEYS}}  # fmt: skip
-    fields.update(_document_fields(row.status, result if row.summary is not None else None))
-    return TrainingJobSummary.model_validate(fields)
+    document = _document_fields(row.status, result if row.summary is not None else None)
+    if (importance := document.get("feature_importance")) is not None:
+        document["feature_importance"] = float_values(importance)
+    if "training_duration_seconds" in document:
+        document["training_duration_seconds"] = as_float(document["training_duration_seconds"])
+    fields.update(document)
+    return schema_row(TRAINING_SUMMARY_DEFAULTS, fields)
 
 
 def _document_fields(status: str, result: dict[str, Any] | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol
 
 import anyio.to_thread
 from pydantic import BaseModel
@@ -28,7 +28,11 @@ from service.domain.jobs.listing import (
     LIST_NAME,
     Live,
     RunRow,
+    as_float,
+    float_values,
     position,
+    schema_defaults,
+    schema_row,
     summary_of,
     summary_select,
 )
@@ -52,7 +56,8 @@ PROGRESS_FIELDS = ("progress", "step", "total", "unit", "message")
 """What a running run's view takes from its latest progress event."""
 
 
-SummaryT = TypeVar("SummaryT", bound=JobSummary)
+ListRow = Callable[[RunRow, Live | None], dict[str, Any]]
+"""How a list shows a run's row (`job_summary`, or the train document's `document_summary`)."""
 
 
 class RunState(Protocol):
@@ -66,9 +71,20 @@ class RunState(Protocol):
     def status(self) -> str: ...
 
 
-def job_summary(row: RunRow, live: Live | None) -> JobSummary:
-    """A run's row as a list shows it."""
-    return JobSummary(**summary_of(row, live))
+SUMMARY_DEFAULTS = schema_defaults(JobSummary)
+
+
+def summary_fields(row: RunRow, live: Live | None) -> dict[str, Any]:
+    """`summary_of`, its numbers as `JobSummary` types them."""
+    fields = summary_of(row, live)
+    fields["progress"] = as_float(fields["progress"])
+    fields["test_metrics"] = float_values(fields["test_metrics"])
+    return fields
+
+
+def job_summary(row: RunRow, live: Live | None) -> dict[str, Any]:
+    """A run's row as a list shows it: a `JobSummary` as JSON-ready fields."""
+    return schema_row(SUMMARY_DEFAULTS, summary_fields(row, live))
 
 
 class JobService:
@@ -233,15 +249,33 @@ class JobService:
         limit: int,
         offset: int,
         after: Cursor | None,
-        item: Callable[[RunRow, Live | None], SummaryT],
-    ) -> Page[SummaryT]:
-        """The runs matching `where`, newest first, from `after` or `offset`: one query for
-        the rows (no result blobs), one Redis round trip for those still going."""
-        query = keyset(summary_select().where(*where), Run.created_at, Run.id, after, limit)
-        result = await self.session.execute(query.offset(offset))
-        rows = [RunRow._make(row) for row in result.all()]
+        item: ListRow,
+        *,
+        count_joins_dataset: bool = False,
+    ) -> tuple[Page[dict[str, Any]], int]:
+        """The runs matching `where`, newest first, from `after` or `offset`, and how many
+        match in all (`count_joins_dataset` when `where` reads the dataset's name): one query
+        for the rows (no result blobs) with the count beside each, one Redis round trip for
+        those still going."""
+        count = select(func.count()).select_from(Run)
+        if count_joins_dataset:
+            count = count.outerjoin(Dataset, Dataset.id == Run.dataset_id)
+        # Uncorrelated, so both databases count once per query, not per row; it counts every
+        # match, not only those after the cursor, as `total` is the whole list's.
+        total_column = count.where(*where).correlate(None).scalar_subquery().label("total")
+        query = summary_select().add_columns(total_column).where(*where)
+        query = keyset(query, Run.created_at, Run.id, after, limit).offset(offset)
+        found = (await self.session.execute(query)).all()
+        rows = [RunRow._make(row[:-1]) for row in found]
+        if found:
+            total = found[0][-1]
+        elif offset == 0 and after is None:
+            total = 0
+        else:  # past the last page, which no row of this query can tell the count on
+            total = await self.session.scalar(count.where(*where)) or 0
         live = await self.live(rows[:limit])
-        return Page.of(rows, limit, LIST_NAME, position, lambda row: item(row, live.get(row.id)))
+        page = Page.of(rows, limit, LIST_NAME, position, lambda row: item(row, live.get(row.id)))
+        return page, total
 
     async def list(
         self,
@@ -250,15 +284,14 @@ class JobService:
         limit: int,
         offset: int,
         after: Cursor | None,
-        item: Callable[[RunRow, Live | None], SummaryT],
-    ) -> tuple[Page[SummaryT], int]:
+        item: ListRow,
+    ) -> tuple[Page[dict[str, Any]], int]:
         """A page of the route's runs, newest first, of any of `statuses` when given, and how
         many there are in all."""
         where = [Run.tenant == self.tenant, Run.kind.in_(route_kinds(route))]
         if statuses is not None:
             where.append(Run.status.in_([status.value for status in statuses]))
-        total = await self.session.scalar(select(func.count()).select_from(Run).where(*where))
-        return await self.page(where, limit, offset, after, item), total or 0
+        return await self.page(where, limit, offset, after, item)
 
     async def cancel(self, job_id: str, route: str, *, note: bool = True) -> JobView:
         """Mark the run cancelled, then make sure RQ never starts it or stops it now; and say

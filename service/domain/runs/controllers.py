@@ -9,7 +9,6 @@ import anyio.to_thread
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 from litestar.response import Response, Stream
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ml_backend.configs import MAX_ID
 from ml_backend.jobs.registry import get_job
@@ -50,7 +49,6 @@ class RunController(Controller):
     async def list_runs(
         self,
         request: Request[Any, Any, Any],
-        session: AsyncSession,
         tenant: str,
         jobs: JobService,
         q: Annotated[str | None, Parameter(max_length=200, description=Q_HELP)] = None,
@@ -70,7 +68,7 @@ class RunController(Controller):
             since=moment("since", since), until=moment("until", until, end_of_day=True),
         )  # fmt: skip
         cursor = decode_cursor(LIST_NAME, after)
-        page, next_after = await run_history(session, jobs, tenant, filters, limit, offset, cursor)
+        page, next_after = await run_history(jobs, tenant, filters, limit, offset, cursor)
         return paged(request, page, next_after)
 
     @get("/{run_id:int}", summary="A run: config, metrics per split, importance, summary")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, false, func, or_
 
 from ml_backend.jobs.registry import JOBS, route_kinds
 from service.db.models import Dataset, Run, RunStatus
-from service.domain.jobs.schemas import JobPage
 from service.domain.jobs.services import JobService, job_summary
 from service.errors import BadRequestError
 from service.paging import Cursor
@@ -99,21 +98,17 @@ def _where(tenant: str, filters: RunFilters) -> list[ColumnElement[bool]]:
 
 
 async def run_history(
-    session: AsyncSession,
     jobs: JobService,
     tenant: str,
     filters: RunFilters,
     limit: int,
     offset: int,
     after: Cursor | None,
-) -> tuple[JobPage, str | None]:
-    """One page of the tenant's runs matching `filters`, newest first, with the total, and
-    the cursor of the next page (None on the last)."""
+) -> tuple[dict[str, Any], str | None]:
+    """One page of the tenant's runs matching `filters`, newest first, with the total (a
+    `JobPage` as JSON-ready fields), and the cursor of the next page (None on the last)."""
     filters.check()
-    where = _where(tenant, filters)
-    count = select(func.count(Run.id)).where(*where)
-    if filters.q and filters.q.strip():  # only a search reads the dataset's name
-        count = count.outerjoin(Dataset, Dataset.id == Run.dataset_id)
-    total = await session.scalar(count)
-    page = await jobs.page(where, limit, offset, after, job_summary)
-    return JobPage(items=list(page.items), total=total or 0, limit=limit, offset=offset), page.after
+    searches = bool(filters.q and filters.q.strip())  # only a search reads the dataset's name
+    page, total = await jobs.page(_where(tenant, filters), limit, offset, after, job_summary,
+                                  count_joins_dataset=searches)  # fmt: skip
+    return {"items": page.items, "total": total, "limit": limit, "offset": offset}, page.after
