@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bench.eval.fresh_tables import FRESH_TABLES
 from bench.eval.run import best_run, check_turn
 from bench.eval.tables import TABLES
 
@@ -27,7 +28,8 @@ def _lines(pattern: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def columns() -> dict[str, set[str]]:
-    return {name: set(make().column_names) for name, make in TABLES.items()}
+    tables = {**TABLES, **FRESH_TABLES}
+    return {name: set(make().column_names) for name, make in tables.items()}
 
 
 def _expectations(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -52,7 +54,7 @@ def _problems(record: dict[str, Any], known: dict[str, set[str]], actions: set[s
     return problems
 
 
-@pytest.mark.parametrize("pattern", ["dev_cases*.jsonl", "test_cases*.jsonl"])
+@pytest.mark.parametrize("pattern", ["dev_cases*.jsonl", "test_cases*.jsonl", "fresh_cases.jsonl"])
 def test_requests_name_real_tables_columns_and_actions(
     pattern: str, columns: dict[str, set[str]]
 ) -> None:
@@ -61,7 +63,10 @@ def test_requests_name_real_tables_columns_and_actions(
     assert problems == {}
 
 
-@pytest.mark.parametrize("pattern", ["dev_conversations*.jsonl", "test_conversations*.jsonl"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["dev_conversations*.jsonl", "test_conversations*.jsonl", "fresh_conversations.jsonl"],
+)
 def test_conversations_name_real_tables_columns_and_tools(
     pattern: str, columns: dict[str, set[str]]
 ) -> None:
