@@ -147,3 +147,22 @@ def test_english_built_from_the_planners_words_is_read_as_english() -> None:
         for verb, chart in zip(verbs * 20, charts, strict=False):
             message = template.format(verb=verb, chart=chart)
             assert detect(message) == "en", message
+
+
+@pytest.mark.parametrize(
+    ("message", "english"),
+    [
+        ("histograma de ventas brutas por turno", "sales gross by shift"),
+        ("predice el tiempo de ciclo y el reingreso", "cycle time"),
+        ("predice readmitido con la tasa de conversión", "readmitted"),
+        ("prédire les réadmis avec les médicaments et les ventes brutes", "medication"),
+        ("prever a pressão de injeção por turno", "injection pressure by shift"),
+        ("zeige die Zykluszeit und den Einspritzdruck", "cycle time and the injection pressure"),
+        ("vorhersage der Gesamtkosten und der Lieferzeit", "total cost and the delivery time"),
+        ("zeige die Wiederaufnahme pro Schicht", "readmission"),
+    ],
+)
+def test_column_words_of_uploaded_tables_are_understood(message: str, english: str) -> None:
+    """Words people use for common columns (gross, cycle time, medications, readmission,
+    injection pressure) reach the planner in English, German compounds included."""
+    assert english in to_english(message)[0], to_english(message)
