@@ -5,6 +5,8 @@ modules), and its MLflow export read back with MLflow's own client."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,3 +174,50 @@ def test_mlflow_export_reads_back_with_mlflows_client(
         saved = [a.path for a in mlflow.list_artifacts(run.info.run_id, "model")]
         assert saved, "the model's files are the run's artifacts"
         assert (tmp_path / "mlartifacts").is_dir()
+
+
+@pytest.mark.integration
+def test_mlchat_export_mlflow_writes_every_experiment(
+    client: httpx.Client, stack: Stack, trained: dict[str, Any], tmp_path: Path
+) -> None:
+    from mlflow.tracking import MlflowClient
+
+    folder = tmp_path / "mlflow"
+    command = [sys.executable, "-m", "service.cli", "export", "mlflow", "--to", str(folder)]
+    done = subprocess.run(command, env=stack.env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "mlflow ui --backend-store-uri sqlite:///mlflow.db" in done.stdout
+    mlflow = MlflowClient(tracking_uri=f"sqlite:///{folder / 'mlflow.db'}")
+    for name in ("penguin-trials", "penguins:species"):
+        experiment = mlflow.get_experiment_by_name(name)
+        assert experiment is not None, name
+        runs = mlflow.search_runs([experiment.experiment_id])
+        assert {r.data.tags["mlchat.model_id"] for r in runs} == {
+            m.id for m in _models(client, name)
+        }
+    again = subprocess.run(command, env=stack.env(), capture_output=True, text=True, timeout=600)
+    assert again.returncode == 1 and "not empty" in again.stderr
+
+
+@pytest.mark.integration
+def test_a_tuning_is_a_model_with_an_iteration_per_trial(client: httpx.Client) -> None:
+    config = {
+        "algorithm": "random_forest", "dataset": {"name": "penguins"},
+        "target_column": "species", "n_trials": 4, "goal_metric": "f1",
+        "hyperparameters": {"n_jobs": 1}, "experiment": "penguin-tuning",
+        "search_space": {"n_estimators": {"low": 5, "high": 25}},
+    }  # fmt: skip
+    accepted = client.post("/api/v1/ml/tune", json=config)
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for(client, "tune", accepted.json()["job_id"], {"finished", "failed"})
+    assert job["status"] == "finished", job
+
+    (model,) = _models(client, "penguin-tuning")
+    assert model.kind == "tune" and model.run_ids == [job["run_id"]]
+    trials = [i for i in model.iterations if i.unit == "trial"]
+    assert [i.step for i in trials] == [1, 2, 3, 4]
+    best = [i.metrics["best/f1"] for i in trials]
+    assert best == sorted(best) and best[-1] == pytest.approx(job["result"]["best_value"])
+    assert model.metrics == job["result"]["training"]["metrics"]
+    assert model.modules[1]["kind"] == "random_forest"
+    assert model.params["n_trials"] == "4" and model.params["goal_metric"] == "f1"

@@ -11,6 +11,7 @@ sqlite:///mlflow.db`.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -52,6 +53,7 @@ def write_mlflow(directory: Path, experiments: list[ExportedExperiment]) -> Path
 
     directory.mkdir(parents=True, exist_ok=True)
     database = directory / DATABASE
+    shutil.copyfile(_empty_database(), database)
     client = MlflowClient(tracking_uri=f"sqlite:///{database}")
     now = int(time.time() * 1000)
     for position, experiment in enumerate(experiments, start=1):
@@ -99,6 +101,21 @@ def write_mlflow(directory: Path, experiments: list[ExportedExperiment]) -> Path
     return database
 
 
+def _empty_database() -> Path:
+    """An empty MLflow database of the installed MLflow, made once per machine and copied
+    for each export: MLflow makes one by running its ~100 migrations, which takes seconds."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    template = Path(tempfile.gettempdir()) / f"mlchat-mlflow-{mlflow.__version__}-{os.getuid()}.db"
+    if not template.exists():
+        with tempfile.TemporaryDirectory(dir=template.parent) as scratch:
+            made = Path(scratch) / DATABASE
+            MlflowClient(tracking_uri=f"sqlite:///{made}").search_experiments()
+            os.replace(made, template)  # whole or not at all, whoever else makes one meanwhile
+    return template
+
+
 def _card(model: ModelOut) -> dict[str, object]:
     """The model as the experiments protocol has it, beside the MLflow run."""
     return json.loads(model.model_dump_json())  # type: ignore[no-any-return]
@@ -133,6 +150,19 @@ def mlflow_zip(experiments: list[ExportedExperiment]) -> bytes:
         return content
 
 
+def local_model_files(
+    models: list[ModelOut], files_by_run: dict[int, list[str]], storage: Storage, tenant: str
+) -> dict[str, list[Path]]:
+    """Each model's saved files on this machine (a copy, where the storage is remote), by id."""
+    files: dict[str, list[Path]] = {}
+    for model in models:
+        if model.run_id is None or not files_by_run.get(model.run_id):
+            continue
+        folder = storage.local_run(tenant, model.run_id)
+        files[model.id] = [folder / f for f in files_by_run[model.run_id] if (folder / f).is_file()]
+    return files
+
+
 def export_zip(
     name: str,
     description: str | None,
@@ -142,10 +172,5 @@ def export_zip(
     tenant: str,
 ) -> bytes:
     """One experiment as an MLflow zip, each model with its run's saved files."""
-    files: dict[str, list[Path]] = {}
-    for model in models:
-        if model.run_id is None or not files_by_run.get(model.run_id):
-            continue
-        folder = storage.local_run(tenant, model.run_id)
-        files[model.id] = [folder / f for f in files_by_run[model.run_id] if (folder / f).is_file()]
+    files = local_model_files(models, files_by_run, storage, tenant)
     return mlflow_zip([ExportedExperiment(name, description, models, files)])
