@@ -5,6 +5,7 @@ COPY pyproject.toml README.md ./
 COPY service service
 COPY agents agents
 COPY ml_backend ml_backend
+COPY mlchat_client mlchat_client
 RUN pip install --no-cache-dir .
 ENV MLCHAT_HOME=/data
 # A container listens beyond loopback, so every request needs a key (`mlchat keys create`).

@@ -120,6 +120,13 @@ class TrainingConfig(_Strict):
     """One training run: which data, which target, which algorithm and how."""
 
     name: str | None = Field(default=None, max_length=200)
+    experiment: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The experiment its model joins, e.g. 'churn'; null: one per dataset "
+        "and target.",
+    )
     algorithm: str = Field(min_length=1, description="A registered algorithm, e.g. 'xgboost'.")
     task_type: TaskType | None = Field(default=None, description="Inferred from the target.")
     dataset: DatasetRef
@@ -201,6 +208,13 @@ class LeaderboardConfig(_Strict):
     """
 
     name: str | None = Field(default=None, max_length=200)
+    experiment: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The experiment its model joins, e.g. 'churn'; null: one per dataset "
+        "and target.",
+    )
     algorithms: list[str] | None = Field(
         default=None,
         min_length=1,

@@ -19,6 +19,7 @@ from service.domain.conversations.ws import chat
 from service.domain.datasets.controllers import DatasetController
 from service.domain.datasets.samples import register_samples
 from service.domain.datasets.sql_controllers import SqlDatasetController
+from service.domain.experiments.controllers import ExperimentController
 from service.domain.health.controllers import health
 from service.domain.jobs.controllers import JOB_CONTROLLERS
 from service.domain.keys.controllers import KeyController
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, reaper: bool = True) -> Lite
             uploads,
             *JOB_CONTROLLERS,
             RunController,
+            ExperimentController,
             forecast_csv_download,
             list_components,
             run_events,

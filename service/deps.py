@@ -15,6 +15,7 @@ from service.domain.connections.services import ConnectionService
 from service.domain.conversations.services import ConversationService
 from service.domain.datasets.services import DatasetService
 from service.domain.datasets.sql_services import SqlDatasetService
+from service.domain.experiments.services import ExperimentService
 from service.domain.jobs.services import JobService
 from service.domain.keys.services import KeyService
 from service.domain.limits.services import LimitService
@@ -80,6 +81,10 @@ def provide_conversations(
     return ConversationService(session, resources, tenant)
 
 
+def provide_experiments(session: AsyncSession, tenant: str) -> ExperimentService:
+    return ExperimentService(session, tenant)
+
+
 DEPENDENCIES: dict[str, Any] = {
     "resources": Provide(provide_resources, sync_to_thread=False),
     "settings": Provide(provide_settings, sync_to_thread=False),
@@ -93,4 +98,5 @@ DEPENDENCIES: dict[str, Any] = {
     "jobs": Provide(provide_jobs, sync_to_thread=False),
     "runs": Provide(provide_runs, sync_to_thread=False),
     "conversations": Provide(provide_conversations, sync_to_thread=False),
+    "experiments": Provide(provide_experiments, sync_to_thread=False),
 }

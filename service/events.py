@@ -182,3 +182,8 @@ def _newest_progress(entries: Any) -> dict[str, Any] | None:
         if event["type"] == "progress":
             return event
     return None
+
+
+def all_events(client: redis.Redis, run_id: int) -> list[dict[str, Any]]:
+    """Every event on the run's stream, from the worker (which may read it synchronously)."""
+    return [event for _, event in _decode(client.xrange(stream_key(run_id)))]

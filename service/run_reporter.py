@@ -52,6 +52,9 @@ class RunReporter:
         self.min_interval_s = min_interval_s
         self._last_progress = 0.0
         self._redis_away_until = 0.0
+        self.iterations: list[dict[str, Any]] = []
+        """Every step reported with metrics, thinned or not: the model's `iterations`, kept
+        here because the stream holds only the steps that were sent."""
 
     def emit(self, event_type: EventType, **fields: Any) -> int:
         """Append the event; its seq, or 0 if it was dropped (the run had ended, or Redis was
@@ -86,6 +89,9 @@ class RunReporter:
         unit: ProgressUnit | None = None,
         fraction: float | None = None,
     ) -> None:
+        cleaned = _clean_metrics(metrics)
+        if cleaned:
+            self.iterations.append({"step": step, "unit": unit, "metrics": cleaned})
         now = time.monotonic()
         # Only bare step counts are thinned: a message marks a milestone (a trial's result, a
         # chart's stage) that the person must see, however soon after the last event it comes.
@@ -102,7 +108,7 @@ class RunReporter:
             unit=unit,
             progress=None if fraction is None else min(1.0, max(0.0, fraction)),
             message=message,
-            metrics=_clean_metrics(metrics),
+            metrics=cleaned,
         )
 
     def log(self, message: str) -> None:

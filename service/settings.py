@@ -408,6 +408,28 @@ class SlackSettings(BaseSettings):
         return self
 
 
+class LineageSettings(BaseSettings):
+    """Where OpenLineage run events go, if anywhere."""
+
+    model_config = _FROM_ENV
+
+    openlineage_url: str | None = Field(
+        default=None,
+        description="Where each run's OpenLineage events (START, COMPLETE, FAIL) go: an "
+        "http(s):// URL of a lineage server (events are POSTed to its /api/v1/lineage, as "
+        "Marquez takes them), or file:///path/events.jsonl (one event a line); unset: none.",
+    )
+    openlineage_namespace: str = Field(
+        default="mlchat", description="The OpenLineage namespace of mlchat's jobs and datasets."
+    )
+    openlineage_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long a worker waits for the lineage server per event; an event it "
+        "cannot send is logged and dropped, never the run.",
+    )
+
+
 class Settings(
     StorageSettings,
     LiveSettings,
@@ -419,6 +441,7 @@ class Settings(
     PlotImageSettings,
     LoggingSettings,
     SlackSettings,
+    LineageSettings,
 ):
     """Everything `mlchat` needs to run; `mlchat up` works with none of it set."""
 

@@ -41,10 +41,12 @@ from service.db.engines import sync_engine, sync_session_factory
 from service.db.models import ACTIVE_STATUSES, Dataset, Run, RunStatus, utcnow
 from service.db.transitions import START_RUN, applied, transition
 from service.domain.conversations.notes import note_run_end
+from service.domain.experiments.recording import record_model
 from service.domain.jobs.kinds import shown_kind
 from service.domain.limits.book import LimitBook
 from service.domain.limits.schemas import Limits
-from service.events import append_event
+from service.events import all_events, append_event
+from service.openlineage_events import emit_run_event
 from service.queues import queue_name
 from service.redis_away import REDIS_AWAY
 from service.run_reporter import RunReporter
@@ -222,6 +224,7 @@ def run_job(run_id: int) -> None:
             return
         if held is not None:
             ctx.reporter.log(held)
+        emit_run_event(ctx.settings, ctx.session, ctx.run, "START")
         try:
             result = _run(ctx)
         except MLInputError as exc:
@@ -241,7 +244,10 @@ def run_job(run_id: int) -> None:
             return  # the run ended while the job ran: nothing of it was stored
         finished = f"{shown_kind(ctx.run.kind)} finished"
         if ctx.move(RunStatus.FINISHED, result=result, progress=1.0, finished_at=utcnow()):
+            # Recorded before the run says it finished: whoever hears `finished` finds its model.
+            _record_model(ctx)
             ctx.reporter.emit("finished", progress=1.0, message=finished)
+            emit_run_event(ctx.settings, ctx.session, ctx.run, "COMPLETE")
             _note(ctx, None)
         else:  # it ended in the instant since the files were stored: they go with it
             ctx.storage.delete_run(ctx.run.tenant, ctx.run.id)
@@ -289,7 +295,20 @@ def _fail(ctx: JobContext, reason: str) -> None:
     ctx.discard_folder()
     if ctx.move(RunStatus.FAILED, error=reason, finished_at=utcnow()):
         ctx.reporter.emit("failed", message=reason)
+        emit_run_event(ctx.settings, ctx.session, ctx.run, "FAIL", reason)
         _note(ctx, reason)
+
+
+def _record_model(ctx: JobContext) -> None:
+    """Record the finished run's model in its experiment, with every step it reported; the
+    run is finished already, so a failure here is logged rather than failing it."""
+    try:
+        ctx.session.refresh(ctx.run)
+        streamed = all_events(ctx.reporter.client, ctx.run.id)
+        record_model(ctx.session, ctx.run, ctx.reporter.iterations, streamed)
+    except (SQLAlchemyError, redis.RedisError, KeyError, TypeError, ValueError):
+        ctx.session.rollback()
+        log.exception("could not record the model of run %s in its experiment", ctx.run.id)
 
 
 def _note(ctx: JobContext, error: str | None) -> None:
@@ -389,6 +408,7 @@ def _horse_died(settings: Settings) -> HorseDied:
                     conversation_id=run.conversation_id,
                     message=reason,
                 )
+                emit_run_event(settings, session, run, "FAIL", reason)
                 note_run_end(session, job.connection, run, settings, reason)
         except Exception:
             log.error("could not record a dead work horse: %s", traceback.format_exc())

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from service.commands import connections, keys, limits
+from service.commands import connections, export, keys, limits
 from service.settings import Settings
 
 
@@ -19,5 +19,10 @@ class Command:
 
 COMMANDS = {
     name: Command(module.add_parser, module.run)
-    for name, module in [("keys", keys), ("limits", limits), ("connections", connections)]
+    for name, module in [
+        ("keys", keys),
+        ("limits", limits),
+        ("connections", connections),
+        ("export", export),
+    ]
 }

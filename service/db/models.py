@@ -250,3 +250,55 @@ class SlackThread(Base):
     started_by: Mapped[str] = mapped_column(String(32))
     """The Slack user who began it."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Experiment(Base):
+    """A group of models: one per dataset and target by default, or named by the person."""
+
+    __tablename__ = "experiments"
+    __table_args__ = (
+        UniqueConstraint("tenant", "name", name="uq_experiments_tenant_name"),
+        Index("ix_experiments_tenant_created_id", "tenant", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExperimentModel(Base):
+    """A model of an experiment, as the experiments document's `Model` protocol has it."""
+
+    __tablename__ = "experiment_models"
+    __table_args__ = (
+        # The protocol's rule: a hash names one model within its experiment, not across them.
+        UniqueConstraint("experiment_id", "hash", name="uq_experiment_models_experiment_hash"),
+        Index("ix_experiment_models_experiment_created", "experiment_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    """A UUID: global, unlike the hash."""
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"))
+    tenant: Mapped[str] = mapped_column(String(64), index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="SET NULL"), index=True
+    )
+    """The run that trained it; null for a model created through the protocol."""
+    run_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Every run that trained exactly this (the same config on the same data)."""
+    kind: Mapped[str | None] = mapped_column(String(16))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The resolved config, flat: what an MLflow export logs as the run's params."""
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Per split: metric name -> value."""
+    modules: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    iterations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    step: Mapped[int] = mapped_column(default=0)
+    data_version: Mapped[str | None] = mapped_column(String(64))
+    """The content hash of the dataset it was trained on."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

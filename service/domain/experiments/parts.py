@@ -1,0 +1,149 @@
+"""What a finished run's model is made of, read from its stored result and resolved config:
+the pure part of recording a model, shared by the worker and the tests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ml_backend.algorithms import ALGORITHMS
+
+MODEL_KINDS = frozenset({"train", "tune", "forecast"})
+"""The kinds whose run ends with one model; the others (explore, leaderboard) record none."""
+
+PARAM_VALUE_MAX = 6000
+"""MLflow's limit on a param's value; a longer value is cut to it."""
+
+
+@dataclass(frozen=True)
+class ModelParts:
+    """A trained model as the experiments document describes it, less its iterations."""
+
+    algorithm: str
+    metrics: dict[str, dict[str, float | None]]
+    modules: list[dict[str, Any]]
+    params: dict[str, str]
+    model_files: list[str]
+
+
+def model_hash(kind: str, resolved: dict[str, Any], data_version: str | None) -> str:
+    """The hash of a model in its experiment: of its resolved config and the data it read, so
+    the same training on the same data has the same hash. The run's name and experiment are
+    left out: renaming a training does not make it another model."""
+    config = {k: v for k, v in resolved.items() if k not in {"name", "experiment"}}
+    if isinstance(config.get("training"), dict):
+        config["training"] = {k: v for k, v in config["training"].items() if k != "name"}
+    canonical = json.dumps(
+        {"kind": kind, "config": config, "data": data_version}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def default_experiment(dataset_name: str, target_column: str) -> str:
+    """The experiment a model joins unless the person names one: its dataset and target."""
+    return f"{dataset_name}:{target_column}"[:200]
+
+
+def target_of(resolved: dict[str, Any]) -> str | None:
+    training = resolved.get("training")
+    source = training if isinstance(training, dict) else resolved
+    target = source.get("target_column")
+    return str(target) if target is not None else None
+
+
+def model_parts(kind: str, resolved: dict[str, Any], result: dict[str, Any]) -> ModelParts | None:
+    """The model of a finished run of `kind`, or None for a kind that trains none."""
+    if kind not in MODEL_KINDS:
+        return None
+    if kind == "tune":
+        training = dict(result["training"])
+        config = dict(resolved.get("training") or resolved)
+        extra = {"best_trial": result.get("best_trial"), "goal_metric": result.get("goal_metric")}
+        params = flat_params({**resolved, "training": None, **extra, **_config_params(config)})
+        return _tabular(training, config, params)
+    if kind == "forecast":
+        algorithm = str(result["algorithm"])
+        estimator = {
+            "name": "estimator",
+            "kind": algorithm,
+            "description": result.get("model"),
+            "parameters": result.get("hyperparameters") or {},
+        }
+        return ModelParts(
+            algorithm=algorithm,
+            metrics=result.get("metrics") or {},
+            modules=[estimator],
+            params=flat_params(_config_params(resolved)),
+            model_files=list(result.get("model_files") or []),
+        )
+    return _tabular(result, resolved, flat_params(_config_params(resolved)))
+
+
+def _config_params(resolved: dict[str, Any]) -> dict[str, Any]:
+    # feature_kinds repeats the features with their encodings, which `modules` already says.
+    return {k: v for k, v in resolved.items() if k not in {"feature_kinds", "training"}}
+
+
+def _tabular(
+    result: dict[str, Any], resolved: dict[str, Any], params: dict[str, str]
+) -> ModelParts:
+    algorithm = str(result["algorithm"])
+    kinds: dict[str, str] = resolved.get("feature_kinds") or {}
+    by_kind: dict[str, list[str]] = {}
+    for column, kind in kinds.items():
+        by_kind.setdefault(str(kind), []).append(column)
+    spec = ALGORITHMS.get(algorithm)
+    scaled = bool(spec is not None and spec.needs_scaling)
+    preprocessing = {
+        "name": "preprocessing",
+        "kind": "column_transformer",
+        "description": "impute missing values, one-hot encode categories, split dates into parts"
+        + (", scale numbers" if scaled else ""),
+        "parameters": {"columns": by_kind, "scale": scaled},
+    }
+    estimator = {
+        "name": "estimator",
+        "kind": algorithm,
+        "description": f"{algorithm} {result.get('task_type', '')}".strip(),
+        "parameters": result.get("hyperparameters") or {},
+    }
+    return ModelParts(
+        algorithm=algorithm,
+        metrics=result.get("metrics") or {},
+        modules=[preprocessing, estimator],
+        params=params,
+        model_files=list(result.get("model_files") or []),
+    )
+
+
+def flat_params(values: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested config values as `a.b` -> text, as MLflow's params are; None left out."""
+    flat: dict[str, str] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if value is None:
+            continue
+        if isinstance(value, dict) and value:
+            flat.update(flat_params(value, f"{name}."))
+        else:
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            flat[name] = text[:PARAM_VALUE_MAX]
+    return flat
+
+
+def merged_iterations(
+    reported: list[dict[str, Any]], streamed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The run's steps with metrics: what this process reported, and what the run's stream
+    holds from others (a tuning's helpers' trials), once each, in order of unit and step."""
+    seen: dict[tuple[str | None, int], dict[str, Any]] = {}
+    for event in streamed:
+        if event.get("type") == "progress" and event.get("metrics") and "step" in event:
+            key = (event.get("unit"), int(event["step"]))
+            seen[key] = {"step": key[1], "unit": key[0], "metrics": dict(event["metrics"])}
+    for item in reported:
+        seen[(item.get("unit"), int(item["step"]))] = dict(item)
+    order = {unit: i for i, unit in enumerate(dict.fromkeys(unit for unit, _ in seen))}
+    return [seen[key] for key in sorted(seen, key=lambda k: (order[k[0]], k[1]))]
