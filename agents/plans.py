@@ -11,7 +11,10 @@ def describe_plan(action: str, config: dict[str, Any]) -> str:
     """One sentence saying what running `config` as `action` (a tool's action) does."""
     spec = tool_job(action)
     if spec is not None:
-        return spec.describe(spec.config.model_validate(config))
+        described = spec.describe(spec.config.model_validate(config))
+        if config.get("experiment"):
+            described += f" Its model joins the experiment '{config['experiment']}'."
+        return described
     if action == "describe":
         ref = config.get("dataset") or {}
         name = ref.get("name") or f"dataset {ref.get('id')}"

@@ -89,6 +89,9 @@ def training_draft(ctx: Context, action: str) -> Draft:
         _algorithm(ctx, base, draft, task, action)
     _features(ctx, base, draft, target)
     _split(ctx, base, draft, task)
+    experiment = ctx.request.experiment or base.get("experiment")
+    if experiment:
+        draft.config["experiment"] = experiment
     metrics = [m for m in ctx.request.metrics if m in metric_names(task)]
     if metrics and action == "train":
         draft.config["metrics"] = metrics

@@ -31,6 +31,7 @@ from agents.planner.cues import (
     TUNE_TABLE,
     VOCABULARY,
 )
+from agents.planner.experiment import find_experiment
 from agents.planner.hyperparameters import Setting, find_settings
 from agents.planner.numbers import Quantity, find_quantities
 from agents.planner.phrases import PhraseMatch
@@ -113,6 +114,8 @@ class Request:
     unsupported_settings: list[UnsupportedSetting] = field(default_factory=list)
     unused: list[Quantity] = field(default_factory=list)
     """Numbers no reading took: the plan names them rather than drop them unsaid."""
+    experiment: str | None = None
+    """The experiment the model is to join ('put it in the churn experiment')."""
 
 
 def read_request(
@@ -128,7 +131,8 @@ def read_request(
     tokens = tokenize(message)
     quantities = find_quantities(tokens)
     index = column_index(profile)
-    blocked: set[int] = set()
+    experiment = find_experiment(tokens, message)
+    blocked: set[int] = set(range(experiment.start, experiment.end)) if experiment else set()
     mentions = index.mentions(tokens, blocked, full_only=True, message=message)
     blocked |= _spans(mentions)
     group_mentions = _group_mentions(tokens, blocked, profile, message)
@@ -235,6 +239,7 @@ def read_request(
         algorithm_tokens=_spans(algorithm_matches),
         unsupported_settings=unsupported_settings,
         unused=unused,
+        experiment=experiment.name if experiment else None,
     )
 
 
