@@ -284,9 +284,10 @@ class Agent:
             part: dict[str, Any] = {"type": plan.action}
             if plan.question is not None:
                 part["question"] = plan.question
-            if pending is not None and pending.tool is not None:
+            if pending is not None and pending.tool is not None and plan.action == "error":
                 # A change that could not be made (a name the table lacks) leaves the plan
-                # as it was, still waiting for its yes, rather than dropping it unsaid.
+                # as it was, still waiting for its yes, rather than dropping it unsaid; a
+                # message that says nothing plannable gets its question, and the plan goes.
                 card = {"type": "plan", "tool": pending.tool, "action": pending.action,
                         "config": pending.config}  # fmt: skip
                 reply = (f"{plan.message}\n\nThe plan is unchanged: {pending.message} Say "
