@@ -120,7 +120,7 @@ async def test_tool_calls_and_results_reach_the_server_in_its_format(
     ).json()["prompt"]  # fmt: skip
     assert '<tool_call>\n{"name": "train", "arguments": {"algorithm": "xgboost"' in rendered
     assert "<tool_response>Train xgboost on species. Shall I run it?</tool_response>" in rendered
-    assert "- train(name, algorithm, task_type, dataset, target_column" in rendered
+    assert "- train(name, experiment, algorithm, task_type, dataset, target_column" in rendered
     await client.aclose()
 
 
