@@ -61,6 +61,8 @@ class PlotRenderer:
         self._start_lock = threading.Lock()
         self.timings: list[float] = []
         """Seconds each figure took to draw, browser start excluded (for the report)."""
+        self.starts = 0
+        """How many times a browser was started: once, unless one hung or broke."""
 
     @property
     def missing(self) -> str | None:
@@ -94,6 +96,7 @@ class PlotRenderer:
                                       mathjax=False, timeout=self.timeout_s)  # fmt: skip
             await browser.open()
             self._kaleido = browser
+            self.starts += 1
             log.info("plot renderer started", extra={"seconds": time.monotonic() - started})
         return self._kaleido
 

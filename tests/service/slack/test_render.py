@@ -43,13 +43,13 @@ async def test_figures_become_real_images_in_a_warm_browser() -> None:
     warm = renderer.timings[1:]
     print(f"\nrender: first figure {cold_s:.2f} s with the browser's start, "
           f"then {', '.join(f'{s:.2f}' for s in warm)} s per figure")  # fmt: skip
-    assert max(warm) < cold_s  # the browser stayed open: no start per figure
+    assert renderer.starts == 1  # the browser stayed open: no start per figure
 
 
 def test_without_chromium_nothing_is_drawn_and_it_says_why(tmp_path: Path) -> None:
-    renderer = PlotRenderer(tmp_path / "chromium", timeout_s=5)
+    renderer = PlotRenderer(tmp_path / "chromium", timeout_s=60)
     assert renderer.missing is not None and "MLCHAT_CHROMIUM_PATH" in renderer.missing
-    assert "MLCHAT_CHROMIUM_PATH" in (PlotRenderer(None, timeout_s=5).missing or "")
+    assert "MLCHAT_CHROMIUM_PATH" in (PlotRenderer(None, timeout_s=60).missing or "")
 
 
 @needs_chromium
