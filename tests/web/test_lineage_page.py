@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.service.helpers import csv_bytes, wait_for
 from tests.service.stack import Stack
-from tests.web.conftest import screenshot
+from tests.web.conftest import WAIT_CAP_MS, screenshot
 from tests.web.test_dark_mode import AA_TEXT, _contrast
 
 pytestmark = pytest.mark.integration
@@ -124,7 +124,9 @@ def scheme_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tu
     context = browser.new_context(
         viewport={"width": 1400, "height": 900}, color_scheme=request.param
     )
-    yield request.param, context.new_page()
+    page = context.new_page()
+    page.set_default_timeout(WAIT_CAP_MS)  # a busy machine: as long as the other pages wait
+    yield request.param, page
     context.close()
 
 
