@@ -97,8 +97,13 @@ def test_a_mention_plans_in_the_thread_and_run_starts_it_on_a_worker(
     assert "*Metrics*" in blocks_text(summary) and "accuracy" in blocks_text(summary)
     progress = slack.reply_in(ts, lambda c: c is not summary and c is not plan
                               and f"run {run_id}" in blocks_text(c).lower())  # fmt: skip
+    # A run that ended before the follower's first post is shown at its end by the post itself.
     rewrites = slack.fake.calls_of("chat.update", ts=posted_ts(progress))
-    assert rewrites and "100%" in blocks_text(rewrites[-1])
+    assert "100%" in blocks_text(rewrites[-1] if rewrites else progress)
+    progress_posts = [c for c in slack.fake.calls_of("chat.postMessage")
+                      if c.params.get("thread_ts") == ts and c is not summary
+                      and f"run {run_id}" in blocks_text(c).lower()]  # fmt: skip
+    assert progress_posts == [progress]  # one message per run, edited rather than re-posted
     shared = slack.fake.wait_for_call(
         "files.completeUploadExternal", where=lambda c: c.params.get("thread_ts") == ts
     )
