@@ -31,6 +31,7 @@ from agents.planner import PlannedAction, plan_message
 from agents.planner.datasets import dataset_meant
 from agents.planner.intent_model import RESULT_INTENTS
 from agents.planner.plan import PLANNED_INTENTS, asks_for_something, plan_answer
+from agents.planner.provenance import Focus, read_history
 from agents.planner.questions import Slot
 from agents.planner.results import RunRef, askable, follow_up_run, results_call
 from agents.planner.sql_load import read_load
@@ -109,6 +110,15 @@ class BuiltinPlannerModel(BaseChatModel):
             if load is not None and load.question is not None:
                 return _words(load.question, "clarify")
         runs = _runs(messages[:-1])
+        names = [d.name for d in self.context.datasets]
+        current = focus.name if focus is not None else None
+        history = read_history(english, runs, Focus(names, current, focus.version if focus else 1))
+        if history is not None and history.call is not None:
+            name, args = history.call
+            call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+            return AIMessage("", tool_calls=[call])
+        if history is not None and history.question is not None:
+            return _words(history.question, "clarify")
         run_call = run_request(english) or _asked_again(english, runs, messages[:-1])
         if run_call is None:
             # Without a dataset in focus the message is still read, against no columns: it

@@ -25,6 +25,9 @@ class DatasetContext:
     description: str | None = None
     size_bytes: int | None = None
     """As stored, for the tenant's dataset limit; None where it is not known."""
+    version: int = 1
+    """Which version of the dataset called `name` this is (an upload under a used name, a
+    refresh, a restore each make the next)."""
 
     @property
     def ref(self) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from langchain_core.messages import (
 )
 
 from agents.answers import compare_text
-from agents.context import SchemaContext
+from agents.context import DatasetContext, SchemaContext
 from agents.languages import says_no, says_yes, stops
+from agents.lineage_answers import lineage_text
 from agents.plans import describe_plan
 from agents.run_answers import ENDED, cancel_text, run_answer
 from agents.schemas import narrowed_tool_schemas
@@ -65,6 +66,27 @@ class AgentBackend(Protocol):
     async def load_sql(self, config: dict[str, Any]) -> dict[str, Any]:
         """Load a validated `load_sql` config as a new dataset, which the conversation turns
         to; its id, name, row and column counts, and whether the row cap cut it."""
+
+    async def lineage(self, kind: str, node_id: int, direction: str) -> dict[str, Any]:
+        """The lineage graph around a run or dataset version, as the lineage API returns it;
+        raises BackendRefusedError when there is no such node."""
+
+    async def retrain(self, run_id: int, data: str | int) -> dict[str, Any]:
+        """Queue run `run_id`'s config again on the version `data` names ('latest', 'same' or
+        a number); the new run as `start` returns it. Raises BackendRefusedError."""
+
+    async def restore(self, dataset_id: int, version: int) -> dict[str, Any]:
+        """Make version `version` of the dataset the latest again; the latest version's id,
+        name, version, and whether a new one was made. Raises BackendRefusedError."""
+
+    async def dataset_version(self, dataset_id: int, version: int | None) -> int:
+        """The id of version `version` (None: the latest) of the dataset. Raises
+        BackendRefusedError when it has no such version."""
+
+
+class BackendRefusedError(Exception):
+    """The service cannot do what a valid call asks (no such run or version, a version whose
+    columns no longer fit the run): the message says why, for the person."""
 
 
 @dataclass
@@ -256,6 +278,21 @@ class Agent:
         on_delta: OnDelta | None = None,
     ) -> Turn:
         """Answer one message: run an approved plan, revise it, or plan something new."""
+        try:
+            return await self._turn(history, text, pending, auto_approve, on_delta)
+        except BackendRefusedError as error:
+            # A valid call the service cannot carry out (a run or version that is not there):
+            # said in the conversation, with nothing left waiting.
+            return Turn(reply=f"I could not do that: {error}", parts=[{"type": "error"}])
+
+    async def _turn(
+        self,
+        history: Sequence[BaseMessage],
+        text: str,
+        pending: Plan | None,
+        auto_approve: bool | None,
+        on_delta: OnDelta | None,
+    ) -> Turn:
         if pending is not None and pending.tool and is_approval(text):
             return await self._start(pending)
         if pending is not None and (says_no(text) or stops(text)):
@@ -311,6 +348,25 @@ class Agent:
             return Turn(reply=plan.message, plan=plan)
         if plan.tool == "load_sql":
             return await self._load(plan)
+        if plan.tool == "restore_version":
+            return await self._restore(plan)
+        if plan.tool == "retrain_run":
+            config = plan.config
+            run = await self.backend.retrain(int(config["run_id"]), config.get("data", "latest"))
+            part = {
+                "type": "run",
+                "tool": plan.tool,
+                "action": plan.action,
+                "config": config,
+                "run_id": run["run_id"],
+                "job_id": run["job_id"],
+                "kind": run["kind"],
+            }
+            reply = (
+                f"Started run {run['run_id']}: {describe_plan(plan.action, config)} "
+                "I'll write here when it finishes."
+            )
+            return Turn(reply=reply, parts=[part], plan=plan)
         run = await self.backend.start(plan.tool, plan.config, plan.resolution)
         part = {"type": "run", "tool": plan.tool, "action": plan.action, "config": plan.config,
                 "run_id": run["run_id"], "job_id": run["job_id"], "kind": run["kind"]}  # fmt: skip
@@ -331,6 +387,46 @@ class Agent:
             "this conversation's dataset now: ask for a chart or a model."
         )
         return Turn(reply=reply, parts=[part], plan=plan)
+
+    async def _restore(self, plan: Plan) -> Turn:
+        assert self.backend is not None and plan.config is not None
+        dataset = self._dataset(plan.config["dataset"])
+        restored = await self.backend.restore(dataset.id, int(plan.config["version"]))
+        part = {"type": "dataset", "dataset_id": restored["dataset_id"], "name": restored["name"]}
+        if restored["added"]:
+            reply = (
+                f"Restored version {plan.config['version']} of **{restored['name']}** as "
+                f"its new latest version, {restored['version']}; earlier versions and "
+                "the runs on them are unchanged. It is this conversation's dataset now."
+            )
+        else:
+            reply = (
+                f"The latest version of **{restored['name']}** ({restored['version']}) "
+                f"already has the content of version {plan.config['version']}: nothing "
+                "new was made."
+            )
+        return Turn(reply=reply, parts=[part], plan=plan)
+
+    def _dataset(self, ref: dict[str, Any]) -> DatasetContext:
+        try:
+            return self.context.dataset(ref)
+        except LookupError as error:  # deleted since the plan was made
+            raise BackendRefusedError(str(error)) from None
+
+    async def _lineage(self, plan: Plan) -> Turn:
+        assert self.backend is not None and plan.config is not None
+        config = plan.config
+        if config.get("run_id") is not None:
+            kind, node_id = "run", int(config["run_id"])
+        else:
+            dataset = self._dataset(config["dataset"])
+            kind, node_id = (
+                "dataset",
+                await self.backend.dataset_version(dataset.id, config.get("version")),
+            )
+        graph = await self.backend.lineage(kind, node_id, config.get("direction", "both"))
+        answered = [{"type": "answer", "tool": plan.tool, "config": config}]
+        return Turn(reply=lineage_text(graph), parts=answered, plan=plan)
 
     async def _going_run(self, history: Sequence[BaseMessage]) -> int | None:
         """The last run this conversation started, if it is still queued or running."""
@@ -362,6 +458,8 @@ class Agent:
         if plan.tool == "cancel_job":
             run = await self.backend.cancel(int(config["run_id"]))
             return Turn(reply=cancel_text(int(config["run_id"]), run), parts=answered, plan=plan)
+        if plan.tool == "trace_lineage":
+            return await self._lineage(plan)
         if plan.tool == "compare_runs":
             runs = [await self.backend.run(int(i)) for i in config["run_ids"]]
             return Turn(reply=compare_text(runs), parts=answered, plan=plan)

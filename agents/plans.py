@@ -23,4 +23,15 @@ def describe_plan(action: str, config: dict[str, Any]) -> str:
         into = f" into a dataset named '{config['name']}'" if config.get("name") else ""
         return (f"Load from the connection '{config.get('connection')}'{into}, read-only:\n"
                 f"```sql\n{config.get('query')}\n```")  # fmt: skip
+    if action == "retrain":
+        data = config.get("data", "latest")
+        on = {"latest": "the latest version of its dataset",
+              "same": "the very version of its dataset it read"}.get(
+            str(data), f"version {data} of its dataset")  # fmt: skip
+        return f"Retrain run {config.get('run_id')} with its own settings on {on}."
+    if action == "restore":
+        ref = config.get("dataset") or {}
+        name = ref.get("name") or f"dataset {ref.get('id')}"
+        return (f"Restore version {config.get('version')} of {name}: its content becomes the "
+                "latest version again, as a new version (nothing is overwritten).")  # fmt: skip
     return f"{action} with {config}."

@@ -176,6 +176,8 @@ def _narrowed_tool(
     tool = copy.deepcopy(generic)
     parameters: dict[str, Any] = tool["function"]["parameters"]
     properties: dict[str, Any] = parameters.get("properties", {})
+    if not datasets and tool["function"]["name"] == "retrain_run":
+        return None  # it trains on a version of a dataset there is none of
     if "dataset" in properties:
         if not datasets:
             return None

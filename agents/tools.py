@@ -7,12 +7,12 @@ network: each takes a config that is validated against the data before anything 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.run_answers import RunAspect
-from ml_backend.configs import DatasetRef
+from ml_backend.configs import MAX_ID, DatasetRef
 from ml_backend.jobs.registry import JOBS
 
 
@@ -58,6 +58,42 @@ class CompareArgs(_Args):
     run_ids: list[int] = Field(min_length=2, max_length=20, description="Runs to compare.")
 
 
+class LineageArgs(_Args):
+    run_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The run (or its model) to trace."
+    )
+    dataset: DatasetRef | None = Field(default=None, description="The dataset to trace.")
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The dataset's version (default: its latest)."
+    )
+    direction: Literal["upstream", "downstream", "both"] = Field(
+        default="both",
+        description="upstream: where its data came from; downstream: what was trained on it or "
+        "made from it; both.",
+    )
+
+    @model_validator(mode="after")
+    def _one_node(self) -> Self:
+        if (self.run_id is None) == (self.dataset is None):
+            raise ValueError("trace either a run (run_id) or a dataset (dataset), not both")
+        if self.version is not None and self.dataset is None:
+            raise ValueError("a version belongs to a dataset: give the dataset too")
+        return self
+
+
+class RetrainArgs(RunArgs):
+    data: Literal["latest", "same"] | Annotated[int, Field(ge=1, le=MAX_ID)] = Field(
+        default="latest",
+        description="Which version of the run's dataset: 'latest', 'same' (the one it read), or "
+        "a version number.",
+    )
+
+
+class RestoreArgs(_Args):
+    dataset: DatasetRef = Field(description="The dataset whose version to restore.")
+    version: int = Field(ge=1, le=MAX_ID, description="The version to make the latest again.")
+
+
 @dataclass(frozen=True)
 class Tool:
     """One tool: `action` is what a plan calls it; `starts_job` tools wait for approval."""
@@ -68,7 +104,8 @@ class Tool:
     action: str | None = None
     starts_job: bool = False
     asks_first: bool = False
-    """Waits for a yes though it starts no job (it reaches outside mlchat, to a database)."""
+    """Waits for a yes though no job of the registry runs it: it loads from a database,
+    retrains a run or restores a version."""
 
     def schema(self) -> dict[str, Any]:
         """The tool in the OpenAI function-calling format langchain's bind_tools accepts."""
@@ -89,6 +126,12 @@ _JOB_TOOLS = [
 
 _STATUS = "The status, progress, time left and result of a run."
 _EXPLAIN = "Explain a run: its metrics, what mattered most, its settings, or why it failed."
+_LINEAGE = (
+    "Where a run's or a dataset's data came from (upstream: the versions, files and SQL sources "
+    "it read), or what was made from it (downstream: runs trained on it, models, predictions)."
+)
+_RETRAIN = "Train a run's config again, on its dataset's latest version, the same one, or another."
+_RESTORE = "Make an older version of a dataset the latest again, as a new version of it."
 
 TOOLS: dict[str, Tool] = {
     tool.name: tool
@@ -112,6 +155,9 @@ TOOLS: dict[str, Tool] = {
         Tool("cancel_job", "Cancel a queued or running run.", RunArgs),
         Tool("compare_runs", "Compare finished runs by their test metrics.", CompareArgs),
         Tool("explain_run", _EXPLAIN, RunQuestionArgs),
+        Tool("trace_lineage", _LINEAGE, LineageArgs),
+        Tool("retrain_run", _RETRAIN, RetrainArgs, action="retrain", asks_first=True),
+        Tool("restore_version", _RESTORE, RestoreArgs, action="restore", asks_first=True),
     )
 }
 

@@ -12,7 +12,7 @@ from typing import Any
 from agents.planner.registry import current_registry
 from agents.planner.text import STOPWORDS, stem, tokenize, words
 
-_MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard"})
+_MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard", "retrain_run"})
 _SETTINGS = frozenset(words("hyperparameter parameter setting param"))
 _OTHER = frozenset(words("other another"))
 _POINTING = frozenset(words("one run model version about"))

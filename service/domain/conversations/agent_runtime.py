@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agents.context import DatasetContext, SchemaContext
-from agents.loop import Agent
+from agents.loop import Agent, BackendRefusedError
 from agents.providers import ProviderError, chat_model, model_errors
 from agents.summaries import summarize
 from ml_backend.jobs.budget import JobBudget
@@ -21,8 +21,15 @@ from service.domain.datasets.services import DatasetService, is_latest
 from service.domain.datasets.sql_services import SqlDatasetService
 from service.domain.jobs.kinds import shown_kind
 from service.domain.jobs.services import JobService
-from service.errors import InvalidInputError, UnavailableError
+from service.domain.runs.retrain import retrain
+from service.errors import ConflictError, InvalidInputError, NotFoundError, UnavailableError
+from service.lineage.graph import LineageReader
+from service.lineage.schemas import Direction
 from service.resources import Resources
+
+LINEAGE_DEPTH = 6
+"""How far the agent follows a graph: a dataset's versions, the runs on them, their models."""
+_REFUSALS = (NotFoundError, InvalidInputError, ConflictError)
 
 
 async def schema_context(
@@ -37,6 +44,7 @@ async def schema_context(
         DatasetContext(
             id=row.id,
             name=row.name,
+            version=row.version,
             profile=DatasetProfile.model_validate(row.profile),
             description=row.description,
             size_bytes=row.size_bytes,
@@ -58,11 +66,12 @@ class ServiceBackend:
         tenant: str,
         conversation_id: int | None = None,
     ) -> None:
+        self.session = session
+        self.tenant = tenant
         self.jobs = JobService(session, resources, tenant)
         self.conversation_id = conversation_id
-        self.sql = SqlDatasetService(
-            DatasetService(session, resources.settings, tenant), ConnectionService(session)
-        )
+        self.datasets = DatasetService(session, resources.settings, tenant)
+        self.sql = SqlDatasetService(self.datasets, ConnectionService(session))
 
     async def start(
         self, tool: str, config: dict[str, Any], resolution: Resolution | None = None
@@ -98,6 +107,44 @@ class ServiceBackend:
             "dataset_id": dataset.id, "name": dataset.name, "rows": dataset.row_count,
             "columns": dataset.column_count, "capped": bool((dataset.source or {}).get("capped")),
         }  # fmt: skip
+
+    async def lineage(self, kind: str, node_id: int, direction: str) -> dict[str, Any]:
+        """The lineage graph around a run or a dataset version."""
+        reader = LineageReader(self.session, self.tenant)
+        try:
+            graph = await reader.graph(kind, node_id, Direction(direction), LINEAGE_DEPTH)
+        except _REFUSALS as error:
+            raise BackendRefusedError(error.detail) from None
+        return graph.model_dump(mode="json")
+
+    async def retrain(self, run_id: int, data: str | int) -> dict[str, Any]:
+        """Queue a run's config again on a version of its dataset."""
+        try:
+            run = await self.jobs.run_by_id(run_id)
+            accepted = await retrain(self.jobs, self.datasets, run, data, self.conversation_id)
+        except _REFUSALS as error:
+            raise BackendRefusedError(error.detail) from None
+        return accepted.model_dump()
+
+    async def restore(self, dataset_id: int, version: int) -> dict[str, Any]:
+        """Make an older version of a dataset the latest again."""
+        try:
+            dataset, added = await self.datasets.restore(dataset_id, version)
+        except _REFUSALS as error:
+            raise BackendRefusedError(error.detail) from None
+        return {"dataset_id": dataset.id, "name": dataset.name, "version": dataset.version,
+                "added": added}  # fmt: skip
+
+    async def dataset_version(self, dataset_id: int, version: int | None) -> int:
+        """The id of a version of the dataset (None: its latest)."""
+        try:
+            if version is None:
+                latest = await self.datasets.latest((await self.datasets.get(dataset_id)).name)
+                assert latest is not None  # the dataset itself is one of its versions
+                return latest.id
+            return (await self.datasets.version(dataset_id, version)).id
+        except _REFUSALS as error:
+            raise BackendRefusedError(error.detail) from None
 
 
 def make_agent(

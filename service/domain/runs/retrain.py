@@ -46,11 +46,16 @@ async def version_for(datasets: DatasetService, run: Run, data: str | int) -> Da
 
 
 async def retrain(
-    jobs: JobService, datasets: DatasetService, run: Run, data: str | int
+    jobs: JobService,
+    datasets: DatasetService,
+    run: Run,
+    data: str | int,
+    conversation_id: int | None = None,
 ) -> JobAccepted:
     """Queue `run`'s config again on the version `data` names. The config is resolved against
     that version's profile, so a version whose columns no longer fit it is refused (422)
-    before anything is queued; on the same content it resolves to the run's own settings."""
+    before anything is queued; on the same content it resolves to the run's own settings. The
+    new run belongs to `conversation_id` when one asked for it, else to the run's own."""
     spec = get_job(run.kind)
     dataset = await version_for(datasets, run, data)
     config = spec.config.model_validate({**run.config, "dataset": {"id": dataset.id}})
@@ -64,5 +69,8 @@ async def retrain(
             field="data",
         ) from None
     return await jobs.submit(
-        spec.route, config, conversation_id=run.conversation_id, retrain_of=run.id
+        spec.route,
+        config,
+        conversation_id=conversation_id if conversation_id is not None else run.conversation_id,
+        retrain_of=run.id,
     )
