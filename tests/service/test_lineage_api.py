@@ -1,10 +1,14 @@
 """Dataset versions and the lineage graph on the real stack: upload, train, a new version,
-retrain, restore, and the graph that links them; each tenant sees its own graph only."""
+retrain and restore (in words and by API), the graph that links them, the experiment's models
+and their MLflow export; each tenant sees its own graph only."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import tempfile
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlchat_client import Experiments, Model
 from tests.service.helpers import csv_bytes, wait_for
 from tests.service.stack import Stack
 from tests.sql_databases import make_sqlite_orders
@@ -63,8 +68,43 @@ def _edges(graph: dict[str, Any]) -> set[tuple[str, int, str, int, str]]:
     }
 
 
+STORY = {
+    "algorithm": "xgboost",
+    "dataset": {"name": "churn"},
+    "target_column": "label",
+    "split": {"strategy": "stratified", "test_size": 0.25, "validation_size": 0.2},
+    "hyperparameters": {"n_estimators": 15, "max_depth": 3},
+    "experiment": "churn-story",
+}
+
+
+def _say(client: httpx.Client, conversation_id: int, text: str) -> dict[str, Any]:
+    said = client.post(f"/api/v1/conversations/{conversation_id}/messages", json={"text": text})
+    assert said.status_code == 200, said.text
+    reply: dict[str, Any] = said.json()["reply"]
+    return reply
+
+
+def _part(reply: dict[str, Any], kind: str) -> dict[str, Any]:
+    found = [p for p in reply["parts"] if p["type"] == kind]
+    assert found, reply
+    return found[-1]
+
+
+def _run_of(client: httpx.Client, reply: dict[str, Any]) -> dict[str, Any]:
+    started = _part(reply, "run")
+    job = wait_for(client, "train", started["job_id"], {"finished", "failed"})
+    assert job["status"] == "completed", job
+    run: dict[str, Any] = client.get(f"/api/v1/runs/{started['run_id']}").json()
+    return run
+
+
 @pytest.mark.integration
-def test_versions_retrain_restore_and_the_graph(tenant_client: httpx.Client) -> None:
+def test_the_whole_story_in_words_and_by_api(tenant_client: httpx.Client) -> None:
+    """Upload v1, train, upload v2 under the same name, retrain it in words, ask where its
+    data came from and what was trained on each version, restore v1 in words, retrain by API
+    on it (the first run's test metrics again), then the experiment's two models and their
+    MLflow export."""
     client = tenant_client
     first = _upload(client, _frame(1), "churn")
     assert first.status_code == 201, first.text
@@ -72,14 +112,7 @@ def test_versions_retrain_restore_and_the_graph(tenant_client: httpx.Client) -> 
     assert v1["version"] == 1
     same = _upload(client, _frame(1), "churn")
     assert same.status_code == 200 and same.json()["id"] == v1["id"]  # no duplicate
-
-    config = {
-        "algorithm": "random_forest",
-        "dataset": {"name": "churn"},
-        "target_column": "label",
-        "hyperparameters": {"n_estimators": 15, "n_jobs": 1},
-    }
-    run1 = _finished(client, client.post("/api/v1/ml/train", json=config))
+    run1 = _finished(client, client.post("/api/v1/ml/train", json=STORY))
     assert run1["dataset_id"] == v1["id"]
 
     second = _upload(client, _frame(2), "churn")
@@ -89,11 +122,21 @@ def test_versions_retrain_restore_and_the_graph(tenant_client: httpx.Client) -> 
     listed = client.get("/api/v1/datasets").json()
     assert [(d["name"], d["version"]) for d in listed] == [("churn", 2)]  # the latest only
 
-    run2 = _finished(
-        client, client.post(f"/api/v1/runs/{run1['run_id']}/retrain", json={"data": "latest"})
-    )
-    assert run2["dataset_id"] == v2["id"]
+    made = client.post("/api/v1/conversations", json={"dataset": {"id": v2["id"]}})
+    assert made.status_code == 201, made.text
+    talk = made.json()["id"]
+    plan = _say(client, talk, f"retrain run {run1['run_id']} on the latest data")
+    assert _part(plan, "plan")["config"] == {"run_id": run1["run_id"], "data": "latest"}
+    run2 = _run_of(client, _say(client, talk, "yes"))
+    assert run2["dataset_id"] == v2["id"] and run2["conversation_id"] == talk
     assert _test_metrics(run2) != _test_metrics(run1)
+
+    told = _say(client, talk, "where did this model's data come from?")["content"]
+    assert "data came from" in told and "churn v2" in told.split("\n")[0], told
+    assert f"#/lineage/run/{run2['run_id']}" in told
+    on_v1 = _say(client, talk, "what was trained on version 1 of churn?")["content"]
+    assert f"train run {run1['run_id']}" in on_v1.split("\n")[0], on_v1
+    assert f"run {run2['run_id']} " not in on_v1.split("\n")[0]
 
     graph = client.get(
         f"/api/v1/lineage/dataset/{v1['id']}", params={"direction": "downstream", "depth": 4}
@@ -107,42 +150,76 @@ def test_versions_retrain_restore_and_the_graph(tenant_client: httpx.Client) -> 
     labels = {(n["kind"], n["id"]): n["label"] for n in graph["nodes"]}
     assert labels[("dataset", v2["id"])] == "churn v2"
     assert graph["center"]["link"] == f"#/lineage/dataset/{v1['id']}"
-
     model = client.get(
         f"/api/v1/lineage/model/{run2['run_id']}", params={"direction": "upstream"}
     ).json()
     upstream = _edges(model)
     assert ("dataset", v2["id"], "run", run2["run_id"], "input") in upstream
-    assert ("run", run1["run_id"], "run", run2["run_id"], "retrained") in upstream
     assert ("dataset", v1["id"], "run", run1["run_id"], "input") in upstream  # via run 1
     assert model["center"]["label"] == f"model of run {run2['run_id']}"
 
-    versions = client.get(f"/api/v1/datasets/{v1['id']}/versions").json()
-    assert [(v["version"], v["id"], v["latest"]) for v in versions["versions"]] == [
-        (1, v1["id"], False),
-        (2, v2["id"], True),
-    ]
-    restored = client.post(f"/api/v1/datasets/{v2['id']}/versions/1/restore")
-    assert restored.status_code == 201, restored.text
-    v3 = restored.json()
+    restore = _say(client, talk, "restore version 1")
+    assert _part(restore, "plan")["config"] == {"dataset": {"name": "churn"}, "version": 1}
+    v3 = client.get(
+        f"/api/v1/datasets/{_part(_say(client, talk, 'yes'), 'dataset')['dataset_id']}"
+    ).json()
     assert (v3["version"], v3["content_hash"]) == (3, v1["content_hash"])
     again = client.post(f"/api/v1/datasets/{v2['id']}/versions/1/restore")
-    assert again.status_code == 200 and again.json()["id"] == v3["id"]
+    assert again.status_code == 200 and again.json()["id"] == v3["id"]  # nothing new to make
+    versions = client.get(f"/api/v1/datasets/{v1['id']}/versions").json()["versions"]
+    assert [(v["version"], v["latest"]) for v in versions] == [(1, False), (2, False), (3, True)]
 
     run3 = _finished(
-        client, client.post(f"/api/v1/runs/{run2['run_id']}/retrain", json={"data": "latest"})
+        client, client.post(f"/api/v1/runs/{run1['run_id']}/retrain", json={"data": "latest"})
     )
     assert run3["dataset_id"] == v3["id"]
     expected = _test_metrics(run1)
     assert expected and _test_metrics(run3) == pytest.approx(expected, abs=1e-6)
-    restored_graph = _edges(client.get(f"/api/v1/lineage/dataset/{v3['id']}").json())
-    assert ("dataset", v1["id"], "dataset", v3["id"], "restored") in restored_graph
-
-    on_same = _finished(
-        client, client.post(f"/api/v1/runs/{run1['run_id']}/retrain", json={"data": "same"})
+    assert ("dataset", v1["id"], "dataset", v3["id"], "restored") in _edges(
+        client.get(f"/api/v1/lineage/dataset/{v3['id']}").json()
     )
-    assert on_same["dataset_id"] == v1["id"]
-    assert _test_metrics(on_same) == pytest.approx(expected, abs=1e-6)
+
+    # The same training on the same data is one model: run 3 joins run 1's.
+    models = Experiments(http=client).models("churn-story").list()
+    assert sorted(m.run_ids for m in models) == sorted(
+        [[run1["run_id"], run3["run_id"]], [run2["run_id"]]]
+    )
+    for model_of in models:
+        assert len(model_of.iterations) == 15 and model_of.step == 15
+        assert all(item.metrics for item in model_of.iterations)
+    _check_mlflow_export(client, "churn-story", models)
+
+
+def _check_mlflow_export(client: httpx.Client, experiment: str, models: list[Model]) -> None:
+    """The export, read back by MLflow's own client: each model's metrics and step histories."""
+    from mlflow.tracking import MlflowClient
+
+    answer = client.get(f"/api/v1/experiments/{experiment}/mlflow", timeout=600)
+    assert answer.status_code == 200, answer.text
+    with tempfile.TemporaryDirectory() as folder:
+        zipfile.ZipFile(io.BytesIO(answer.content)).extractall(folder)
+        mlflow = MlflowClient(tracking_uri=f"sqlite:///{Path(folder) / 'mlflow.db'}")
+        found = mlflow.get_experiment_by_name(experiment)
+        assert found is not None
+        runs = {
+            r.data.tags["mlchat.model_id"]: r for r in mlflow.search_runs([found.experiment_id])
+        }
+        assert set(runs) == {m.id for m in models}
+        for model_of in models:
+            run = runs[model_of.id]
+            for split, values in model_of.metrics.items():
+                for name, value in values.items():
+                    assert run.data.metrics[f"{split}_{name}"] == pytest.approx(value)
+            names = {name for item in model_of.iterations for name in item.metrics}
+            for name in names:
+                history = sorted(
+                    (m.step, m.value) for m in mlflow.get_metric_history(run.info.run_id, name)
+                )
+                wanted = [
+                    (i.step, i.metrics[name]) for i in model_of.iterations if name in i.metrics
+                ]
+                assert [s for s, _ in history] == [s for s, _ in wanted]
+                assert [v for _, v in history] == pytest.approx([v for _, v in wanted])
 
 
 @pytest.mark.integration

@@ -31,8 +31,10 @@ class ModelParts:
 def model_hash(kind: str, resolved: dict[str, Any], data_version: str | None) -> str:
     """The hash of a model in its experiment: of its resolved config and the data it read, so
     the same training on the same data has the same hash. The run's name and experiment are
-    left out: renaming a training does not make it another model."""
-    config = {k: v for k, v in resolved.items() if k not in {"name", "experiment"}}
+    left out: renaming a training does not make it another model; so is the dataset's row,
+    since `data_version` says what it held (a restored version is the same data again)."""
+    dropped = {"name", "experiment"} | ({"dataset"} if data_version is not None else set())
+    config = {k: v for k, v in resolved.items() if k not in dropped}
     if isinstance(config.get("training"), dict):
         config["training"] = {k: v for k, v in config["training"].items() if k != "name"}
     canonical = json.dumps(
@@ -137,13 +139,51 @@ def merged_iterations(
     reported: list[dict[str, Any]], streamed: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """The run's steps with metrics: what this process reported, and what the run's stream
-    holds from others (a tuning's helpers' trials), once each, in order of unit and step."""
+    holds from others (a tuning's helpers' trials), once each, in order of unit and step.
+
+    A trial's step is the count of trials done as its worker saw it, so two trials ending at
+    once on two workers can say the same step and each miss the other in its best so far: the
+    stream, which holds every worker's trials, numbers them in the order they ended, and the
+    best so far is taken again in that order."""
     seen: dict[tuple[str | None, int], dict[str, Any]] = {}
+    trials = 0
     for event in streamed:
         if event.get("type") == "progress" and event.get("metrics") and "step" in event:
-            key = (event.get("unit"), int(event["step"]))
-            seen[key] = {"step": key[1], "unit": key[0], "metrics": dict(event["metrics"])}
+            unit = event.get("unit")
+            if unit == "trial":
+                trials += 1
+            key = (unit, trials if unit == "trial" else int(event["step"]))
+            seen[key] = {"step": key[1], "unit": unit, "metrics": dict(event["metrics"])}
     for item in reported:
+        if item.get("unit") == "trial" and trials:
+            continue  # the stream holds this process's trials too, each once
         seen[(item.get("unit"), int(item["step"]))] = dict(item)
     order = {unit: i for i, unit in enumerate(dict.fromkeys(unit for unit, _ in seen))}
-    return [seen[key] for key in sorted(seen, key=lambda k: (order[k[0]], k[1]))]
+    merged = [seen[key] for key in sorted(seen, key=lambda k: (order[k[0]], k[1]))]
+    _best_so_far([item for item in merged if item.get("unit") == "trial"])
+    return merged
+
+
+def _best_so_far(trials: list[dict[str, Any]]) -> None:
+    """Each `best/<goal>` made the best of the `trial/<goal>` values up to its trial. The best
+    is never worse than its trial: above it when the goal is maximised, below when minimised."""
+    goals = {k.removeprefix("best/") for t in trials for k in t["metrics"] if k.startswith("best/")}
+    for goal in goals:
+        pairs = [(t["metrics"].get(f"trial/{goal}"), t["metrics"].get(f"best/{goal}"))
+                 for t in trials]  # fmt: skip
+        known = [
+            (v, b) for v, b in pairs if isinstance(v, float | int) and isinstance(b, float | int)
+        ]
+        if not known:
+            continue
+        if all(b == v for v, b in known):
+            continue  # every trial was the best when it ended: no sign of which way is better
+        larger = all(b >= v for v, b in known)
+        best: float | None = None
+        for trial in trials:
+            value = trial["metrics"].get(f"trial/{goal}")
+            if isinstance(value, float | int):
+                better = best is None or (value > best if larger else value < best)
+                best = float(value) if better else best
+            if best is not None and f"best/{goal}" in trial["metrics"]:
+                trial["metrics"][f"best/{goal}"] = best

@@ -50,7 +50,7 @@ def record_model(
     if parts is None:
         return None
     dataset = session.get(Dataset, run.dataset_id) if run.dataset_id is not None else None
-    # The data version is the dataset's content hash until dataset versions exist.
+    # The data version is the content's hash: a restored version is the same data again.
     data_version = dataset.content_hash if dataset is not None else None
     name = run.config.get("experiment") or default_experiment(
         dataset.name if dataset is not None else "unknown data", target_of(run.resolved) or "?"
