@@ -229,9 +229,15 @@ def test_reload_keeps_the_conversation_and_keys_work(page: Page, web_stack: Stac
 def test_rename_a_conversation(page: Page, web_stack: Stack) -> None:
     open_chat(page, web_stack)
     say(page, "list the datasets")
+    current = page.locator("#conversation-list [aria-current='true']")
+    expect(current).to_have_text("list the datasets")  # the title the first message gave it
     item = page.locator("#conversation-list li").filter(has=page.locator("[aria-current='true']"))
     item.get_by_role("button", name=re.compile("Rename")).click()
     title = page.get_by_label("New title")
+    title.fill("Not this one")
+    title.press("Escape")  # gives up the rename: nothing is saved
+    expect(current).to_have_text("list the datasets")
+    item.get_by_role("button", name=re.compile("Rename")).click()
     title.fill("Penguin questions")
     title.press("Enter")
     expect(page.locator("#conversation-list [aria-current='true']")).to_have_text(

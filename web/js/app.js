@@ -13,7 +13,7 @@ import { TypedHistory } from "./typed.js";
 
 const CONNECTION_TEXT = { open: "Live", offline: "Offline — reconnecting…", connecting: "Connecting…", done: "Disconnected" };
 
-const state = { conversations: [], currentId: null, picking: Promise.resolve(), opening: 0 };
+const state = { conversations: [], currentId: null, picking: Promise.resolve(), opening: 0, renaming: false };
 const PAGES = { chat: ".chat", run: "#run-page", runs: "#history", lineage: "#lineage-page" };
 
 function setConnection(status) {
@@ -61,6 +61,9 @@ async function loadConversations() {
 }
 
 function renderConversations() {
+  // A list refreshed mid-rename (a new title, another tab) would take the box being typed in;
+  // the rename's end renders the list.
+  if (state.renaming) return;
   $("#conversation-list").replaceChildren(...state.conversations.map((c) => {
     const open = h("button", { type: "button", class: "title", "aria-current": c.id === state.currentId ? "true" : null,
       onclick: () => openConversation(c.id) }, c.title);
@@ -73,18 +76,27 @@ function renderConversations() {
 
 function startRename(item, conversation) {
   const input = h("input", { type: "text", value: conversation.title, "aria-label": "New title", maxlength: "200" });
-  const save = async () => {
+  let ended = false;
+  const end = async (keep) => {
+    if (ended) return;
+    ended = true;
+    state.renaming = false;
     const title = input.value.trim();
-    if (title && title !== conversation.title) {
-      await api(`/conversations/${conversation.id}`, { method: "PATCH", body: { title } });
+    try {
+      if (keep && title && title !== conversation.title) {
+        await api(`/conversations/${conversation.id}`, { method: "PATCH", body: { title } });
+      }
+    } catch (error) {
+      notice(error.message);
     }
     await loadConversations();
   };
   input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") save();
-    if (event.key === "Escape") renderConversations();
+    if (event.key === "Enter") end(true);
+    if (event.key === "Escape") end(false);
   });
-  input.addEventListener("blur", save, { once: true });
+  input.addEventListener("blur", () => end(true), { once: true });
+  state.renaming = true;
   item.replaceChildren(input);
   input.focus();
   input.select();
