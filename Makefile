@@ -26,7 +26,7 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest
+	PYTEST=$(BIN)/pytest tests/run_in_two.sh
 
 test: lint typecheck unit
 
