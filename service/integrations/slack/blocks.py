@@ -35,10 +35,17 @@ def run_url(settings: Settings, run_id: int) -> str:
     return f"{base_url(settings)}/#/runs/{run_id}"
 
 
-def mrkdwn(markdown: str) -> str:
-    """The agent's Markdown as Slack's mrkdwn: bold is one star there, links <url|text>."""
+def mrkdwn(markdown: str, base: str = "") -> str:
+    """The agent's Markdown as Slack's mrkdwn: bold is one star there, links <url|text>. A
+    link to a page of mlchat's ('#/runs/6') goes to `base`'s, or is its text alone."""
     text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", markdown)
-    return re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", text)
+    text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"<\2|\1>", text)
+    root = base.rstrip("/")
+    return re.sub(
+        r"\[([^\]]+)\]\((#/[^)\s]*)\)",
+        lambda m: f"<{root}/{m[2]}|{m[1]}>" if root else m[1],
+        text,
+    )
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -75,7 +82,7 @@ def plan_blocks(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """A plan: what it does, its settings, and Run / Edit / Cancel. The buttons' value names
     the thread, who asked and the reply they belong to, so a press can be checked."""
-    said = mrkdwn(reply.split(ASK_TO_RUN, 1)[0])
+    said = mrkdwn(reply.split(ASK_TO_RUN, 1)[0], base_url(settings))
     config = plan.get("config") or {}
     fields = [{"type": "mrkdwn", "text": f"*{name.replace('_', ' ')}*\n{_shown(value)}"[:2000]}
               for name, value in config.items() if value not in (None, [], {})]  # fmt: skip
@@ -94,7 +101,7 @@ def plan_blocks(
 def question_blocks(settings: Settings, reply: str, options: list[str], *, thread_id: int,
                     conversation_id: int) -> list[dict[str, Any]]:  # fmt: skip
     """The agent's question as the browser gets it, its choices as buttons that answer it."""
-    blocks = [_section(mrkdwn(reply))]
+    blocks = [_section(mrkdwn(reply, base_url(settings)))]
     if options:
         blocks.append({"type": "actions", "block_id": "mlchat_choices", "elements": [
             _button(option[:75], f"{CHOICE}_{index}", {"thread": thread_id, "answer": option})
@@ -106,7 +113,7 @@ def question_blocks(settings: Settings, reply: str, options: list[str], *, threa
 
 def answer_blocks(settings: Settings, reply: str, conversation_id: int) -> list[dict[str, Any]]:
     """An answer: the agent's words and the link."""
-    return [_section(mrkdwn(reply)), _link(settings, conversation_id)]
+    return [_section(mrkdwn(reply, base_url(settings))), _link(settings, conversation_id)]
 
 
 def running_text(settings: Settings, run_id: int) -> str:

@@ -117,7 +117,7 @@ async def post_reply(slack: SlackIntegration, web: Any, workspace: Workspace,
     settings = slack.settings
     conversation_id = thread.conversation_id
     channel, thread_ts = thread.channel, thread.thread_ts
-    text = mrkdwn(reply.content)
+    text = mrkdwn(reply.content, settings.public_base_url)
     plan = next((p for p in reply.parts if p.get("type") == "plan"), None)
     asked = next((p["question"] for p in reply.parts if isinstance(p.get("question"), dict)), None)
     run = next((p for p in reply.parts if p.get("type") == "run"), None)

@@ -3,6 +3,7 @@ code kept as it is), the metrics per split as an aligned table."""
 
 from __future__ import annotations
 
+from service.integrations.slack.blocks import mrkdwn
 from service.integrations.slack.summary import metrics_table, run_link, to_mrkdwn
 from service.settings import Settings
 
@@ -33,3 +34,12 @@ def test_the_run_link_opens_the_web_ui_at_its_public_address() -> None:
     assert run_link(Settings(public_url=None, host="0.0.0.0", port=8123), 12) == (
         "http://127.0.0.1:8123/#/runs/12"
     )
+
+
+def test_a_link_to_a_page_of_mlchat_opens_it_at_the_public_address() -> None:
+    said = "[Train run 6](#/runs/6)'s data came from [**churn v2**](#/lineage/dataset/2)."
+    assert mrkdwn(said, "https://ml.example.org/") == (
+        "<https://ml.example.org/#/runs/6|Train run 6>'s data came from "
+        "<https://ml.example.org/#/lineage/dataset/2|*churn v2*>."
+    )
+    assert mrkdwn(said) == "Train run 6's data came from *churn v2*."  # no address: the text
