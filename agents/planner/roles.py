@@ -71,7 +71,7 @@ _LIST_FILLERS = frozenset(
     words(
         "the a an its their column columns feature features variable variables field fields "
         "attribute attributes both either also too only just s ' use using include other others "
-        "remaining all number amount count"
+        "remaining all number amount count alone solely exclusively"
     )
 )
 _LIST_JOINERS = frozenset({"and", ",", "&", "or", "plus", "nor", "/", "as", "well", "+", "of"})
@@ -93,7 +93,9 @@ _EXCLUDED_AFTER = frozenset(
 _FEATURE_PHRASES = phrases(
     "from, using, use, based on, given, with features, features, predictors, inputs, only "
     "use, use only, just, only, with only, using only, on the basis of, feature columns, "
-    "features are, features should be, as a function of, function of, depending on"
+    "features are, features should be, as a function of, function of, depending on, "
+    "input is, inputs are, feature is, predictor is, predictors are, the single input is, "
+    "the only input is, the sole input is, the only feature is"
 )
 _FEATURE_CUES = words_table(_FEATURE_PHRASES)
 _AS_FEATURES = frozenset({"feature", "predictor", "input", "variable", "regressor"})

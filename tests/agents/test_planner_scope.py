@@ -33,3 +33,18 @@ def test_an_excluded_column_is_left_out(
     assert config["target_column"] == "species"
     features = config.get("feature_columns")
     assert isinstance(features, list) and COLUMNS[said] not in features and features
+
+
+ONLY = ["predict species from {x} alone", "predict species solely from {x}",
+        "classify species; the single input is {x}", "predict species, the only feature is {x}",
+        "predict species using only {x}", "predict species with {x} as the only input"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("template", "said"), list(itertools.product(ONLY, COLUMNS)))
+def test_a_column_said_to_be_the_only_input_is_the_only_feature(
+    profiles: Profiles, template: str, said: str
+) -> None:
+    plan = plan_message(template.format(x=said), profiles["penguins"], {"name": "penguins"})
+    config = plan.config or {}
+    assert plan.action == "train", plan.message
+    assert (config["target_column"], config.get("feature_columns")) == ("species", [COLUMNS[said]])
