@@ -381,6 +381,9 @@ def _horse_died(settings: Settings) -> HorseDied:
         run_id = int(job.args[0]) if job.args else None
         if run_id is None:
             return
+        # RQ calls this inside its horse monitor's one-second alarm; on a busy machine the
+        # writes below outlast it and the run was left 'training'. The monitor ends here.
+        signal.setitimer(signal.ITIMER_REAL, 0)
         try:
             reason = _death_reason(job, status, shutting_down)
             with Session(job_engine(settings.resolved_database_url)) as session:
