@@ -112,7 +112,8 @@ class BuiltinPlannerModel(BaseChatModel):
         runs = _runs(messages[:-1])
         names = [d.name for d in self.context.datasets]
         current = focus.name if focus is not None else None
-        history = read_history(english, runs, Focus(names, current, focus.version if focus else 1))
+        latest = max((d.version for d in self.context.datasets if d.name == current), default=1)
+        history = read_history(english, runs, Focus(names, current, latest))
         if history is not None and history.call is not None:
             name, args = history.call
             call = {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}

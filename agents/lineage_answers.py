@@ -18,7 +18,7 @@ _STEPS = {
     "predicted": "{to} holds the predictions of {frm}",
     "loaded": "{to} was loaded from {frm}",
     "requested": "{to} was asked for in the conversation {frm}",
-    "retrained": "{to} trains {frm} again",
+    "retrained": "{to} retrains {frm}",
     "trained": "{to} is what {frm} trained",
     "exported": "{to} was exported from {frm}",
 }

@@ -101,6 +101,7 @@ class Focus:
     names: Sequence[str]
     current: str | None
     version: int = 1
+    """The latest version of the dataset in focus."""
 
 
 def read_history(text: str, runs: Sequence[RunRef], focus: Focus) -> HistoryRead | None:
@@ -151,8 +152,14 @@ def _restore(text: str, tokens: list[Token], focus: Focus) -> HistoryRead:
     version = _version(text, tokens, focus if dataset == focus.current else Focus((), None))
     if not isinstance(version, int):
         return HistoryRead(
-            question=f"Which version of {dataset} should I restore? Give its "
-            "number, e.g. 'restore version 2'."
+            question=f"Which version of {dataset} should I restore? Give its number, e.g. "
+            "'restore version 2'."
+        )
+    if dataset == focus.current and version >= focus.version:
+        said = "is the latest already" if version == focus.version else "does not exist yet"
+        return HistoryRead(
+            question=f"Version {version} of {dataset} {said}: its versions are 1 to "
+            f"{focus.version}: say 'restore version N' with the one to bring back."
         )
     return HistoryRead(call=("restore_version", {"dataset": {"name": dataset}, "version": version}))
 

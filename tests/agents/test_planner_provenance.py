@@ -126,6 +126,17 @@ async def test_look_alikes_are_no_history_request(agent: Agent, message: str) ->
     assert tool not in {"retrain_run", "restore_version", "trace_lineage"}
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("restore version 7", "does not exist yet"), ("restore version 3", "is the latest already")],
+)
+async def test_a_version_that_is_not_older_than_the_latest_is_not_planned(
+    agent: Agent, message: str, said: str
+) -> None:
+    plan = await agent.plan(HISTORY, message)
+    assert plan.tool is None and said in plan.message and "versions are 1 to 3" in plan.message
+
+
 async def test_with_no_run_to_point_at_a_retrain_asks_which() -> None:
     stored = write_sample("penguins", Path(tempfile.mkdtemp()))
     penguins = DatasetContext(id=3, name="penguins", profile=stored.profile)
@@ -158,9 +169,7 @@ def test_a_model_s_upstream_is_told_from_the_data_it_read() -> None:
         == "[Train run 6 (xgboost)](#/runs/6)'s data came from [**churn v2**](#/lineage/dataset/2)."
     )
     assert "- [Train run 6 (xgboost)](#/runs/6) read [**churn v2**](#/lineage/dataset/2)." in told
-    assert (
-        "[Train run 6 (xgboost)](#/runs/6) trains [train run 5 (xgboost)](#/runs/5) again." in told
-    )
+    assert "[Train run 6 (xgboost)](#/runs/6) retrains [train run 5 (xgboost)](#/runs/5)." in told
     assert told.endswith("[Open the lineage graph](#/lineage/run/6)")
 
     downstream = {"center": v1, "direction": "downstream", "nodes": [v1, run1, v2],
