@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agents.planner.results import RunRef, algorithms_named
+from agents.planner.results import MODEL_TOOLS, RunRef, algorithms_named
 from agents.planner.text import Token, name_words, stem, tokenize, words
 
-_MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard", "retrain_run"})
 _FILLERS = frozenset(words("so and but ok okay hm hmm well oh right alright wait then hey please"))
 _ASKING = frozenset(
     words(
@@ -321,7 +320,7 @@ def _run_meant(text: str, runs: Sequence[RunRef], pronouns: bool = True) -> int 
     found = _RUN_NUMBER.search(text)
     if found:
         return int(found.group(1) or found.group(2))
-    models = [r for r in runs if r.tool in _MODEL_TOOLS]
+    models = [r for r in runs if r.tool in MODEL_TOOLS]
     named = algorithms_named(text)
     for run in reversed(models):
         if str(run.config.get("algorithm")) in named:

@@ -12,7 +12,8 @@ from typing import Any
 from agents.planner.registry import current_registry
 from agents.planner.text import STOPWORDS, stem, tokenize, words
 
-_MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard", "retrain_run"})
+MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard", "retrain_run"})
+"""The tools whose runs train a model: what "it", "the model" and "the other one" point to."""
 _SETTINGS = frozenset(words("hyperparameter parameter setting param"))
 _OTHER = frozenset(words("other another"))
 _POINTING = frozenset(words("one run model version about"))
@@ -53,7 +54,7 @@ def results_call(
     if not askable(text, runs):
         return None
     said = {stem(t.text) for t in tokenize(text) if t.is_word}
-    models = [r for r in runs if r.tool in _MODEL_TOOLS] or list(runs)
+    models = [r for r in runs if r.tool in MODEL_TOOLS] or list(runs)
     meant = _meant(said, runs, models, discussed)
     if intent == "compare_runs" and len(models) >= 2:
         return "compare_runs", {"run_ids": [r.run_id for r in models[-2:]]}
@@ -101,7 +102,7 @@ def follow_up_run(text: str, runs: Sequence[RunRef], discussed: Sequence[int]) -
     if not said or not discussed:
         return None
     stems = {stem(t.text) for t in said}
-    models = [r for r in runs if r.tool in _MODEL_TOOLS] or list(runs)
+    models = [r for r in runs if r.tool in MODEL_TOOLS] or list(runs)
     meant = _meant(stems, runs, models, discussed)
     if meant is None or meant.run_id in discussed:
         return None
