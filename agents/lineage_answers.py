@@ -53,24 +53,12 @@ def _lead(
     name = _name(center)
     if direction != "downstream" and center["kind"] in {"run", "model"}:
         run_key = ("run", center["id"]) if center["kind"] == "model" else key
-        read = [
-            nodes[(e["from_kind"], e["from_id"])]
-            for e in edges
-            if (e["to_kind"], e["to_id"]) == run_key
-            and e["relation"] == "input"
-            and (e["from_kind"], e["from_id"]) in nodes
-        ]
+        read = _inputs(run_key, nodes, edges, upstream=True)
         if read:
             return f"{_upper(name)}'s data came from {_and(_name(n) for n in read)}."
         return f"No dataset is recorded as read by {name}."
     if direction != "upstream" and center["kind"] == "dataset":
-        runs = [
-            nodes[(e["to_kind"], e["to_id"])]
-            for e in edges
-            if (e["from_kind"], e["from_id"]) == key
-            and e["relation"] == "input"
-            and (e["to_kind"], e["to_id"]) in nodes
-        ]
+        runs = _inputs(key, nodes, edges, upstream=False)
         if runs:
             listed = _and(f"{_name(r)}{_status(r)}" for r in runs)
             count = "One run was" if len(runs) == 1 else f"{len(runs)} runs were"
@@ -79,6 +67,15 @@ def _lead(
     if not edges:
         return f"Nothing is recorded {_way(direction)} {name} yet."
     return f"The lineage of {name}, {_way(direction)} it:"
+
+
+def _inputs(key: tuple[str, int], nodes: Mapping[tuple[str, int], Node], edges: Sequence[Edge],
+            *, upstream: bool) -> list[Node]:  # fmt: skip
+    """The datasets a run read (`upstream`), or the runs that read a dataset."""
+    near, far = ("to", "from") if upstream else ("from", "to")
+    return [nodes[(e[f"{far}_kind"], e[f"{far}_id"])] for e in edges
+            if (e[f"{near}_kind"], e[f"{near}_id"]) == key and e["relation"] == "input"
+            and (e[f"{far}_kind"], e[f"{far}_id"]) in nodes]  # fmt: skip
 
 
 def _ordered(center: Node, edges: Sequence[Edge]) -> list[Edge]:

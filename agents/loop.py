@@ -353,21 +353,8 @@ class Agent:
         if plan.tool == "retrain_run":
             config = plan.config
             run = await self.backend.retrain(int(config["run_id"]), config.get("data", "latest"))
-            part = {
-                "type": "run",
-                "tool": plan.tool,
-                "action": plan.action,
-                "config": config,
-                "run_id": run["run_id"],
-                "job_id": run["job_id"],
-                "kind": run["kind"],
-            }
-            reply = (
-                f"Started run {run['run_id']}: {describe_plan(plan.action, config)} "
-                "I'll write here when it finishes."
-            )
-            return Turn(reply=reply, parts=[part], plan=plan)
-        run = await self.backend.start(plan.tool, plan.config, plan.resolution)
+        else:
+            run = await self.backend.start(plan.tool, plan.config, plan.resolution)
         part = {"type": "run", "tool": plan.tool, "action": plan.action, "config": plan.config,
                 "run_id": run["run_id"], "job_id": run["job_id"], "kind": run["kind"]}  # fmt: skip
         reply = (
