@@ -47,6 +47,11 @@ class SplitStrategy(StrEnum):
     TIME = "time"
 
 
+MAX_FOLDS = 20
+"""The most folds a cross-validation may have: beyond it each fold's score is noise and the
+run costs that many fits."""
+
+
 class SplitConfig(_Strict):
     """How rows are divided into train, validation and test parts."""
 
@@ -56,12 +61,29 @@ class SplitConfig(_Strict):
         float, Field(ge=0.0, lt=1.0, description="Share of rows for validation (0 for none).")
     ] = 0.0
     random_state: Annotated[int, Field(ge=0, le=2**32 - 1)] = 42
+    folds: (
+        Annotated[
+            int,
+            Field(
+                ge=2,
+                le=MAX_FOLDS,
+                description="Cross-validate on this many folds of the training part (e.g. 5); "
+                "the final model still trains on all of it and the test part judges it once.",
+            ),
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _parts_fit(self) -> SplitConfig:
         if self.test_size + self.validation_size >= 0.9:
             raise ValueError(
                 "test_size + validation_size must leave at least 10% of rows for training"
+            )
+        if self.folds is not None and self.validation_size > 0:
+            raise ValueError(
+                "folds and validation_size are two ways to score a model before the test: "
+                "give one of them (folds cross-validates the whole training part)"
             )
         return self
 

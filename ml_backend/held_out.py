@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ml_backend.jobs.train.data import split_usable_rows, usable_mask
 from ml_backend.jobs.train.resolve import ResolvedTraining
-from ml_backend.jobs.train.run import split_usable_rows, usable_mask
 from ml_backend.model import TabularModel
 from ml_backend.prediction import predicted_column_names
 

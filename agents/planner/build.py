@@ -17,8 +17,8 @@ from agents.planner.series import panel_key, read_series
 from agents.planner.settings import Duration, horizon_steps, series_step_seconds
 from agents.planner.text import phrase
 from agents.planner.unknown import no_such_column
-from agents.planner.vocabulary import UNSUPPORTED_SETTINGS
-from ml_backend.configs import TaskType
+from agents.planner.vocabulary import CROSS_VALIDATION, DEFAULT_FOLDS, UNSUPPORTED_SETTINGS
+from ml_backend.configs import MAX_FOLDS, TaskType
 from ml_backend.jobs.train.resolve import infer_task
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
@@ -100,7 +100,7 @@ def training_draft(ctx: Context, action: str) -> Draft:
     if action == "leaderboard":
         _leaderboard(ctx, base, draft, task)
     draft.notes.extend(_search_budget_notes(ctx.request, action))
-    draft.notes.extend(unsupported_notes(ctx.request))
+    draft.notes.extend(unsupported_notes(ctx.request, applied=CROSS_VALIDATION))
     return draft
 
 
@@ -130,12 +130,13 @@ def _left_out(ctx: Context, algorithm: str, concepts: list[str]) -> list[str]:
     return notes
 
 
-def unsupported_notes(request: Request) -> list[str]:
-    """A note for each setting asked for that mlchat does not have, and for each number no
-    setting took, quoting the words."""
+def unsupported_notes(request: Request, applied: frozenset[str] = frozenset()) -> list[str]:
+    """A note for each setting asked for that this plan does not have (those `applied` are in
+    it), and for each number no setting took, quoting the words."""
     notes = [
         f"I ignored '{u.said}': {UNSUPPORTED_SETTINGS[u.concept][1]}."
         for u in request.unsupported_settings
+        if u.concept not in applied
     ]
     for quantity in request.unused:
         said = phrase(
@@ -342,6 +343,7 @@ def _split(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> 
     strategy = ctx.request.strategy
     if strategy is not None:
         split["strategy"] = strategy
+    _folds(ctx.request, split, draft)
     carried_stratified = split.get("strategy") == "stratified" and strategy is None
     if carried_stratified and task is not TaskType.CLASSIFICATION:
         split["strategy"] = "random"
@@ -352,6 +354,28 @@ def _split(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> 
             draft.config["time_column"] = time_column
     if split:
         draft.config["split"] = split
+
+
+def _folds(request: Request, split: dict[str, Any], draft: Draft) -> None:
+    """'5-fold', '10 folds', 'cross-validate it': k-fold cross-validation of the training part,
+    5 folds when no number is said."""
+    asked = [u for u in request.unsupported_settings if u.concept in CROSS_VALIDATION]
+    if not asked:
+        return
+    counts = [q.value for u in asked for q in request.quantities if u.start <= q.start < u.end]
+    folds = int(counts[0]) if counts else DEFAULT_FOLDS
+    said = asked[0].said
+    if not 2 <= folds <= MAX_FOLDS:
+        draft.notes.append(
+            f"I did not use '{said}': cross-validation takes 2 to {MAX_FOLDS} folds."
+        )
+    elif split.get("validation_size"):
+        draft.notes.append(
+            f"I did not use '{said}': the validation part asked for already scores the model; "
+            "folds would replace it."
+        )
+    else:
+        split["folds"] = folds
 
 
 def _time_column(ctx: Context, target: str) -> str | None:

@@ -140,7 +140,8 @@ def read_request(
     blocked |= _spans(algorithm_matches)
     unavailable = UNAVAILABLE_TABLE.find(tokens, blocked)
     blocked |= _spans(unavailable)
-    unsupported_settings = _unsupported_settings(tokens, blocked, message, index)
+    used: set[int] = set()
+    unsupported_settings = _unsupported_settings(tokens, blocked, message, index, quantities, used)
     blocked |= _spans(unsupported_settings)
     parameter_cues = [
         cue
@@ -157,7 +158,6 @@ def read_request(
     blocked |= _spans(metric_matches)
     cues = _cues(tokens, blocked)
     explorer_matches = EXPLORER_TABLE.find(tokens, blocked)
-    used: set[int] = set()
     durations = find_durations(tokens, quantities, used, blocked)
     blocked |= _spans(durations)
     n_trials = None
@@ -244,28 +244,49 @@ def read_request(
 
 
 def _unsupported_settings(
-    tokens: list[Token], blocked: set[int], message: str, index: ColumnIndex
+    tokens: list[Token],
+    blocked: set[int],
+    message: str,
+    index: ColumnIndex,
+    quantities: list[Quantity],
+    used: set[int],
 ) -> list[UnsupportedSetting]:
-    """Words asking for settings mlchat does not have, each with the count said before it
-    ('5-fold', '10 folds'); neighbouring words for one setting ('10-fold cv') are one. A word
-    that is a column's whole name ('cv') is that column."""
+    """Words asking for settings mlchat does not have (or has only in some plans), each with
+    the count said before or inside it ('5-fold', 'ten-fold', '10 folds', 'cross validation
+    with 4 folds'), which no other setting then takes; neighbouring words for one setting
+    ('10-fold cv') are one. A word that is a column's whole name ('cv') is that column."""
     found: list[UnsupportedSetting] = []
     for match in UNSUPPORTED_SETTINGS_TABLE.find(tokens, blocked):
         if _names_a_column(index, tokens, match):
             continue
         start = match.start
-        before = [t.text if t.kind != "number" else "#" for t in tokens[max(0, start - 2) : start]]
-        if before == ["#", "-"]:
-            start -= 2  # '5-fold'
-        elif before[-1:] == ["#"] and tokens[match.start].stem in {"fold", "kfold"}:
-            start -= 1  # '10 folds'
-        if blocked & set(range(start, match.start)):
-            start = match.start
-        if found and found[-1].concept == match.value and found[-1].end == start:
+        count = _count_before(tokens, quantities, start)
+        if count is not None and not blocked & set(range(count.start, start)):
+            start = count.start
+        gap = found[-1].end if found and found[-1].concept == match.value else None
+        if gap is not None and gap <= start and _only_count_between(quantities, gap, start):
             start = found.pop().start
         said = phrase(tokens, start, match.end, message)
         found.append(UnsupportedSetting(start, match.end, match.value, said))
+    for setting in found:
+        inside = [q for q in quantities if setting.start <= q.start and q.end <= setting.end]
+        used.update(q.start for q in inside)
     return found
+
+
+def _count_before(tokens: list[Token], quantities: list[Quantity], at: int) -> Quantity | None:
+    """The number just before a setting's word, or before it and a hyphen ('5-fold')."""
+    for quantity in quantities:
+        if quantity.end == at or (quantity.end == at - 1 and tokens[at - 1].text == "-"):
+            return quantity
+    return None
+
+
+def _only_count_between(quantities: list[Quantity], start: int, end: int) -> bool:
+    """Whether tokens start..end hold nothing or one number ('cross validation 4 folds')."""
+    if start == end:
+        return True
+    return any(q.start == start and q.end == end for q in quantities)
 
 
 _JOINERS = frozenset({",", "and", "&", "or", "/", "+"})

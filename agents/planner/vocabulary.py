@@ -38,13 +38,18 @@ UNAVAILABLE_ALGORITHMS: dict[str, tuple[str, ...]] = {
 }
 """Algorithms people ask for that mlchat does not have, by a readable name."""
 
+CROSS_VALIDATION = frozenset({"cross-validation"})
+"""Settings of UNSUPPORTED_SETTINGS that a training, tuning or leaderboard plan does take (as
+`split.folds`): found by the same words, unsupported only where no model is trained."""
+DEFAULT_FOLDS = 5
+
 UNSUPPORTED_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
     "cross-validation": (
         phrases(
             "cross validation, cross validated, cross validate, crossvalidation, cv, k fold, "
             "kfold, fold, folds"
         ),
-        "cross-validation is not supported yet; a model is scored on one held-out test split",
+        "cross-validation scores models, and this request trains none",
     ),
     "bootstrapping": (
         phrases("bootstrap, bootstrapping, bootstrapped, bootstraps"),

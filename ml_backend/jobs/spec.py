@@ -96,6 +96,9 @@ class JobSpec(Generic[ConfigT, ResolvedT, ResultT]):
     """The training (a `ResolvedTraining`) behind the run's saved tabular model; None for
     kinds that save none. Given the run's result, its exact settings (for reproduction);
     without, what predictions need (columns and target), read without parsing the result."""
+    model_from_result: bool = False
+    """Whether `trained_model` needs the result even for predictions: which of its candidates
+    the run chose is only there (a leaderboard's winner)."""
     forecasts: bool = False
     """Whether the run's saved model predicts a series' next steps."""
     api_tag: str = ""

@@ -30,6 +30,8 @@ def split_words(split: SplitConfig) -> str:
         words += f" ({split.strategy})"
     if split.validation_size:
         words += f", {split.validation_size:.0%} for validation"
+    if split.folds:
+        words += f", {split.folds}-fold cross-validation of the rest"
     if "random_state" in split.model_fields_set:
         words += f", seed {split.random_state}"
     return words

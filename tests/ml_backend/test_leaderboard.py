@@ -170,21 +170,29 @@ def test_rounds_carry_no_message_so_the_stream_can_thin_them(run: Run) -> None:
         assert any(m.startswith(f"{algorithm} (") for m in said), (algorithm, said)
 
 
-def test_entries_are_ranked_by_the_test_goal_metric(run: Run) -> None:
+def test_entries_are_ranked_by_cross_validation_and_judged_on_the_test_part(run: Run) -> None:
     result = run.result
     assert (result.goal_metric, result.direction) == ("log_loss", "minimize")
     finished = [e for e in result.entries if e.status is EntryStatus.FINISHED]
-    losses = {e.algorithm: (e.metrics or {})["test"]["log_loss"] for e in finished}
-    by_loss = sorted(losses, key=lambda name: losses[name] or np.inf)
+    chosen_by = {e.algorithm: e.validation.mean("log_loss") for e in finished if e.validation}
+    by_loss = sorted(chosen_by, key=lambda name: chosen_by[name] or np.inf)
     assert [entry.algorithm for entry in finished] == by_loss
     assert [entry.rank for entry in finished] == [1, 2, 3]
     assert result.best == by_loss[0]
     assert result.entries[-1].algorithm == "regression_only"
+    # 344 penguins: small enough for 5-fold cross-validation of the 275 training rows.
+    assert result.selected_on == "5-fold cross-validation of 275 training rows"
+    assert all(e.validation and e.validation.folds == 5 for e in finished)
+    assert all(len(e.validation.metrics["log_loss"].folds) == 5 for e in finished if e.validation)
     # log_loss was added to the requested metrics, since the ranking needs it
     assert all(set((e.metrics or {})["test"]) == {"accuracy", "log_loss"} for e in finished)
-    bars = run.plots["leaderboard"]["data"][0]
+    bars, tests = run.plots["leaderboard"]["data"]
     assert bars["y"] == by_loss[::-1]
-    assert bars["x"] == pytest.approx([losses[name] for name in by_loss[::-1]])
+    assert bars["x"] == pytest.approx([chosen_by[name] for name in by_loss[::-1]])
+    stds = [e.validation.metrics["log_loss"].std for e in finished if e.validation]
+    assert bars["error_x"]["array"] == pytest.approx(stds[::-1])
+    judged = [(e.metrics or {})["test"]["log_loss"] for e in finished]
+    assert tests["x"] == pytest.approx(judged[::-1]) and tests["y"] == bars["y"]
 
 
 def test_each_entry_equals_a_direct_training_of_its_algorithm(
@@ -268,8 +276,8 @@ def test_equal_values_share_a_rank(
     )
     result = run_leaderboard(resolved, frame, reporter=NullReporter()).result
     ranks = {entry.algorithm: entry.rank for entry in result.entries}
-    r2 = {e.algorithm: (e.metrics or {})["test"]["r2"] or 0.0 for e in result.entries}
-    assert r2["linear"] == r2["linear_copy"]
+    r2 = {e.algorithm: e.validation.mean("r2") or 0.0 for e in result.entries if e.validation}
+    assert r2["linear"] == r2["linear_copy"] and len(r2) == 3
     for name, value in r2.items():
         assert ranks[name] == 1 + sum(other > value for other in r2.values())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score
 
@@ -33,33 +32,43 @@ def _tune(resolved: ResolvedTuning) -> tuple[Outcome[TuningResult], RecordingRep
     return tune(resolved, FRAME, reporter=reporter), reporter
 
 
-def _validation_rows(resolved: ResolvedTuning) -> pd.DataFrame:
-    rows = rows_with_target(FRAME, resolved.training.target_column)
-    parts = split_rows(rows[resolved.training.target_column], resolved.training.split)
-    return rows.iloc[parts.validation]
-
-
-def test_refit_scores_what_the_best_trial_scored(tmp_path: Any) -> None:
+def test_the_defaults_come_first_and_the_best_is_refit_on_every_training_row(
+    tmp_path: Any,
+) -> None:
     resolved = _resolve(algorithm="random_forest", target_column="species",
                         hyperparameters={"n_jobs": 1},
-                        search_space={"n_estimators": {"low": 5, "high": 30}})  # fmt: skip
+                        search_space={"n_estimators": {"low": 5, "high": 300}})  # fmt: skip
     reporter = RecordingReporter()
     outcome = tune(resolved, FRAME, reporter=reporter, artifact_dir=tmp_path)
     result = outcome.result
-    assert resolved.training.split.validation_size == 0.2  # set aside for scoring trials
+    # 344 penguins: trials are scored by 5-fold cross-validation of the training part.
+    assert resolved.training.split.folds == 5
+    assert result.selected_on == "5-fold cross-validation of the training part"
     assert len(result.trials) == 6
+    first = result.trials[0]
+    # The forest's defaults, unlimited depth included, though the space holds depths 2 to 30.
+    assert first.defaults and first.params == {"n_estimators": 100, "max_depth": None,
+                                               "min_samples_split": 2, "min_samples_leaf": 1,
+                                               "max_features": "sqrt"}  # fmt: skip
+    assert not any(t.defaults for t in result.trials[1:])
+    assert result.default_value == first.value
     assert result.best_value == max(t.value for t in result.trials if t.value is not None)
-    assert result.training.metrics["validation"]["accuracy"] == result.best_value
+    assert result.best_value >= first.value  # never worse than the defaults on validation
+    assert result.validation is not None and result.validation.folds == 5
+    assert result.validation.mean("accuracy") == pytest.approx(result.best_value)
+    # The refit fits on all 275 training rows, and only the test part judges it.
+    summary = result.training.data_summary
+    assert (summary.train_samples, summary.validation_samples) == (275, 0)
+    assert set(result.training.metrics) == {"train", "test"}
     assert result.training.hyperparameters["n_estimators"] == result.best_params["n_estimators"]
 
-    # The best value is accuracy on the validation rows, recomputed with scikit-learn.
     from ml_backend.model import TabularModel
 
     model = TabularModel.load(tmp_path)
-    rows = _validation_rows(resolved)
-    assert accuracy_score(rows["species"], model.predict(rows)) == pytest.approx(result.best_value)
-    for trial in result.trials:
-        assert 5 <= trial.params["n_estimators"] <= 30
+    rows = rows_with_target(FRAME, "species")
+    test = rows.iloc[split_rows(rows["species"], resolved.training.split).test]
+    judged = accuracy_score(test["species"], model.predict(test))
+    assert judged == pytest.approx(result.training.metrics["test"]["accuracy"])
     messages = [e["message"] for e in reporter.events if e["type"] == "progress" and e["message"]]
     assert [m.split(":")[0] for m in messages] == [f"trial {i}" for i in range(1, 7)]
 
@@ -75,7 +84,8 @@ def test_regression_minimises_rmse_and_fixed_values_stay_fixed() -> None:
     finished = [t.value for t in result.trials if t.value is not None]
     assert result.best_value == min(finished)
     assert result.training.hyperparameters["max_depth"] == 3
-    assert result.training.metrics["validation"]["rmse"] == pytest.approx(result.best_value)
+    assert result.validation is not None
+    assert result.validation.mean("rmse") == pytest.approx(result.best_value)
 
 
 def test_hopeless_trials_are_pruned() -> None:
@@ -97,7 +107,7 @@ def test_plots_are_plain_json() -> None:
     text = json.dumps(outcome.plots, allow_nan=False)
     assert "bdata" not in text
     history = outcome.plots["history"]["data"]
-    values = [t.value for t in outcome.result.trials]
+    values = [t.value for t in outcome.result.trials if t.state == "complete"]
     assert history[0]["y"] == pytest.approx(values)
     # Linear classification tunes one hyperparameter: the contour says why it is empty.
     assert "two numeric" in json.dumps(outcome.plots["contour"]["layout"])
@@ -115,7 +125,7 @@ def test_plots_are_plain_json() -> None:
         ({"search_space": {"max_depth": {"low": 5, "high": 2}}}, "low <= high"),
         ({"hyperparameters": {"max_depth": 3},
           "search_space": {"max_depth": {"low": 2, "high": 4}}}, "fixed in hyperparameters"),
-        ({"split": {"test_size": 0.75}}, "lower test_size"),
+        ({"split": {"test_size": 0.8, "folds": 20}}, "too few for 20-fold"),
     ],
 )  # fmt: skip
 def test_bad_tuning_requests_say_what_to_fix(fields: dict[str, Any], words: str) -> None:
@@ -135,7 +145,7 @@ def test_choices_and_fixed_values_in_the_search_space() -> None:
         assert "n_estimators" not in trial.params
     assert outcome.result.training.hyperparameters["n_estimators"] == 7
     logs = [e["message"] for e in reporter.events if e["type"] == "log"]
-    assert any("validation part" in line for line in logs)
+    assert any("scored on 5-fold cross-validation of the training part" in line for line in logs)
 
 
 def test_a_tuning_counts_its_progress_in_trials_and_then_refits_in_rounds() -> None:

@@ -84,7 +84,8 @@ def test_helpers_run_trials_of_the_same_study_and_the_best_is_refit_once(tmp_pat
     assert sum(helpers.ran.values()) == sum(t.worker != "leader" for t in result.trials)
     values = [t.value for t in result.trials if t.value is not None]
     assert result.best_value == max(values)
-    assert result.training.metrics["validation"]["accuracy"] == result.best_value
+    assert result.validation is not None
+    assert result.validation.mean("accuracy") == result.best_value
     # Each trial is announced once, by the worker that ran it; the refit is logged once.
     messages = [e["message"] for e in reporter.events + helpers.reporter.events
                 if e["type"] == "progress" and e["message"]]  # fmt: skip
@@ -161,11 +162,13 @@ def test_a_search_bounded_by_time_ends_on_every_worker_at_its_deadline(tmp_path:
 
     result = tune(resolved, FRAME, reporter=reporter, helpers=helpers).result
 
-    # The helper ran trials too, and stopped at the same deadline: every trial finished.
+    # The helper ran trials too, and stopped at the same deadline: every trial finished, or was
+    # stopped there (or pruned); none was lost.
     assert helpers.ran["helper-1"] > 0
     assert {t.worker for t in result.trials} == {"leader", "helper-1"}
     assert [t.number for t in result.trials] == list(range(len(result.trials)))
-    assert all(t.state == "complete" for t in result.trials)
+    assert all(t.state in {"complete", "pruned"} for t in result.trials)
+    assert any(t.state == "complete" for t in result.trials)
     search = [e for e in reporter.events if e["type"] == "progress" and e["unit"] == "trial"]
     assert search and {e["total"] for e in search} == {0}
     assert all(0 <= e["fraction"] <= 0.9 for e in search)

@@ -14,7 +14,9 @@ from tests.service.stack import Stack
 
 
 @pytest.mark.integration
-def test_leaderboard_ranks_each_applicable_algorithm(client: httpx.Client, stack: Stack) -> None:
+def test_leaderboard_ranks_each_applicable_algorithm_and_its_winner_predicts(
+    client: httpx.Client, stack: Stack, tmp_path: Path
+) -> None:
     config = {"dataset": {"name": "penguins"}, "target_column": "species",
               "algorithms": ["linear", "xgboost", "random_forest"], "goal_metric": "accuracy",
               "split": {"strategy": "stratified", "test_size": 0.25}}  # fmt: skip
@@ -26,10 +28,35 @@ def test_leaderboard_ranks_each_applicable_algorithm(client: httpx.Client, stack
     assert result["project_status"] == "trained"
     entries = result["entries"]
     assert {e["algorithm"] for e in entries} == {"linear", "xgboost", "random_forest"}
-    scores = [e["metrics"]["test"]["accuracy"] for e in entries]
+    # Ranked on cross-validation of the training rows; the test part only judges.
+    scores = [e["validation"]["metrics"]["accuracy"]["mean"] for e in entries]
     assert scores == sorted(scores, reverse=True)
+    assert all(len(e["validation"]["metrics"]["accuracy"]["folds"]) == 5 for e in entries)
+    assert result["selected_on"] == "5-fold cross-validation of 258 training rows"
     assert result["best"] == entries[0]["algorithm"]
-    assert client.get(f"/api/v1/runs/{job['run_id']}/plots/leaderboard").status_code == 200
+    assert result["metrics"] == entries[0]["metrics"]
+    run_id = job["run_id"]
+    assert client.get(f"/api/v1/runs/{run_id}/plots/leaderboard").status_code == 200
+
+    # The winner is the run's model: it predicts and reproduces like a training run's.
+    rows = [{"island": "Biscoe", "bill_length_mm": 47.5, "bill_depth_mm": 14.9,
+             "flipper_length_mm": 215, "body_mass_g": 5300, "sex": "male",
+             "year": 2008}]  # fmt: skip
+    predicted = client.post(f"/api/v1/runs/{run_id}/predict", json={"rows": rows})
+    assert predicted.status_code == 200, predicted.text
+    assert predicted.json()["predictions"][0]["prediction"] == "Gentoo"
+    script = client.get(f"/api/v1/runs/{run_id}/reproduce")
+    assert script.status_code == 200, script.text
+    (tmp_path / "reproduce.py").write_text(script.text)
+    penguins = next(d for d in client.get("/api/v1/datasets").json() if d["name"] == "penguins")
+    data = client.get(f"/api/v1/datasets/{penguins['id']}/file")
+    (tmp_path / "penguins.parquet").write_bytes(data.content)
+    done = subprocess.run(
+        [sys.executable, "reproduce.py", "penguins.parquet"], cwd=tmp_path,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reproduced within 1e-06" in done.stdout
 
     # The project protocol: every verdict is logged before training starts.
     logs = [e["message"] for e in run_events(stack, job["run_id"]) if e["type"] == "log"]

@@ -9,6 +9,7 @@ import { when } from "./history.js";
 import { lineageHref } from "./lineage.js";
 import { conversationHref } from "./router.js";
 import { metricsTable } from "./runs.js";
+import { selectionTable } from "./selection.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const MAX_EXCHANGE = 8;
@@ -108,6 +109,7 @@ export class RunPage {
       runDownloads(run),
       // What people come back for first: how it did; then how it was set up and asked for.
       summary ? section("Summary", h("div", { class: "summary" })) : null,
+      section("How it was chosen", selectionTable(result)),
       section("Metrics", metricsTable(result.metrics)),
       section("Config", h("dl", { class: "config" }, configRows(run.kind, run.config).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
       (result.plots || []).length ? section("Plots", plots) : null,

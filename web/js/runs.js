@@ -7,6 +7,7 @@ import { runDownloads as downloads } from "./downloads.js";
 import { formatMetric } from "./numbers.js";
 import { chartStep, coarseUnitsDone, EtaEstimator, stepText } from "./progress.js";
 import { runHref } from "./router.js";
+import { selectionTable } from "./selection.js";
 import { themed } from "./theme.js";
 
 const FINAL = new Set(["finished", "failed", "cancelled"]);
@@ -200,7 +201,7 @@ export class RunCard {
         const took = run.started_at && run.finished_at
           ? formatDuration((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000) : null;
         this.logNode.textContent = took ? `finished in ${took}` : "finished";
-        this.resultNode.replaceChildren(...[table, downloads(run)].filter(Boolean));
+        this.resultNode.replaceChildren(...[selectionTable(run.result), table, downloads(run)].filter(Boolean));
       } catch (error) {
         this.logNode.textContent = `finished; its result could not be read: ${error.message}`;
       }
@@ -249,7 +250,7 @@ export async function openRunDetails(runId, summaryHtml = null) {
     summaryHtml ? h("section", { class: "summary", "aria-label": "Summary" }) : null,
     run.error ? h("p", { class: "error" }, run.error) : null,
     h("p", {}, h("a", { href: runHref(runId), onclick: () => dialog.close() }, "Open this run's page")),
-    config, summary, metricsTable(result.metrics), downloads(run), plots,
+    config, summary, selectionTable(result), metricsTable(result.metrics), downloads(run), plots,
   ].filter(Boolean));
   if (summaryHtml) body.querySelector(".summary").innerHTML = summaryHtml;
   for (const name of result.plots || []) {

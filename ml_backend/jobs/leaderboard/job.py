@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from ml_backend.configs import LeaderboardConfig
+from ml_backend.errors import ConfigValidationError
 from ml_backend.jobs.leaderboard.run import (
     LeaderboardResult,
     Phase,
@@ -18,12 +20,15 @@ from ml_backend.jobs.leaderboard.run import (
 from ml_backend.jobs.leaderboard.words import describe_leaderboard, summarize_leaderboard
 from ml_backend.jobs.spec import JobEnv, JobResult, JobSpec, Outcome
 from ml_backend.jobs.train.job import training_columns
+from ml_backend.splitting import final_split
 
 
 class LeaderboardRun(LeaderboardResult, JobResult):
-    """A finished leaderboard as stored; `project_status` is the project protocol's last phase."""
+    """A finished leaderboard as stored; `project_status` is the project protocol's last phase.
+    `metrics` are the winner's, whose model is the run's, so every model run reads alike."""
 
     project_status: str = Phase.TRAINED.value
+    metrics: dict[str, dict[str, float | None]] | None = None
 
 
 def columns(resolved: ResolvedLeaderboard) -> list[str]:
@@ -45,8 +50,27 @@ def run(frame: pd.DataFrame, resolved: ResolvedLeaderboard, env: JobEnv) -> Outc
     outcome = run_leaderboard(
         resolved, frame, reporter=env.reporter, artifact_dir=env.artifact_dir, on_phase=on_phase
     )
-    stored = LeaderboardRun.model_validate({**dict(outcome.result), "plots": sorted(outcome.plots)})
+    result = outcome.result
+    winner = next((e for e in result.entries if e.algorithm == result.best), None)
+    stored = LeaderboardRun.model_validate(
+        {
+            **dict(result),
+            "metrics": winner.metrics if winner else None,
+            "plots": sorted(outcome.plots),
+        }
+    )
     return Outcome(stored, outcome.plots)
+
+
+def trained_model(resolved: ResolvedLeaderboard, result: LeaderboardRun | None) -> BaseModel:
+    """The winner's training, fitted on every training row: the run's own model."""
+    best = None if result is None else result.best
+    chosen = next((c.training for c in resolved.applicable if c.algorithm == best), None)
+    if chosen is None:
+        raise ConfigValidationError(
+            "this leaderboard has no winning model (no algorithm trained)", field="algorithms"
+        )
+    return chosen.model_copy(update={"split": final_split(chosen.split)})
 
 
 SPEC = JobSpec(
@@ -62,6 +86,8 @@ SPEC = JobSpec(
     run=run,
     describe=describe_leaderboard,
     summarize=summarize_leaderboard,
+    trained_model=trained_model,
+    model_from_result=True,
     api_tag="training",
     api_summary="Train every applicable algorithm and rank them",
 )

@@ -5,15 +5,19 @@ phase `preprocessing` until every candidate algorithm has said whether it applie
 data, `training` while the applicable ones train one after another, and `trained` when all
 are done. An algorithm that fails is recorded with its reason; the others go on.
 
-Entries are ranked by the goal metric on the test part, the best first; entries with equal
-values share a rank (1, 2, 2, 4). Failed and inapplicable algorithms, and any whose goal
-metric has no value, get no rank and come last.
+Entries are ranked by the goal metric on data the test part is no part of: k-fold
+cross-validation of the training part on small data, a validation part on large data
+(`ml_backend.splitting.selection_split`); the best first, equal values sharing a rank
+(1, 2, 2, 4). Each algorithm's model is then fitted on every training row and judged once on the
+test part, which is reported beside the ranking and never decides it. Failed and inapplicable
+algorithms, and any whose goal metric has no value, get no rank and come last.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -28,12 +32,15 @@ from ml_backend.errors import ConfigValidationError, JobCancelledError, MLInputE
 from ml_backend.explanations import headline_metric
 from ml_backend.jobs.leaderboard.plots import leaderboard_figure
 from ml_backend.jobs.spec import Outcome
+from ml_backend.jobs.train.data import prepare
 from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
-from ml_backend.jobs.train.run import train
+from ml_backend.jobs.train.run import METRICS_FILE, train
+from ml_backend.jobs.train.scoring import ValidationScores, score_training
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.numbers import format_metric
-from ml_backend.reporting import Reporter, ScopedReporter
+from ml_backend.reporting import NullReporter, Reporter, ScopedReporter
 from ml_backend.schema import DatasetProfile
+from ml_backend.splitting import final_split, selection_split
 from ml_backend.suggestions import did_you_mean
 
 logger = logging.getLogger(__name__)
@@ -94,9 +101,12 @@ class LeaderboardEntry(BaseModel):
     """Why it does not apply, or why it failed; None when it trained."""
     status: EntryStatus
     metrics: dict[str, dict[str, float | None]] | None
-    """Per split, as in TrainingResult.metrics; None unless it trained."""
+    """Per split, as in TrainingResult.metrics, of the model fitted on every training row;
+    None unless it trained."""
     training_duration_seconds: float | None
     rank: int | None
+    validation: ValidationScores | None = None
+    """The scores it was ranked by, from the training data alone; None unless it trained."""
 
 
 class LeaderboardResult(BaseModel):
@@ -108,6 +118,11 @@ class LeaderboardResult(BaseModel):
     entries: list[LeaderboardEntry]
     best: str | None
     """The algorithm ranked first; None when none trained with a value of the goal metric."""
+    selected_on: str | None = None
+    """Which data ranked the algorithms, in words ('5-fold cross-validation of 1,200 training
+    rows'); None when none trained."""
+    judged_on: str | None = None
+    """Which data judged the models once they were chosen: the test part, in words."""
 
 
 def resolve_leaderboard(config: LeaderboardConfig, profile: DatasetProfile) -> ResolvedLeaderboard:
@@ -118,6 +133,7 @@ def resolve_leaderboard(config: LeaderboardConfig, profile: DatasetProfile) -> R
     """
     names = _candidate_names(config.algorithms)
     fields = config.model_dump(exclude={"algorithms", "goal_metric"})
+    fields["split"] = selection_split(config.split, profile.row_count)
     candidates = [_candidate(name, fields, profile) for name in names]
     trainable = [candidate.training for candidate in candidates if candidate.training is not None]
     if not trainable:
@@ -169,12 +185,24 @@ def run_leaderboard(
     result = outcome.result
     if artifact_dir is not None:
         artifact_dir.mkdir(parents=True, exist_ok=True)
+        if result.best is not None:
+            _keep_winner(artifact_dir, result.best, reporter)
         stored = {**result.model_dump(mode="json"), "plots": outcome.plots}
         (artifact_dir / LEADERBOARD_FILE).write_text(json.dumps(stored, indent=2))
         reporter.artifact("leaderboard", LEADERBOARD_FILE)
     failed = [e.algorithm for e in result.entries if e.status is EntryStatus.FAILED]
     announce(Phase.TRAINED, {"best": result.best, "failed": failed})
     return outcome
+
+
+def _keep_winner(artifact_dir: Path, best: str, reporter: Reporter) -> None:
+    """The winner's model files, copied to the run's own folder: the leaderboard's model, which
+    predicts, downloads and reproduces like a training run's."""
+    for path in sorted((artifact_dir / best).iterdir()):
+        if path.name == METRICS_FILE or not path.is_file():
+            continue
+        shutil.copyfile(path, artifact_dir / path.name)
+        reporter.artifact("model", path.name)
 
 
 def _candidate_names(requested: Sequence[str] | None) -> list[str]:
@@ -238,7 +266,10 @@ def _train_one(
     )
     directory = None if artifact_dir is None else artifact_dir / algorithm
     try:
-        result = train(training, frame, reporter=scoped, artifact_dir=directory)
+        data = prepare(training, frame, NullReporter())
+        scored = score_training(training, data, ScopedReporter(scoped, 0, 2)).scores
+        final = training.model_copy(update={"split": final_split(training.split)})
+        result = train(final, frame, reporter=ScopedReporter(scoped, 1, 2), artifact_dir=directory)
     except JobCancelledError:
         raise
     except Exception as exc:
@@ -259,9 +290,10 @@ def _train_one(
             training_duration_seconds=None,
             rank=None,
         )
-    value = result.metrics["test"].get(resolved.goal_metric)
-    said = format_metric(resolved.goal_metric, value)
-    reporter.log(f"{algorithm}: test {resolved.goal_metric} {said}")
+    goal = resolved.goal_metric
+    chosen_by = format_metric(goal, scored.mean(goal))
+    judged = format_metric(goal, result.metrics["test"].get(goal))
+    reporter.log(f"{algorithm}: validation {goal} {chosen_by} (test {judged})")
     scoped.progress(1, 1)
     return LeaderboardEntry(
         algorithm=algorithm,
@@ -271,6 +303,7 @@ def _train_one(
         metrics=result.metrics,
         training_duration_seconds=result.training_duration_seconds,
         rank=None,
+        validation=scored,
     )
 
 
@@ -286,17 +319,17 @@ def _not_applicable(candidate: Candidate) -> LeaderboardEntry:
     )
 
 
-def _test_value(entry: LeaderboardEntry, goal: str) -> float | None:
-    if entry.metrics is None:
+def _validation_value(entry: LeaderboardEntry, goal: str) -> float | None:
+    if entry.validation is None:
         return None
-    return entry.metrics.get("test", {}).get(goal)
+    return entry.validation.mean(goal)
 
 
 def _ranked(
     resolved: ResolvedLeaderboard, entries: list[LeaderboardEntry]
 ) -> Outcome[LeaderboardResult]:
     goal, greater = resolved.goal_metric, resolved.direction == "maximize"
-    scored = [(entry, _test_value(entry, goal)) for entry in entries]
+    scored = [(entry, _validation_value(entry, goal)) for entry in entries]
     values = [value for _, value in scored if value is not None]
 
     def rank(value: float) -> int:
@@ -316,9 +349,12 @@ def _ranked(
     if ranked:
         plots["leaderboard"] = leaderboard_figure(
             [entry.algorithm for entry in ranked],
-            [_test_value(entry, goal) or 0.0 for entry in ranked],
+            [_validation_value(entry, goal) or 0.0 for entry in ranked],
             goal,
             greater_is_better=greater,
+            spreads=[_spread(entry, goal) for entry in ranked],
+            tests=[(entry.metrics or {}).get("test", {}).get(goal) for entry in ranked],
+            ranked_on="cross-validated" if _cross_validated(ranked) else "validation",
         )
     result = LeaderboardResult(
         task_type=resolved.task_type,
@@ -326,8 +362,30 @@ def _ranked(
         direction=resolved.direction,
         entries=ordered,
         best=ranked[0].algorithm if ranked else None,
+        selected_on=_selected_on(ranked),
+        judged_on=_judged_on(ranked),
     )
     return Outcome(result, plots)
+
+
+def _spread(entry: LeaderboardEntry, goal: str) -> float | None:
+    scores = entry.validation.metrics.get(goal) if entry.validation else None
+    return None if scores is None else scores.std
+
+
+def _cross_validated(ranked: list[LeaderboardEntry]) -> bool:
+    return bool(ranked) and ranked[0].validation is not None and ranked[0].validation.folds > 1
+
+
+def _selected_on(ranked: list[LeaderboardEntry]) -> str | None:
+    scores = ranked[0].validation if ranked else None
+    return None if scores is None else scores.describe()
+
+
+def _judged_on(ranked: list[LeaderboardEntry]) -> str | None:
+    if not ranked or ranked[0].validation is None:
+        return None
+    return "the test part, once, after the ranking"
 
 
 def _ignore_phase(phase: str, details: dict[str, Any]) -> None:

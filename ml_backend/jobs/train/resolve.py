@@ -22,7 +22,7 @@ from ml_backend.errors import ConfigValidationError
 from ml_backend.hyperparameters import validate_hyperparameters
 from ml_backend.metrics import resolve_metrics
 from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
-from ml_backend.splitting import check_stratifiable
+from ml_backend.splitting import check_folds, check_stratifiable
 from ml_backend.suggestions import did_you_mean, name_list
 
 MAX_CODED_CLASSES = 20
@@ -278,6 +278,10 @@ def _check_split(split: SplitConfig, task: TaskType, target: ColumnProfile, row_
             f"{MIN_TRAINING_ROWS}.",
             field="target_column",
         )
+    classes = None
+    if task is TaskType.CLASSIFICATION and target.top_values:
+        classes = {value: count for value, count in target.top_values}
+    check_folds(usable, classes, split)
     if split.strategy is not SplitStrategy.STRATIFIED:
         return
     if task is not TaskType.CLASSIFICATION:

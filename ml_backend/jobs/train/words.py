@@ -33,6 +33,14 @@ def summarize_training(run_id: int, result: TrainingResult, plots: list[str]) ->
     metric = headline(task, test)
     value = test.get(metric)
     lines = [model_opening(run_id, result.algorithm, task, metric, value)]
+    folds = result.cross_validation
+    spread = folds.metrics.get(metric) if folds is not None else None
+    if folds is not None and spread is not None and spread.mean is not None:
+        plus_minus = f" ± {format_metric(metric, spread.std)}" if spread.std is not None else ""
+        lines.append(
+            f"Across {folds.describe()} it scored {format_metric(metric, spread.mean)}"
+            f"{plus_minus} (mean ± spread over the folds)."
+        )
     baseline = trivial_baseline(result, metric)
     if baseline is not None and value is not None:
         strategy, base_value = baseline

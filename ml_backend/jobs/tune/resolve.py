@@ -13,9 +13,9 @@ from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
 from ml_backend.jobs.tune.space import resolve_space, space_to_json
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.schema import DatasetProfile
+from ml_backend.splitting import selection_split
 from ml_backend.suggestions import did_you_mean
 
-DEFAULT_VALIDATION_SIZE = 0.2
 DEFAULT_GOALS = {TaskType.CLASSIFICATION: "accuracy", TaskType.REGRESSION: "rmse"}
 _TUNING_FIELDS = {"n_trials", "timeout_s", "goal_metric", "direction", "search_space"}
 
@@ -35,7 +35,7 @@ class ResolvedTuning(BaseModel):
     fixed: dict[str, Any]
     """Hyperparameters held at one value in every trial."""
     validation_added: bool = False
-    """Whether the config had no validation part and tuning set one aside."""
+    """Whether the config had neither folds nor a validation part and tuning chose one."""
 
 
 def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTuning:
@@ -45,15 +45,9 @@ def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTun
             "give n_trials, timeout_s or both, so the search knows when to stop",
             field="n_trials",
         )
-    split = config.split
-    if split.validation_size == 0:
-        if split.test_size + DEFAULT_VALIDATION_SIZE >= 0.9:
-            raise ConfigValidationError(
-                "tuning scores trials on a validation part; lower test_size so that "
-                f"{DEFAULT_VALIDATION_SIZE:.0%} of rows can be set aside for it",
-                field="split.test_size",
-            )
-        split = split.model_copy(update={"validation_size": DEFAULT_VALIDATION_SIZE})
+    # Trials are scored on the training data alone (folds or a validation part), never on the
+    # test part, which judges the refit best settings once.
+    split = selection_split(config.split, profile.row_count)
     fields = config.model_dump(exclude=_TUNING_FIELDS)
     fields["split"] = split
     training = resolve_training(TrainingConfig.model_validate(fields), profile)
@@ -71,7 +65,7 @@ def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTun
         direction=direction,
         search_space=space_to_json(space),
         fixed=fixed,
-        validation_added=config.split.validation_size == 0,
+        validation_added=split != config.split,
     )
 
 

@@ -1,7 +1,10 @@
 """Tuning: Optuna searches an algorithm's hyperparameters; the best are refit like a normal run.
 
-Every trial trains on the same split and is scored by the goal metric on the validation part
-(the test part stays untouched until the refit). Where the service lends helpers (its other
+Every trial is scored by the goal metric on the training data alone: k-fold cross-validation
+of the training part on small data, a validation part on large data. The first trial is the
+algorithm's defaults, so the search never ends worse than them on its own scoring. The best
+settings are refit on every training row (the validation part's too), and the test part, untouched
+until then, judges that model once. Where the service lends helpers (its other
 workers), they run trials of the same study in parallel, through storage they all share; the
 tuning runs trials too, waits for theirs, and refits the best settings once.
 """
@@ -18,25 +21,31 @@ from pydantic import BaseModel
 
 from ml_backend.errors import ConfigValidationError
 from ml_backend.jobs.spec import Outcome
+from ml_backend.jobs.train.data import prepare
 from ml_backend.jobs.train.run import TrainingResult, train
+from ml_backend.jobs.train.scoring import ValidationScores
 from ml_backend.jobs.tune.helpers import TrialHelpers
 from ml_backend.jobs.tune.plots import tuning_plots
-from ml_backend.jobs.tune.resolve import DEFAULT_VALIDATION_SIZE, ResolvedTuning
+from ml_backend.jobs.tune.resolve import ResolvedTuning
 from ml_backend.jobs.tune.space import space_from_json
 from ml_backend.jobs.tune.trials import (
     DEADLINE_ATTR,
+    DEFAULTS_ATTR,
+    TIMEBOXED_SEARCH_SHARE,
     SearchProgress,
     TrialLoop,
     TrialRecord,
     best_record,
     close_search,
     create_study,
+    enqueued_defaults,
     run_trials,
     trial_records,
     with_params,
 )
 from ml_backend.numbers import format_params
-from ml_backend.reporting import Reporter, ScopedReporter
+from ml_backend.reporting import NullReporter, Reporter, ScopedReporter
+from ml_backend.splitting import final_split
 
 HELPER_POLL_S = 0.5
 """How often a tuning looks whether its helpers' last trials have finished."""
@@ -55,6 +64,13 @@ class TuningResult(BaseModel):
     n_failed: int
     duration_s: float
     training: TrainingResult
+    """The best settings refit on every training row and judged once on the test part."""
+    selected_on: str = ""
+    """Which data scored the trials, in words; never the test part."""
+    default_value: float | None = None
+    """The algorithm's defaults' score (the first trial); None when it did not finish."""
+    validation: ValidationScores | None = None
+    """The best trial's scores on the training data, fold by fold."""
 
 
 def tune(
@@ -81,15 +97,18 @@ def tune(
         shared.study_name if shared else None,
         seed,
     )
-    deadline = time.time() + resolved.timeout_s if resolved.timeout_s else None
+    # The budget is wall-clock time, refit included: the search ends early enough for it.
+    deadline = (
+        time.time() + resolved.timeout_s * TIMEBOXED_SEARCH_SHARE if resolved.timeout_s else None
+    )
     if deadline is not None:
         study.set_user_attr(DEADLINE_ATTR, deadline)
     goal = resolved.goal_metric
-    if resolved.validation_added:
-        reporter.log(
-            f"{DEFAULT_VALIDATION_SIZE:.0%} of the rows are set aside as a validation part "
-            "to score trials on; the test part stays untouched until the refit"
-        )
+    study.enqueue_trial(enqueued_defaults(resolved), user_attrs={DEFAULTS_ATTR: True})
+    reporter.log(
+        f"trials are scored on {_scoring_words(resolved)}; the first tries the defaults, and the "
+        "test part stays untouched until the best settings are refit"
+    )
     searched = ", ".join(space_from_json(resolved.search_space))
     reporter.log(
         f"tuning {resolved.training.algorithm} over {searched}: "
@@ -97,10 +116,11 @@ def tune(
         + (f" or {resolved.timeout_s:g} s" if resolved.timeout_s else "")
         + f", {resolved.direction} validation {goal}"
     )
+    data = prepare(resolved.training, frame, NullReporter())
     search = SearchProgress(resolved, deadline)
     loop = TrialLoop(
         resolved=resolved,
-        frame=frame,
+        data=data,
         study=study,
         reporter=reporter,
         search=search,
@@ -125,8 +145,9 @@ def tune(
         raise ConfigValidationError(f"no trial finished ({reasons})", field="search_space")
     reporter.log(f"refitting the best settings (trial {best.number}): {format_params(best.params)}")
     offset, count = search.refit_part()
+    chosen = with_params(resolved, best.params)
     refit = train(
-        with_params(resolved, best.params),
+        chosen.model_copy(update={"split": final_split(chosen.split)}),
         frame,
         reporter=ScopedReporter(reporter, offset, count),
         artifact_dir=artifact_dir,
@@ -142,8 +163,18 @@ def tune(
         n_failed=sum(r.state == "failed" for r in records),
         duration_s=time.monotonic() - started,
         training=refit,
+        selected_on=_scoring_words(resolved),
+        default_value=next((r.value for r in records if r.defaults), None),
+        validation=best.scores,
     )
     return Outcome(result, tuning_plots(study, goal))
+
+
+def _scoring_words(resolved: ResolvedTuning) -> str:
+    split = resolved.training.split
+    if split.folds:
+        return f"{split.folds}-fold cross-validation of the training part"
+    return f"a validation part of {split.validation_size:.0%} of the rows"
 
 
 def _helpers_wanted(resolved: ResolvedTuning, helpers: TrialHelpers | None) -> int:

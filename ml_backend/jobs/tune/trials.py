@@ -1,14 +1,17 @@
 """The trials of a tuning: the objective, and the loop that runs trials of a study.
 
 One trial trains with the settings the sampler suggests and is scored by the goal metric on
-the validation part. The loop runs trials until the study has its trials, its time is up or the
-run is stopped; it runs in the tuning's own job and in every helper on another worker, all
+the training data alone: the mean over k folds of the training part, or the validation part.
+The loop runs trials until the study has its trials, its time is up or the run is stopped; it
+runs in the tuning's own job and in every helper on another worker, all
 sharing one study through its storage, so a trial's outcome (metrics, error, worker) is kept
 on the trial itself, where any of them can read it.
 
-Trials of iterative models report their validation loss each round, and a MedianPruner stops
-hopeless ones early: the loss is reported negated when the study maximises, so "better"
-points the study's way.
+Scored on a validation part, trials of iterative models report their validation loss each round;
+cross-validated, every trial reports its running mean after each fold. A MedianPruner stops
+hopeless ones early: the loss is reported negated when the study maximises, so "better" points
+the study's way. A trial still running when the search's time is up is stopped too, once some
+trial has finished, so that a budget is not overrun by a whole trial.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ from typing import Any, Literal
 import optuna
 import pandas as pd
 from lightgbm.basic import LightGBMError
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 from optuna.samplers import TPESampler
 from optuna.storages import BaseStorage
 from optuna.trial import FrozenTrial, TrialState
@@ -33,15 +42,16 @@ from xgboost.core import XGBoostError
 from ml_backend.algorithms import get_algorithm
 from ml_backend.errors import JobCancelledError, MLInputError
 from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.jobs.train.data import TrainingData, prepare
 from ml_backend.jobs.train.resolve import ResolvedTraining
-from ml_backend.jobs.train.run import train
+from ml_backend.jobs.train.scoring import ValidationScores, score_training
 from ml_backend.jobs.tune.resolve import ResolvedTuning
 from ml_backend.jobs.tune.space import space_from_json
 from ml_backend.numbers import format_metric
-from ml_backend.reporting import ProgressUnit, Reporter
+from ml_backend.reporting import NullReporter, ProgressUnit, Reporter
 
 TIMEBOXED_SEARCH_SHARE = 0.9
-"""The share of a tuning bounded by time alone that its search takes; the refit, the rest."""
+"""The share of a tuning's time budget its search may take; the refit, the rest."""
 DEADLINE_ATTR = "deadline"
 """The study's user attribute holding when its search ends (seconds since the epoch): every
 worker reads the same, so wall-clock time rather than each process's own clock."""
@@ -50,6 +60,10 @@ CLOSED_ATTR = "closed"
 GIVEN_UP_ATTR = "given_up"
 """A trial's user attribute: asked for too late (past n_trials, or after the search closed),
 it never ran and is no trial of the result."""
+DEFAULTS_ATTR = "defaults"
+"""A trial's user attribute: it tried the algorithm's defaults (the tuning enqueues them first)."""
+PARAMS_ATTR = "params"
+"""A trial's user attribute: the settings it trained with, where the study's params differ."""
 ABANDONED = "its worker stopped (killed, or out of memory) before the trial finished"
 _DONE_REFRESH_S = 0.5
 
@@ -66,13 +80,44 @@ class TrialRecord(BaseModel):
     error: str | None = None
     worker: str | None = None
     """The worker that ran it, when a service's workers share the study."""
+    defaults: bool = False
+    """Whether it tried the algorithm's defaults."""
+    scores: ValidationScores | None = None
+    """Its scores fold by fold (one part for a validation part); None unless it finished."""
+
+
+def default_params(resolved: ResolvedTuning) -> dict[str, Any]:
+    """The algorithm's default value of each searched hyperparameter: the first trial, so that
+    tuning can only end at settings that scored at least as well as these."""
+    spec = get_algorithm(resolved.training.algorithm)
+    defaults = spec.hyperparameters.model_validate({}).model_dump()
+    return {name: defaults[name] for name in space_from_json(resolved.search_space)}
+
+
+def enqueued_defaults(resolved: ResolvedTuning) -> dict[str, Any]:
+    """The defaults the space can hold, as Optuna's first trial; a default outside the space
+    (a forest's unlimited depth) is set on the trial's training directly."""
+    space = space_from_json(resolved.search_space)
+    return {
+        name: value
+        for name, value in default_params(resolved).items()
+        if _holds(space[name], value)
+    }
+
+
+def _holds(distribution: BaseDistribution, value: Any) -> bool:
+    if isinstance(distribution, CategoricalDistribution):
+        return value in distribution.choices
+    if isinstance(distribution, IntDistribution | FloatDistribution):
+        return isinstance(value, int | float) and distribution.low <= value <= distribution.high
+    return False
 
 
 def create_study(
     resolved: ResolvedTuning, storage: BaseStorage | None, name: str | None, seed: int
 ) -> optuna.Study:
     """The tuning's study: in memory, or in `storage` for helpers to open under `name`."""
-    sampler, pruner = _sampler(seed, shared=storage is not None), _pruner()
+    sampler, pruner = _sampler(seed, shared=storage is not None), _pruner(resolved)
     return optuna.create_study(
         storage=storage,
         study_name=name,
@@ -82,12 +127,17 @@ def create_study(
     )
 
 
-def load_study(storage: BaseStorage, name: str, seed: int) -> optuna.Study:
+def load_study(
+    resolved: ResolvedTuning, storage: BaseStorage, name: str, seed: int
+) -> optuna.Study:
     """A study another worker created, opened by a helper to run trials of it (KeyError when
     it is gone: the search is over)."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.load_study(
-        study_name=name, storage=storage, sampler=_sampler(seed, shared=True), pruner=_pruner()
+        study_name=name,
+        storage=storage,
+        sampler=_sampler(seed, shared=True),
+        pruner=_pruner(resolved),
     )
 
 
@@ -101,8 +151,11 @@ def _sampler(seed: int, *, shared: bool) -> TPESampler:
         return TPESampler(seed=seed, constant_liar=shared)
 
 
-def _pruner() -> optuna.pruners.BasePruner:
-    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10)
+def _pruner(resolved: ResolvedTuning) -> optuna.pruners.BasePruner:
+    """Rounds are compared from the tenth on (the first are noise); folds from the first, since
+    a trial far behind the median after one fold rarely catches up."""
+    folds = resolved.training.split.folds is not None
+    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0 if folds else 10)
 
 
 def study_deadline(study: optuna.Study) -> float | None:
@@ -125,7 +178,8 @@ class SearchProgress:
         """The share done after `trials_done` trials (fractional within a running trial)."""
         shares = [trials_done / self.n_trials] if self.n_trials else []
         if self.timeout_s and self.deadline is not None:
-            shares.append(1.0 - (self.deadline - time.time()) / self.timeout_s)
+            span = self.timeout_s * TIMEBOXED_SEARCH_SHARE
+            shares.append(1.0 - (self.deadline - time.time()) / span)
         return self.search_share * min(1.0, max(shares, default=0.0))
 
     def refit_part(self) -> tuple[int, int]:
@@ -141,7 +195,7 @@ class TrialLoop:
     """Everything one worker's trials of a study need."""
 
     resolved: ResolvedTuning
-    frame: pd.DataFrame
+    data: TrainingData
     study: optuna.Study
     reporter: Reporter
     search: SearchProgress
@@ -213,8 +267,9 @@ def _trial(loop: TrialLoop, trial: optuna.Trial) -> None:
     if loop.job is not None:
         trial.set_user_attr("job", loop.job)
     began = time.monotonic()
+    defaults = bool(trial.user_attrs.get(DEFAULTS_ATTR))
     try:
-        state, value, metrics, error = _fit(loop, trial)
+        state, value, scores, error = _fit(loop, trial)
     except BaseException as crash:
         # A crash or a stop loses this trial only: the other workers must not wait for it.
         if not isinstance(crash, JobCancelledError):
@@ -222,19 +277,23 @@ def _trial(loop: TrialLoop, trial: optuna.Trial) -> None:
                 trial.set_user_attr("error", f"{type(crash).__name__}: {crash}")
                 loop.study.tell(trial, state=TrialState.FAIL)
         raise
+    metrics = _means(scores)
     if error is not None:
         trial.set_user_attr("error", error)
-    if metrics:
+    if scores is not None:
         trial.set_user_attr("metrics", metrics)
+        trial.set_user_attr("scores", scores.model_dump(mode="json"))
     record = TrialRecord(
         number=trial.number,
         state=_STATES.get(state, "failed"),
-        params=dict(trial.params),
+        params=dict(trial.user_attrs.get(PARAMS_ATTR) or trial.params),
         value=value,
         metrics=metrics,
         duration_s=time.monotonic() - began,
         error=error,
         worker=loop.worker,
+        defaults=defaults,
+        scores=scores if state == TrialState.COMPLETE else None,
     )
     _announce(loop, record)
     if state == TrialState.COMPLETE:
@@ -243,27 +302,45 @@ def _trial(loop: TrialLoop, trial: optuna.Trial) -> None:
         loop.study.tell(trial, state=state)
 
 
-Fit = tuple[TrialState, float | None, dict[str, float | None], str | None]
-"""How a trial went: its state, its value, its validation metrics and what went wrong."""
+Fit = tuple[TrialState, float | None, ValidationScores | None, str | None]
+"""How a trial went: its state, its value, its scores on the training data and what went wrong."""
 
 
 def _fit(loop: TrialLoop, trial: optuna.Trial) -> Fit:
     resolved = loop.resolved
+    reporter = _TrialReporter(loop, trial)
     try:
-        training = with_params(resolved, dict(trial.params))
-        result = train(training, loop.frame, reporter=_TrialReporter(loop, trial),
-                       explanations=False)  # fmt: skip
+        training = with_params(resolved, trial_params(loop, trial))
+        scores = score_training(training, loop.data, reporter, on_fold=reporter.fold_done).scores
     except optuna.TrialPruned:
-        return TrialState.PRUNED, None, {}, None
+        return TrialState.PRUNED, None, None, None
     except (MLInputError, ValueError, ArithmeticError, LightGBMError, XGBoostError) as error:
         # One bad combination of settings fails its trial, not the search.
-        return TrialState.FAIL, None, {}, f"{type(error).__name__}: {error}"
-    validation = result.metrics.get("validation") or {}
-    metrics = {k: None if v is None else float(v) for k, v in validation.items()}
-    value = metrics.get(resolved.goal_metric)
+        return TrialState.FAIL, None, None, f"{type(error).__name__}: {error}"
+    value = scores.mean(resolved.goal_metric)
     if value is None or not math.isfinite(value):
-        return TrialState.FAIL, None, metrics, f"{resolved.goal_metric} not computable"
-    return TrialState.COMPLETE, value, metrics, None
+        return TrialState.FAIL, None, scores, f"{resolved.goal_metric} not computable"
+    return TrialState.COMPLETE, value, scores, None
+
+
+def trial_params(loop: TrialLoop, trial: optuna.Trial) -> dict[str, Any]:
+    """The settings the trial trains with: those sampled, or for the defaults' trial the
+    defaults (kept on the trial where the study's copy cannot hold them)."""
+    params = dict(trial.params)
+    if trial.user_attrs.get(DEFAULTS_ATTR):
+        # Only a default no range can hold (a forest's unlimited depth, None) is set here; one
+        # outside a range the person narrowed to gives way to it.
+        unranged = {k: v for k, v in default_params(loop.resolved).items() if v is None}
+        if unranged:
+            params = {**params, **unranged}
+            trial.set_user_attr(PARAMS_ATTR, params)
+    return params
+
+
+def _means(scores: ValidationScores | None) -> dict[str, float | None]:
+    if scores is None:
+        return {}
+    return {name: fold.mean for name, fold in scores.metrics.items()}
 
 
 _STATES: dict[TrialState, Literal["complete", "pruned", "failed"]] = {
@@ -278,15 +355,19 @@ def trial_record(trial: FrozenTrial) -> TrialRecord:
     error = trial.user_attrs.get("error")
     if state == "failed" and error is None:
         error = ABANDONED
+    complete = trial.state == TrialState.COMPLETE
+    scores = trial.user_attrs.get("scores")
     return TrialRecord(
         number=trial.number,
         state=state,
-        params=dict(trial.params),
-        value=trial.value if trial.state == TrialState.COMPLETE else None,
+        params=dict(trial.user_attrs.get(PARAMS_ATTR) or trial.params),
+        value=trial.value if complete else None,
         metrics=dict(trial.user_attrs.get("metrics") or {}),
         duration_s=trial.duration.total_seconds() if trial.duration is not None else 0.0,
         error=error,
         worker=trial.user_attrs.get("worker"),
+        defaults=bool(trial.user_attrs.get(DEFAULTS_ATTR)),
+        scores=ValidationScores.model_validate(scores) if complete and scores else None,
     )
 
 
@@ -346,6 +427,24 @@ class _TrialReporter:
         self.sign = -1.0 if loop.resolved.direction == "maximize" else 1.0
         self.done = 0
         self.counted_at = -math.inf
+        self.cross_validated = loop.resolved.training.split.folds is not None
+
+    def fold_done(self, folds: int, scores: ValidationScores) -> None:
+        """Cross-validated, the running mean after each fold is what the pruner compares."""
+        value = scores.mean(self.loop.resolved.goal_metric)
+        if not self.cross_validated or value is None or folds >= scores.folds:
+            return
+        self.trial.report(value, folds)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned()
+
+    def _out_of_time(self) -> bool:
+        """Past the search's deadline, with some trial finished to refit: stop this one."""
+        deadline = self.loop.search.deadline
+        if deadline is None or time.time() < deadline:
+            return False
+        complete = self.loop.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        return bool(complete)
 
     def trials_done(self) -> int:
         """Finished trials of the study, all workers', read again now and then."""
@@ -367,8 +466,10 @@ class _TrialReporter:
         unit: ProgressUnit | None = None,
         fraction: float | None = None,
     ) -> None:
+        if self._out_of_time():
+            raise optuna.TrialPruned()
         loss = next((v for k, v in (metrics or {}).items() if k.startswith("validation/")), None)
-        if loss is not None:
+        if loss is not None and not self.cross_validated:
             self.trial.report(self.sign * loss, step)
             if self.trial.should_prune():
                 raise optuna.TrialPruned()
@@ -376,11 +477,13 @@ class _TrialReporter:
             return
         done = self.trials_done()
         search = self.loop.search
+        # Cross-validated, the fold's scoped fraction says how far the whole trial is.
+        within = fraction if fraction is not None else step / max(total, 1)
         self.loop.reporter.progress(
             done,
             search.n_trials or 0,
             unit="trial",
-            fraction=search.searching(done + min(step / max(total, 1), 1.0)),
+            fraction=search.searching(done + min(within, 1.0)),
         )
 
     def log(self, message: str) -> None:
@@ -420,13 +523,13 @@ def join_study(
     its trials, its time is up or `stopped()`; returns how many this one ran (none when the
     study is gone or complete already)."""
     try:
-        study = load_study(storage, name, seed)
+        study = load_study(resolved, storage, name, seed)
     except KeyError:
         return 0
     search = SearchProgress(resolved, study_deadline(study))
     loop = TrialLoop(
         resolved=resolved,
-        frame=frame,
+        data=prepare(resolved.training, frame, NullReporter()),
         study=study,
         reporter=reporter,
         search=search,

@@ -24,12 +24,26 @@ def describe_tuning(config: TuningConfig) -> str:
 def summarize_tuning(run_id: int, result: TuningResult) -> str:
     goal = result.goal_metric
     params = format_params(result.best_params)
+    chosen_on = f" on {result.selected_on}" if result.selected_on else ""
     text = (
         f"**Tuning run {run_id} finished** after {len(result.trials)} trials: the best "
-        f"validation {goal} is **{format_metric(goal, result.best_value)}** with "
+        f"validation {goal}{chosen_on} is **{format_metric(goal, result.best_value)}** with "
         f"{params or 'the defaults'}."
     )
+    defaults = result.default_value
+    best = next((t for t in result.trials if t.number == result.best_trial), None)
+    if defaults is not None:
+        if best is not None and best.defaults:
+            text += " No trial beat the algorithm's defaults (the first trial), so they were kept."
+        else:
+            text += (
+                f" The algorithm's defaults (the first trial) scored "
+                f"{format_metric(goal, defaults)}."
+            )
     test = result.training.metrics.get("test") or {}
     if goal in test:
-        text += f" Refit with those settings, it scores {format_metric(goal, test[goal])} on test."
+        text += (
+            f" Refit with those settings on every training row, it scores "
+            f"{format_metric(goal, test[goal])} on the test part, which no trial saw."
+        )
     return text + " The history, slice, contour and importance plots show how the search went."

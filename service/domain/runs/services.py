@@ -109,7 +109,8 @@ class RunService:
         resolved = spec.resolved.model_validate(run.resolved)
         # Only reproduction needs the exact settings from the result; predictions, on the hot
         # path, skip parsing it (a thousand stored test predictions cost ~1.5 ms).
-        result = spec.result.model_validate(run.result) if exact else None
+        wants_result = exact or spec.model_from_result
+        result = spec.result.model_validate(run.result) if wants_result else None
         return ResolvedTraining.model_validate(spec.trained_model(resolved, result))
 
     async def run_dataset(self, run: Run) -> Dataset:
