@@ -22,6 +22,9 @@ from tests.service.stack import (
 
 POSTGRES_URL = os.environ.get("MLCHAT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+SECURED_SQL_ROW_CAP = 2_000
+"""The `secured` stack's MLCHAT_SQL_ROW_CAP: below tests.sql_databases' ORDERS rows, so the SQL
+dataset tests (test_sql_datasets_api) see a full read capped."""
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -45,7 +48,11 @@ def client(stack: Stack) -> Iterator[httpx.Client]:
 def secured(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    """A stack where every request needs a key (MLCHAT_AUTH=required), loopback included."""
+    """A stack where every request needs a key (MLCHAT_AUTH=required), loopback included.
+
+    Shared by the key, sign-in and SQL-connection modules (each its own tenants): a SQL query
+    keeps at most SECURED_SQL_ROW_CAP rows, and it logs at INFO, so test_sql_datasets_api can
+    check that no log line, of any module's requests, holds a connection's secret."""
     home: Path = tmp_path_factory.mktemp(f"mlchat-auth-{request.param}")
     pg_name = None
     if request.param == "postgresql":
@@ -53,8 +60,10 @@ def secured(
         database_url, pg_name = create_postgres_database(POSTGRES_URL)
     else:
         database_url = f"sqlite:///{home / 'mlchat.db'}"
+    settings = {"MLCHAT_AUTH": "required", "MLCHAT_SQL_ROW_CAP": str(SECURED_SQL_ROW_CAP),
+                "MLCHAT_LOG_LEVEL": "INFO"}  # fmt: skip
     stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
-                  database_url=database_url, settings={"MLCHAT_AUTH": "required"})  # fmt: skip
+                  database_url=database_url, settings=settings)  # fmt: skip
     try:
         stack.start(n_workers=1)
         yield stack

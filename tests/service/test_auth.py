@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.service.helpers import FINAL, csv_bytes, upload, wait_for
-from tests.service.keyed import as_key, make_key, mlchat, problem
+from tests.service.keyed import as_key, cli_key, make_key, mlchat, problem
 from tests.service.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ def test_a_websocket_with_a_bad_key_is_refused_before_it_opens(secured: Stack) -
 def test_keys_from_the_cli_are_shown_once_listed_without_secret_and_revocable(
     secured: Stack,
 ) -> None:
-    key = make_key(secured, "cli-tenant", "run", name="alice")
+    key = cli_key(secured, "cli-tenant", "run", name="alice")
     with as_key(secured, key) as alice:
         assert alice.get("/api/v1/datasets").raise_for_status().json() == []
     listed = mlchat(secured, "keys", "list", "--tenant", "cli-tenant")

@@ -8,46 +8,16 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import httpx
 import pytest
 
-from service.embedded_redis import EmbeddedRedis
-from tests.service.conftest import BACKENDS, POSTGRES_URL
+from tests.service.conftest import SECURED_SQL_ROW_CAP as ROW_CAP
 from tests.service.keyed import as_key, make_key, mlchat, problem
-from tests.service.stack import Stack, create_postgres_database, drop_postgres_database
+from tests.service.stack import Stack
 from tests.sql_databases import ORDERS, SECRET, make_sqlite_orders
 
 pytestmark = pytest.mark.integration
-
-ROW_CAP = 2_000
-"""Below the source's ORDERS rows, so a full read is capped."""
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def secured(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    home: Path = tmp_path_factory.mktemp(f"mlchat-sql-{request.param}")
-    pg_name = None
-    if request.param == "postgresql":
-        assert POSTGRES_URL
-        database_url, pg_name = create_postgres_database(POSTGRES_URL)
-    else:
-        database_url = f"sqlite:///{home / 'mlchat.db'}"
-    settings = {"MLCHAT_AUTH": "required", "MLCHAT_SQL_ROW_CAP": str(ROW_CAP),
-                "MLCHAT_LOG_LEVEL": "INFO"}  # fmt: skip
-    stack = Stack(home=home, redis=EmbeddedRedis(home / "redis", persist=False),
-                  database_url=database_url, settings=settings)  # fmt: skip
-    try:
-        stack.start(n_workers=1)
-        yield stack
-    finally:
-        stack.stop()
-        if pg_name and POSTGRES_URL:
-            drop_postgres_database(POSTGRES_URL, pg_name)
-
 
 KeyedClient = Callable[[str, str], httpx.Client]
 

@@ -138,8 +138,9 @@ class SlackRecorder:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length)
         if self.is_down:
-            with self._lock:
+            with self.changed, self._lock:
                 self.calls.append(Call(path.rsplit("/", 1)[-1], time.monotonic(), {}, 0))
+                self.changed.notify_all()
             if self.down_status is not None:
                 page = b"<html><body>Service Unavailable</body></html>"
                 self._reply(request, self.down_status, page, {}, "text/html")
