@@ -317,6 +317,8 @@ class Predicted:
     classes: list[str] | None = None
     note: str = ""
     """Whatever it chose, for the record (FLAML's estimator, mlchat's winner)."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """More of how it chose, for `--json` (the leaderboard's entries)."""
 
 
 def loss(task: Task, truth: NDArray[Any], predicted: Predicted) -> float:
@@ -448,6 +450,31 @@ def _stored(frame: pd.DataFrame, folder: Path) -> tuple[pd.DataFrame, Any]:
     return read_frame(stored.path), stored.profile
 
 
+class _Clock(NullReporter):
+    """Notes when each algorithm of a leaderboard starts training and when its line is done
+    (after its permutation importance, metrics and saved model)."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.ended: dict[str, float] = {}
+
+    def log(self, message: str) -> None:
+        algorithm, _, said = message.partition(": ")
+        if said.startswith("training "):
+            self.started.setdefault(algorithm, time.perf_counter())
+        elif said.startswith(("test ", "failed")):
+            self.ended[algorithm] = time.perf_counter()
+
+
+@dataclass(frozen=True)
+class Board:
+    """What a leaderboard chose, what it left out, and each entry's figures."""
+
+    best: str
+    dropped: list[str]
+    entries: dict[str, dict[str, Any]]
+
+
 def _leaderboard(
     frame: pd.DataFrame,
     target: str,
@@ -455,9 +482,8 @@ def _leaderboard(
     split: SplitConfig,
     folder: Path,
     algorithms: list[str] | None,
-) -> tuple[str, list[str]]:
-    """The best algorithm of a leaderboard on `frame` ranked by the AMLB metric on the test
-    part of `split`, and the columns it left out (with why)."""
+) -> Board:
+    """A leaderboard on `frame` ranked by the AMLB metric on the test part of `split`."""
     rows, profile = _stored(frame, folder / "data")
     config = LeaderboardConfig(
         dataset=DatasetByName(name="bench"),
@@ -474,11 +500,25 @@ def _leaderboard(
         if c.training is not None
         for d in c.training.dropped_columns
     }
-    outcome = run_leaderboard(resolved, rows, reporter=NullReporter(), artifact_dir=folder)
-    if outcome.result.best is None:
-        reasons = "; ".join(f"{e.algorithm}: {e.reason}" for e in outcome.result.entries)
+    clock = _Clock()
+    outcome = run_leaderboard(resolved, rows, reporter=clock, artifact_dir=folder)
+    result = outcome.result
+    if result.best is None:
+        reasons = "; ".join(f"{e.algorithm}: {e.reason}" for e in result.entries)
         raise RuntimeError(f"no algorithm of the leaderboard trained ({reasons})")
-    return outcome.result.best, sorted(dropped)
+    entries = {
+        e.algorithm: {
+            "status": e.status.value,
+            result.goal_metric: (e.metrics or {}).get("test", {}).get(result.goal_metric),
+            "fit_s": e.training_duration_seconds,
+            "total_s": clock.ended[e.algorithm] - clock.started[e.algorithm]
+            if e.algorithm in clock.started and e.algorithm in clock.ended
+            else None,
+            "reason": e.reason,
+        }
+        for e in result.entries
+    }
+    return Board(result.best, sorted(dropped), entries)
 
 
 MLCHAT_ALGORITHMS: list[str] | None = None
@@ -499,20 +539,22 @@ def fit_predict_leaderboard(
     no time budget: every algorithm trains with its defaults, however long that takes.
     """
     training_rows = frame.iloc[split.train].reset_index(drop=True)
-    best, _ = _leaderboard(
+    pick = _leaderboard(
         training_rows, target, task, split.config, workdir / "pick", MLCHAT_ALGORITHMS
     )
-    _, dropped = _leaderboard(frame, target, task, split.config, workdir / "final", [best])
+    best = pick.best
+    final = _leaderboard(frame, target, task, split.config, workdir / "final", [best])
     model = TabularModel.load(workdir / "final" / best)
     rows, _ = _stored(frame, workdir / "final" / "data")
     if not np.array_equal(np.sort(split_rows(rows[target], split.config).test), split.test):
         raise RuntimeError("the stored frame splits otherwise than the benchmark's frame")
     test = rows.iloc[split.test]
-    note = best + (f"; left out {', '.join(dropped)}" if dropped else "")
+    note = best + (f"; left out {', '.join(final.dropped)}" if final.dropped else "")
+    details = {"pick": pick.entries, "refit": final.entries[best], "dropped": final.dropped}
     if task == "regression":
-        return Predicted(np.asarray(model.predict(test), np.float64), note=note)
+        return Predicted(np.asarray(model.predict(test), np.float64), note=note, details=details)
     classes = [str(label) for label in model.classes or []]
-    return Predicted(model.predict_proba(test), classes, note)
+    return Predicted(model.predict_proba(test), classes, note, details)
 
 
 AUTOML_MODULE = "ml_backend.jobs.automl.run"
@@ -598,6 +640,7 @@ class Outcome:
     seconds: float = 0.0
     note: str = ""
     error: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -653,7 +696,9 @@ def run_dataset(
                 predicted = contender(
                     dataset.frame.copy(), dataset.target, dataset.task, split, budget_s, workdir
                 )
-            outcome = Outcome(loss(dataset.task, truth, predicted), note=predicted.note)
+            outcome = Outcome(
+                loss(dataset.task, truth, predicted), note=predicted.note, details=predicted.details
+            )
         except Exception as error:
             outcome = Outcome(error=f"{type(error).__name__}: {error}"[:300])
         outcome.seconds = time.perf_counter() - started
