@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import importlib.util
 import json
@@ -521,12 +522,14 @@ def _leaderboard(
     return Board(result.best, sorted(dropped), entries)
 
 
-MLCHAT_ALGORITHMS: list[str] | None = None
-"""The leaderboard's algorithms: None is every tabular one, as mlchat's own default."""
-
-
 def fit_predict_leaderboard(
-    frame: pd.DataFrame, target: str, task: Task, split: Split, budget_s: float, workdir: Path
+    frame: pd.DataFrame,
+    target: str,
+    task: Task,
+    split: Split,
+    budget_s: float,
+    workdir: Path,
+    algorithms: list[str] | None = None,
 ) -> Predicted:
     """mlchat's leaderboard, without looking at the test rows.
 
@@ -537,11 +540,10 @@ def fit_predict_leaderboard(
     the whole frame with the benchmark's split, so it trains on all the training rows (as
     FLAML retrains its best) and its saved model predicts the test rows. The leaderboard takes
     no time budget: every algorithm trains with its defaults, however long that takes.
+    `algorithms`: None is every tabular one, as mlchat's own default.
     """
     training_rows = frame.iloc[split.train].reset_index(drop=True)
-    pick = _leaderboard(
-        training_rows, target, task, split.config, workdir / "pick", MLCHAT_ALGORITHMS
-    )
+    pick = _leaderboard(training_rows, target, task, split.config, workdir / "pick", algorithms)
     best = pick.best
     final = _leaderboard(frame, target, task, split.config, workdir / "final", [best])
     model = TabularModel.load(workdir / "final" / best)
@@ -714,22 +716,36 @@ def run_automl_bench(
     mlchat: str = "auto",
     n_jobs: int = 2,
     progress: Callable[[DatasetResult], None] | None = None,
+    with_flaml: bool | None = None,
 ) -> dict[str, Any]:
-    """Run the benchmark; its figures as plain JSON values (what `--json` writes)."""
-    global N_JOBS, MLCHAT_ALGORITHMS
+    """Run the benchmark; its figures as plain JSON values (what `--json` writes).
+
+    `with_flaml`: None runs FLAML where it is installed (the `automl-bench` extra) and leaves
+    it out, with no verdicts, where it is not."""
+    global N_JOBS
     names = list(only) if only else list(DATASETS)
     unknown = [name for name in names if name not in DATASETS]
     if unknown:
         raise ValueError(f"unknown datasets {unknown}; there are {', '.join(DATASETS)}")
     N_JOBS = n_jobs
     limit_threads(n_jobs)
-    # A smoke test: two quick algorithms stand in for all of mlchat's.
-    MLCHAT_ALGORITHMS = ["linear", "xgboost"] if quick else None
     kind = mlchat_kind(mlchat)
     contenders: dict[str, Contender] = {"xgboost": fit_predict_xgboost}
-    if importlib.util.find_spec("flaml") is not None:
+    if with_flaml is None:
+        with_flaml = importlib.util.find_spec("flaml") is not None
+        if not with_flaml:
+            print(
+                "[automl] FLAML is not installed (pip install -e '.[automl-bench]'): left out",
+                file=sys.stderr,
+            )
+    if with_flaml:
         contenders["flaml"] = fit_predict_flaml
     contenders["mlchat"] = MLCHAT_KINDS[kind]
+    if quick and kind == "leaderboard":
+        # A smoke test: two quick algorithms stand in for all of mlchat's.
+        contenders["mlchat"] = functools.partial(
+            fit_predict_leaderboard, algorithms=["linear", "xgboost"]
+        )
     results = []
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="automl-bench-") as folder:
