@@ -881,6 +881,7 @@ def summary_line(figures: dict[str, Any]) -> str:
         f"relative loss reduction against default XGBoost: mlchat "
         f"{_percent(s['mean_rlr_mlchat'])}, FLAML {_percent(s['mean_rlr_flaml'])}. The issue's "
         f"bar (wins + ties on 8 of 10, mean RLR above FLAML's): {bar}."
+        + (" Quick mode: a smoke test, not a result." if figures["quick"] else "")
     )
 
 
@@ -911,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
         "--budget",
         type=float,
         default=None,
-        help="seconds for FLAML (and mlchat's AutoML job); 60, or 3 with --quick",
+        help="seconds for FLAML (and mlchat's AutoML job); 60, or 2 with --quick",
     )
     parser.add_argument("--only", help=f"comma-separated, of: {', '.join(DATASETS)}")
     parser.add_argument("--quick", action="store_true", help="small tables and budgets")
@@ -924,7 +925,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.run_all import machine_facts
 
     facts = machine_facts()
-    budget = args.budget if args.budget is not None else (3.0 if args.quick else 60.0)
+    budget = args.budget if args.budget is not None else (2.0 if args.quick else 60.0)
     only = [name.strip() for name in args.only.split(",")] if args.only else None
 
     def said(result: DatasetResult) -> None:
