@@ -122,7 +122,7 @@ def _has_body(scope: Scope) -> bool:
     if _header(scope, b"transfer-encoding"):
         return True
     length = _header(scope, b"content-length").strip()
-    return length.isdigit() and int(length) > 0
+    return length.isascii() and length.isdigit() and int(length) > 0
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -52,7 +52,7 @@ class ExperimentService:
         """The tenant's experiment with this name, or this id; 404 otherwise."""
         query = select(Experiment).where(Experiment.tenant == self.tenant)
         found = await self.session.scalar(query.where(Experiment.name == ref))
-        if found is None and ref.isdigit() and len(ref) < 10:
+        if found is None and ref.isascii() and ref.isdigit() and len(ref) < 10:
             found = await self.session.scalar(query.where(Experiment.id == int(ref)))
         if found is None:
             raise NotFoundError(

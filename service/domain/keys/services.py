@@ -98,7 +98,7 @@ class KeyService:
     async def revoke(self, id_or_prefix: str, tenant: str | None = None) -> ApiKey:
         """Revoke the key with this id or prefix (of `tenant`'s keys, if given)."""
         matches = [ApiKey.prefix == id_or_prefix]
-        if id_or_prefix.isdigit() and len(id_or_prefix) < 18:
+        if id_or_prefix.isascii() and id_or_prefix.isdigit() and len(id_or_prefix) < 18:
             matches.append(ApiKey.id == int(id_or_prefix))
         query = select(ApiKey).where(or_(*matches))
         if tenant is not None:

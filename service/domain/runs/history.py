@@ -74,7 +74,9 @@ def _search(q: str) -> ColumnElement[bool]:
         func.lower(_config_text("algorithm")).like(pattern),
         func.lower(_config_text("target_column")).like(pattern),
         Run.kind.in_(kinds) if kinds else false(),
-        Run.id == int(number) if number.isdigit() and len(number) < 10 else false(),
+        Run.id == int(number)
+        if number.isascii() and number.isdigit() and len(number) < 10
+        else false(),
     )
 
 
