@@ -80,8 +80,9 @@ def plot_data(page: Page, selector: str) -> list[dict[str, Any]]:
 
 
 def metric_cells(card: Locator) -> dict[str, dict[str, str]]:
-    """The run card's metrics table as {split: {metric: text}}."""
-    table: dict[str, dict[str, str]] = card.locator("table.metrics").evaluate(
+    """The run card's metrics table as {split: {metric: text}} (not the table of how its model
+    was chosen)."""
+    table: dict[str, dict[str, str]] = card.locator("table.metrics:not(.selection)").evaluate(
         """table => {
           const splits = [...table.tHead.rows[0].cells].slice(1).map(c => c.textContent);
           const out = Object.fromEntries(splits.map(s => [s, {}]));

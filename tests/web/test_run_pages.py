@@ -41,7 +41,7 @@ def _conversation(client: httpx.Client, dataset: str, *texts: str) -> dict[str, 
 def trained(web_stack: Stack) -> dict[str, Any]:
     """A run started from a conversation (request, plan, yes), finished and summarised."""
     with httpx.Client(base_url=web_stack.base_url, timeout=60) as client:
-        request = "train xgboost on species, hold out a quarter stratified"
+        request = "train xgboost on species, hold out a quarter stratified, 5-fold cross validation"
         conversation = _conversation(client, "penguins", request, "yes")
         run_part = next(p for p in conversation["replies"][1]["parts"] if p["type"] == "run")
         job = wait_for(client, "train", run_part["job_id"], {"finished", "failed"})
@@ -91,6 +91,19 @@ def test_a_run_has_a_page_of_its_own(page: Page, web_stack: Stack, trained: dict
     expect(view.locator(".status")).to_have_text("finished")
     expect(view.locator(".facts")).to_contain_text("dataset penguins")
     expect(view.locator("dl.config")).to_contain_text("25% test, stratified")
+
+    # How it was scored before the test part: each fold, then the mean ± spread.
+    chosen = view.get_by_role("region", name="How it was chosen").locator("table")
+    folds = stored["result"]["cross_validation"]
+    expect(chosen.locator("caption")).to_have_text(
+        f"Scored on 5-fold cross-validation of {folds['rows']} training rows, before the test part"
+    )
+    heads = chosen.locator("thead th").all_inner_texts()
+    assert heads == ["metric", "fold 1", "fold 2", "fold 3", "fold 4", "fold 5", "mean ± spread"]
+    accuracy = chosen.locator("tbody tr", has_text="accuracy").locator("td").all_inner_texts()
+    expected = folds["metrics"]["accuracy"]["folds"]
+    assert [float(cell) for cell in accuracy[:5]] == pytest.approx(expected, abs=1e-3)
+    assert " ± " in accuracy[5]
 
     shown = metric_cells(view)
     assert set(shown) == set(stored["result"]["metrics"]) >= {"train", "test"}

@@ -269,7 +269,15 @@ def _train_one(
         data = prepare(training, frame, NullReporter())
         scored = score_training(training, data, ScopedReporter(scoped, 0, 2)).scores
         final = training.model_copy(update={"split": final_split(training.split)})
-        result = train(final, frame, reporter=ScopedReporter(scoped, 1, 2), artifact_dir=directory)
+        # No permutation importance or SHAP per candidate: a leaderboard shows none of them,
+        # and they took a third of its time.
+        result = train(
+            final,
+            frame,
+            reporter=ScopedReporter(scoped, 1, 2),
+            artifact_dir=directory,
+            explanations=False,
+        )
     except JobCancelledError:
         raise
     except Exception as exc:
