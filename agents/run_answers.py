@@ -84,11 +84,17 @@ def settings_text(run: Mapping[str, Any]) -> str:
         trials = result.get("trials") or []
         trial = result.get("best_trial")
         which = f" (trial {trial} of {len(trials)})" if trial is not None and trials else ""
-        return (
+        text = (
             f"The best settings run {run_id}'s search found{which}: "
             f"{format_params(result['best_params']) or 'the defaults'}, with a validation "
-            f"{goal} of {format_metric(goal, result.get('best_value'))}."
+            f"{goal} of {format_metric(goal, result.get('best_value'))}"
         )
+        scored_on = result.get("selected_on")
+        text += f" on {scored_on}." if scored_on else "."
+        defaults = result.get("default_value")
+        if defaults is not None:
+            text += f" The algorithm's defaults scored {format_metric(goal, defaults)} there."
+        return text
     if isinstance(result.get("entries"), list):
         return f"Run {run_id} is a leaderboard: each algorithm ran with its default settings."
     config = run.get("config") or {}
