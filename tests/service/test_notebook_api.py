@@ -93,11 +93,20 @@ def test_a_tuned_model_reproduces_too(client: httpx.Client, tmp_path: Path) -> N
     assert report["metrics"] == pytest.approx(stored, abs=1e-9)
     assert f"all {len(stored)} test metrics reproduced within 1e-06" in printed
 
-    # A leaderboard keeps no model of its own: it says so, and which runs have one.
+    # A leaderboard's winner is its model: its notebook retrains the winner to the same scores.
     board = client.post("/api/v1/ml/leaderboard", json={
         "dataset": {"name": "penguins"}, "target_column": "island",
         "algorithms": ["linear", "random_forest"]}).json()  # fmt: skip
-    wait_for(client, "leaderboard", board["job_id"], {"finished", "failed"}, 300)
-    refused = client.get(f"/api/v1/runs/{board['run_id']}/notebook")
+    ranked = wait_for(client, "leaderboard", board["job_id"], {"finished", "failed"}, 300)
+    winner = client.get(f"/api/v1/runs/{board['run_id']}/notebook")
+    assert winner.status_code == 200, winner.text
+    report, printed = executed(nbformat.reads(winner.text, as_version=4), tmp_path)
+    assert report["metrics"] == pytest.approx(ranked["result"]["metrics"]["test"], abs=1e-9)
+    assert ranked["result"]["best"] in winner.text
+
+    # An exploration keeps no model: it says so.
+    explore = client.post("/api/v1/ml/explore", json={
+        "explorer": "describe", "dataset": {"name": "penguins"}}).json()  # fmt: skip
+    refused = client.get(f"/api/v1/runs/{explore['run_id']}/notebook")
     assert refused.status_code == 409
-    assert "leaderboard run; notebooks come from training and tuning" in refused.json()["detail"]
+    assert "notebooks come from training and tuning" in refused.json()["detail"]

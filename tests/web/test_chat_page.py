@@ -286,7 +286,9 @@ def test_tuning_and_forecast_plots_in_run_details(page: Page, web_stack: Stack) 
     history = plot_data(page, "#run-dialog .plot[data-plot='history']")
     stored = httpx.get(f"{web_stack.base_url}/api/v1/runs/{tuned['run_id']}/plots/history")
     assert [trace["y"] for trace in history] == [trace["y"] for trace in stored.json()["data"]]
-    expect(dialog.locator("table.metrics")).to_contain_text("f1")
+    expect(dialog.locator("table.metrics:not(.selection)")).to_contain_text("f1")
+    # The tuning's trials were scored on folds of the training rows, shown apart from the test.
+    expect(dialog.locator("table.selection caption")).to_contain_text("5-fold cross-validation")
     expect(dialog.get_by_role("link", name="Reproduce script")).to_be_visible()
     screenshot(page, "11-tuning")
     dialog.get_by_role("button", name="Close").click()
