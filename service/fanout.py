@@ -145,7 +145,7 @@ class Hub:
         while True:
             pubsub = self._client.pubsub()
             try:
-                await pubsub.connect()  # type: ignore[no-untyped-call]  # untyped in redis-py
+                await pubsub.connect()  # type: ignore[no-untyped-call,unused-ignore]  # untyped before redis-py 8.2
                 await self._resubscribe(pubsub)
                 delay = BACKOFF_FIRST_S
                 await self._read(pubsub)
@@ -155,7 +155,7 @@ class Hub:
             finally:
                 self._lost()
                 with anyio.CancelScope(shield=True):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # untyped in redis-py
+                    await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]  # untyped before redis-py 8.2
             await anyio.sleep(delay)
             delay = min(delay * 2, BACKOFF_MAX_S)
 
