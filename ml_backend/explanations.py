@@ -31,7 +31,6 @@ from ml_backend.algorithms.random_forest import (
 from ml_backend.configs import TaskType
 from ml_backend.metrics import METRICS, Predictions
 from ml_backend.model import TabularModel
-from ml_backend.preprocessing import output_columns
 from ml_backend.reporting import Reporter
 
 HEADLINE_METRICS = {TaskType.CLASSIFICATION: "accuracy", TaskType.REGRESSION: "r2"}
@@ -193,7 +192,7 @@ def shap_summary(
         # SHAP is an optional extra on top of a finished model: its failure must not lose the run.
         reporter.log(f"SHAP values skipped: {type(exc).__name__}: {exc}")
         return None
-    return column_shap(values, output_columns(model.preprocessor, model.feature_columns))
+    return column_shap(values, model.encoded_origins())
 
 
 def column_shap(values: NDArray[np.float64], origins: Sequence[str]) -> list[ShapImportance]:
@@ -250,7 +249,7 @@ class _EncodedRows:
     def __init__(self, model: TabularModel, rows: pd.DataFrame) -> None:
         self.model = model
         self.encoded = model.transform(rows)
-        origins = np.asarray(output_columns(model.preprocessor, model.feature_columns))
+        origins = np.asarray(model.encoded_origins())
         self.parts = [np.flatnonzero(origins == column) for column in model.feature_columns]
 
     def fit(self, x: NDArray[np.intp], y: NDArray[Any]) -> Self:

@@ -75,10 +75,14 @@ class TabularModel:
         # Boosters compute in float32: renormalise so rows sum to 1 at float64 precision.
         return np.asarray(probabilities / probabilities.sum(axis=1, keepdims=True), np.float64)
 
+    def encoded_origins(self) -> list[str]:
+        """For each column of `transform`'s matrix, the feature column it encodes."""
+        return output_columns(self.preprocessor, self.feature_columns)
+
     def feature_importance(self) -> dict[str, float]:
         """Importance per original column (one-hot parts summed), summing to 1, largest first."""
         weights = get_algorithm(self.algorithm).feature_weights(self.estimator)
-        origins = output_columns(self.preprocessor, self.feature_columns)
+        origins = self.encoded_origins()
         totals = pd.Series(weights, index=origins).groupby(level=0, sort=False).sum()
         totals = totals.reindex(self.feature_columns, fill_value=0.0)
         grand_total = float(totals.sum())

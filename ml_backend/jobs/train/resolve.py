@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ml_backend.algorithms import get_algorithm
 from ml_backend.configs import DatasetRef, SplitConfig, SplitStrategy, TaskType, TrainingConfig
@@ -40,6 +40,16 @@ class DroppedColumn(BaseModel):
     reason: str
 
 
+class EnsembleMember(BaseModel):
+    """One model of an ensemble: an algorithm with its settings, and its share of the average."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    algorithm: str
+    hyperparameters: dict[str, Any]
+    weight: float = Field(gt=0.0, le=1.0)
+
+
 class ResolvedTraining(BaseModel):
     """A TrainingConfig checked against its dataset, with every default made explicit."""
 
@@ -58,6 +68,19 @@ class ResolvedTraining(BaseModel):
     metrics: list[str]
     time_column: str | None
     dropped_columns: list[DroppedColumn]
+    ensemble: list[EnsembleMember] | None = None
+    """Models whose predictions are averaged, with their weights (an AutoML's choice); then
+    `algorithm` and `hyperparameters` are its heaviest member's. None: one model."""
+
+    def member(self, member: EnsembleMember) -> ResolvedTraining:
+        """The training of one member of the ensemble alone."""
+        return self.model_copy(
+            update={
+                "algorithm": member.algorithm,
+                "hyperparameters": member.hyperparameters,
+                "ensemble": None,
+            }
+        )
 
 
 def resolve_training(config: TrainingConfig, profile: DatasetProfile) -> ResolvedTraining:

@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from ml_backend.algorithms import get_algorithm
 from ml_backend.configs import TaskType
 from ml_backend.explanations import (
     Explanations,
@@ -19,7 +18,7 @@ from ml_backend.explanations import (
     explain,
 )
 from ml_backend.jobs.train.data import TrainingData, prepare, split_usable_rows, usable_mask
-from ml_backend.jobs.train.fitting import fit_model, predictions
+from ml_backend.jobs.train.fitting import fit_training, predictions
 from ml_backend.jobs.train.resolve import DroppedColumn, ResolvedTraining
 from ml_backend.jobs.train.scoring import ValidationScores, score_training
 from ml_backend.metrics import ConfusionMatrix, compute_metrics, confusion_matrix
@@ -89,7 +88,6 @@ def train(
 
     `explanations=False` skips permutation importance, SHAP and prediction pairs (tuning trials).
     """
-    spec = get_algorithm(resolved.algorithm)
     data = prepare(resolved, frame, reporter)
     cross_validation = None
     final = reporter
@@ -101,8 +99,8 @@ def train(
         ).scores
         reporter.log(f"cross-validated: {_said(cross_validation, resolved.metrics)}")
         final = ScopedReporter(reporter, k, k + 1)
-    model, seconds = fit_model(
-        spec, resolved, data, final, fit=data.parts.train, watch=data.parts.validation
+    model, seconds = fit_training(
+        resolved, data, final, fit=data.parts.train, watch=data.parts.validation
     )
     test = data.parts.test
     explained = (
@@ -119,7 +117,7 @@ def train(
     )
     result = TrainingResult(
         task_type=resolved.task_type,
-        algorithm=spec.name,
+        algorithm=model.algorithm,
         metrics=_evaluate(model, resolved, data),
         confusion_matrix=_test_confusion(model, data),
         feature_importance=[
@@ -177,7 +175,7 @@ def _summary(
         validation_samples=len(data.parts.validation),
         test_samples=len(data.parts.test),
         n_features=len(resolved.feature_columns),
-        encoded_features=len(model.preprocessor.get_feature_names_out()),
+        encoded_features=len(model.encoded_origins()),
         rows_without_target=int(frame[resolved.target_column].isna().sum()),
         dropped_columns=resolved.dropped_columns,
     )

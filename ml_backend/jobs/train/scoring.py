@@ -14,9 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel
 
-from ml_backend.algorithms import get_algorithm
 from ml_backend.jobs.train.data import TrainingData
-from ml_backend.jobs.train.fitting import fit_model, predictions
+from ml_backend.jobs.train.fitting import fit_training, predictions
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.metrics import compute_metrics
 from ml_backend.reporting import Reporter, ScopedReporter
@@ -78,7 +77,6 @@ def score_training(
     on_fold: FoldHook | None = None,
 ) -> Scored:
     """Fit on each fold's fitting rows, score its held-out rows, from the training data only."""
-    spec = get_algorithm(resolved.algorithm)
     pairs = fold_pairs(data.parts, resolved.split, data.encoded if data.encoder else None)
     method: Literal["kfold", "holdout"] = "kfold" if resolved.split.folds else "holdout"
     per_fold: list[dict[str, float | None]] = []
@@ -89,7 +87,7 @@ def score_training(
         scoped = ScopedReporter(reporter, index, len(pairs))
         # The scored rows serve as the watched part too: boosting rounds and epochs are scored
         # (and stopped early) on them, as a validation part is in a single training.
-        model, took = fit_model(spec, resolved, data, scoped, fit=fit, watch=score)
+        model, took = fit_training(resolved, data, scoped, fit=fit, watch=score)
         seconds += took
         predicted = predictions(model, data, score)
         per_fold.append(compute_metrics(resolved.metrics, predicted))

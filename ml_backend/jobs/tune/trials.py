@@ -44,7 +44,7 @@ from ml_backend.errors import JobCancelledError, MLInputError
 from ml_backend.hyperparameters import validate_hyperparameters
 from ml_backend.jobs.train.data import TrainingData, prepare
 from ml_backend.jobs.train.resolve import ResolvedTraining
-from ml_backend.jobs.train.scoring import ValidationScores, score_training
+from ml_backend.jobs.train.scoring import Scored, ValidationScores, score_training
 from ml_backend.jobs.tune.resolve import ResolvedTuning
 from ml_backend.jobs.tune.space import space_from_json
 from ml_backend.numbers import format_metric
@@ -206,6 +206,9 @@ class TrialLoop:
     only finished trials, so the run's progress does not jump between workers' trials."""
     stopped: Callable[[], bool] = lambda: False
     """Asked between trials: True once the run ended (cancelled, failed) elsewhere."""
+    keep: Callable[[ResolvedTraining, Scored], None] | None = None
+    """Given each finished trial's training and predictions on the rows that scored it (an
+    AutoML keeps the best for its ensemble)."""
 
 
 def run_trials(loop: TrialLoop) -> int:
@@ -311,15 +314,18 @@ def _fit(loop: TrialLoop, trial: optuna.Trial) -> Fit:
     reporter = _TrialReporter(loop, trial)
     try:
         training = with_params(resolved, trial_params(loop, trial))
-        scores = score_training(training, loop.data, reporter, on_fold=reporter.fold_done).scores
+        scored = score_training(training, loop.data, reporter, on_fold=reporter.fold_done)
     except optuna.TrialPruned:
         return TrialState.PRUNED, None, None, None
     except (MLInputError, ValueError, ArithmeticError, LightGBMError, XGBoostError) as error:
         # One bad combination of settings fails its trial, not the search.
         return TrialState.FAIL, None, None, f"{type(error).__name__}: {error}"
+    scores = scored.scores
     value = scores.mean(resolved.goal_metric)
     if value is None or not math.isfinite(value):
         return TrialState.FAIL, None, scores, f"{resolved.goal_metric} not computable"
+    if loop.keep is not None:
+        loop.keep(training, scored)
     return TrialState.COMPLETE, value, scores, None
 
 
