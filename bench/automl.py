@@ -577,11 +577,11 @@ def automl_available() -> bool:
 def fit_predict_automl(
     frame: pd.DataFrame, target: str, task: Task, split: Split, budget_s: float, workdir: Path
 ) -> Predicted:
-    """mlchat's AutoML job with `budget_s` seconds, called as the other jobs are:
-    `resolve_automl(AutoMLConfig, profile)` and `run_automl(resolved, frame, reporter=,
-    artifact_dir=)`, its result's `best` naming the folder of the final model. Its config gets
-    the benchmark's split; the job must choose on its training rows only (its test part is
-    the benchmark's test rows)."""
+    """mlchat's AutoML job with `budget_s` seconds (at least its minimum), called as the
+    service calls it: `resolve_automl(AutoMLConfig, profile)`, then `run_automl(resolved,
+    frame, reporter=, artifact_dir=)`, which saves the chosen model in `artifact_dir`. Its
+    config gets the benchmark's split; the job chooses on its training rows only (its test part
+    is the benchmark's test rows)."""
     module: Any = importlib.import_module(AUTOML_MODULE)
     configs: Any = importlib.import_module("ml_backend.configs")
     rows, profile = _stored(frame, workdir / "data")
@@ -591,17 +591,21 @@ def fit_predict_automl(
         task_type=TaskType.REGRESSION if task == "regression" else TaskType.CLASSIFICATION,
         split=split.config,
         goal_metric=MLCHAT_GOALS[task],
-        time_budget_s=budget_s,
+        time_budget_s=max(budget_s, configs.MIN_AUTOML_S),
     )
     resolved = module.resolve_automl(config, profile)
-    outcome = module.run_automl(resolved, rows, reporter=NullReporter(), artifact_dir=workdir)
-    best = str(outcome.result.best)
-    model = TabularModel.load(workdir / best)
+    model_dir = workdir / "model"
+    outcome = module.run_automl(resolved, rows, reporter=NullReporter(), artifact_dir=model_dir)
+    result = outcome.result
+    model = TabularModel.load(model_dir)
+    weights = {m.name: round(m.weight, 3) for m in result.models if m.weight > 0}
+    details = {"weights": weights, "models": len(result.models), "elapsed_s": result.elapsed_s}
     test = rows.iloc[split.test]
     if task == "regression":
-        return Predicted(np.asarray(model.predict(test), np.float64), note=best)
+        return Predicted(np.asarray(model.predict(test), np.float64), note=result.best,
+                         details=details)  # fmt: skip
     classes = [str(label) for label in model.classes or []]
-    return Predicted(model.predict_proba(test), classes, best)
+    return Predicted(model.predict_proba(test), classes, result.best, details)
 
 
 MLCHAT_KINDS: dict[str, Contender] = {

@@ -223,7 +223,8 @@ class ExplorationConfig(_Strict):
 
 
 class LeaderboardConfig(_Strict):
-    """Several algorithms trained on the same data and split, ranked by one test metric.
+    """Several algorithms trained on the same data and split, ranked by one metric on the
+    training data (folds or a validation part), each then judged once on the test part.
 
     The fields of a TrainingConfig, less `algorithm` and `hyperparameters` (each algorithm
     trains with its defaults), plus the algorithms to compare and the metric to rank by.
@@ -254,6 +255,25 @@ class LeaderboardConfig(_Strict):
     horizon: Annotated[int, Field(ge=1, le=100_000)] | None = None
     goal_metric: str | None = Field(
         default=None,
-        description="The test metric to rank by; null means accuracy (classification) or r2 "
+        description="The metric to rank by; null means accuracy (classification) or r2 "
         "(regression), or the first of `metrics` when those are not among them.",
+    )
+
+
+MIN_AUTOML_S = 5.0
+"""The shortest budget an AutoML may have: time for a few default models of a small table."""
+DEFAULT_AUTOML_S = 300.0
+
+
+class AutoMLConfig(LeaderboardConfig):
+    """The best model mlchat can find in a wall-clock budget: every applicable algorithm with
+    its defaults, the promising ones tuned, and a weighted ensemble of what it tried, chosen on
+    the training data alone and judged once on the test part."""
+
+    time_budget_s: float = Field(
+        default=DEFAULT_AUTOML_S,
+        ge=MIN_AUTOML_S,
+        le=MAX_TUNING_S,
+        description="Seconds for the whole search, the final fit included: at most the "
+        "tenant's duration limit (4 h by default).",
     )

@@ -64,6 +64,13 @@ def run_notebook(
     notebook, or a path or URL the reader fills in), retrains `resolved` and compares the test
     metrics with `expected_test_metrics`."""
     algorithm = resolved.algorithm
+    if resolved.ensemble:
+        members = ", ".join(member.algorithm for member in resolved.ensemble)
+        raise ConfigValidationError(
+            f"a notebook retrains one model, and this run's is an ensemble ({members}); it is "
+            "reproduced by its script, GET /api/v1/runs/{id}/reproduce",
+            field="algorithm",
+        )
     if algorithm not in NOTEBOOK_ALGORITHMS:
         raise ConfigValidationError(
             f"a notebook retrains {', '.join(NOTEBOOK_ALGORITHMS)} runs; a {algorithm} run is "

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-ProgressUnit = Literal["trial", "algorithm", "round", "epoch", "tree", "step"]
+ProgressUnit = Literal["trial", "algorithm", "round", "epoch", "tree", "step", "second"]
 """What a progress step counts: a tuning's trials, a leaderboard's algorithms, a boosted model's
-rounds, a network's epochs, a forest's trees, or steps of some other work."""
+rounds, a network's epochs, a forest's trees, an AutoML's seconds of budget spent, or steps of
+some other work."""
 COARSE_UNITS: frozenset[str] = frozenset({"trial", "algorithm"})
 """Units that are each a whole model: a handful of them already show how fast a run goes."""
 

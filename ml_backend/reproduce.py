@@ -101,7 +101,9 @@ def main(arguments: list[str]) -> int:
     if resolved.time_column is not None:
         columns.append(resolved.time_column)
     frame = load_frame(path, list(dict.fromkeys(columns)))
-    print(f"training {{resolved.algorithm}} on {{path}} ...")
+    members = [member.algorithm for member in resolved.ensemble or []]
+    model = f"an ensemble of {{', '.join(members)}}" if members else resolved.algorithm
+    print(f"training {{model}} on {{path}} ...")
     result = train(resolved, frame, reporter=NullReporter(), explanations=False)
     warn_about_versions()
     reproduced = result.metrics["test"]
@@ -132,10 +134,12 @@ def reproduce_script(
 ) -> str:
     """Python source of a script that retrains `resolved` on `dataset_file` and checks the
     test metrics against `expected_test_metrics`, exiting 1 when one differs by > 1e-6."""
-    title = repr(resolved.name) if resolved.name else f"training {resolved.algorithm}"
+    members = [member.algorithm for member in resolved.ensemble or []]
+    model = f"an ensemble of {', '.join(members)}" if members else resolved.algorithm
+    title = repr(resolved.name) if resolved.name else f"training {model}"
     script = _TEMPLATE.format(
         title=title,
-        algorithm=resolved.algorithm,
+        algorithm=model,
         tolerance=TOLERANCE,
         dataset_file=dataset_file,
         config_json=config_json(resolved),

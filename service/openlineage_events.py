@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.orm import Session
 
+from ml_backend.jobs.registry import JOBS
 from service.db.models import Dataset, Run
-from service.domain.experiments.parts import MODEL_KINDS
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -104,7 +104,8 @@ def _event(
                 },
             )
         )
-    made = "model" if run.kind in MODEL_KINDS or run.kind == "leaderboard" else "result"
+    spec = JOBS.get(run.kind)
+    made = "model" if spec is not None and spec.saves_model else "result"
     outputs = [OutputDataset(namespace=namespace, name=f"{run.tenant}/runs/{run.id}/{made}")]
     run_facets: dict[str, Any] = {}
     if error is not None:

@@ -18,6 +18,9 @@ from ml_backend.jobs.words import duration_words, size_words
 SEARCH_SHARE = 0.9
 """The share of the duration limit a search may take; the rest is for the final refit."""
 
+TIME_BOUNDS = ("timeout_s", "time_budget_s")
+"""The fields in which a kind bounds its own running time."""
+
 ResolvedT = TypeVar("ResolvedT", bound=BaseModel)
 
 
@@ -42,24 +45,28 @@ def check_budget(config: BaseModel, dataset_bytes: int | None, budget: JobBudget
             "it, or ask an admin to raise the limit",
             field="dataset",
         )
-    # A kind that bounds its own running time (a tuning's search) names it `timeout_s`.
-    timeout_s = getattr(config, "timeout_s", None)
-    if timeout_s is not None and timeout_s > budget.duration_s:
-        raise BudgetError(
-            f"a search of {duration_words(timeout_s)} does not fit the "
-            f"{duration_words(budget.duration_s)} duration limit of your jobs: ask for at most "
-            f"{budget.duration_s} seconds (timeout_s), or ask an admin to raise the limit",
-            field="timeout_s",
-        )
+    # A kind that bounds its own running time names it `timeout_s` (a tuning's search) or
+    # `time_budget_s` (an AutoML, its final fit included).
+    for field in TIME_BOUNDS:
+        seconds = getattr(config, field, None)
+        if seconds is not None and seconds > budget.duration_s:
+            raise BudgetError(
+                f"a search of {duration_words(seconds)} does not fit the "
+                f"{duration_words(budget.duration_s)} duration limit of your jobs: ask for at "
+                f"most {budget.duration_s} seconds ({field}), or ask an admin to raise the limit",
+                field=field,
+            )
 
 
 def fit_budget(resolved: ResolvedT, budget: JobBudget) -> ResolvedT:
     """`resolved` with its search, if it has one, ending in time for the refit: a tuning bound
     only by its trials would otherwise be stopped by the duration limit with nothing saved."""
-    if "timeout_s" not in type(resolved).model_fields:
-        return resolved
     cap = SEARCH_SHARE * budget.duration_s
-    timeout_s = getattr(resolved, "timeout_s", None)
-    if timeout_s is not None and timeout_s <= cap:
-        return resolved
-    return resolved.model_copy(update={"timeout_s": cap})
+    for field in TIME_BOUNDS:
+        if field not in type(resolved).model_fields:
+            continue
+        seconds = getattr(resolved, field, None)
+        if seconds is not None and seconds <= cap:
+            return resolved
+        return resolved.model_copy(update={field: cap})
+    return resolved

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from ml_backend.configs import DatasetRef
 from ml_backend.errors import ConfigValidationError
+from ml_backend.jobs.automl import job as automl
 from ml_backend.jobs.explore import job as explore
 from ml_backend.jobs.forecast import job as forecast
 from ml_backend.jobs.leaderboard import job as leaderboard
@@ -32,6 +33,7 @@ JOBS: dict[str, AnySpec] = {
         tune.SPEC,
         forecast.SPEC,
         leaderboard.SPEC,
+        automl.SPEC,
     )
 }
 

@@ -32,12 +32,13 @@ def result_summary(result: dict[str, Any] | None) -> dict[str, Any] | None:
     if result is None:
         return None
     best = result.get("best")
-    if isinstance(best, str):
+    # A run's own model's metrics where it keeps them at the top (a training, a tuning's refit,
+    # an AutoML's choice, a leaderboard's winner since it has a model); else the winner's entry.
+    test = _at(result, "metrics", "test") or _at(result, "training", "metrics", "test")
+    if test is None and isinstance(best, str):
         winner = next((entry for entry in result.get("entries") or []
                        if _at(entry, "algorithm") == best), None)  # fmt: skip
         test = _at(winner, "metrics", "test")
-    else:
-        test = _at(result, "metrics", "test") or _at(result, "training", "metrics", "test")
     summary = {
         "test_metrics": test,
         "goal_metric": result.get("goal_metric"),

@@ -23,7 +23,7 @@ def _training(**fields: object) -> TrainingConfig:
 
 
 def test_every_route_is_named_after_a_kind_and_every_tool_starts_one_kind() -> None:
-    assert routes() == ["explore", "train", "tune", "leaderboard"]
+    assert routes() == ["explore", "train", "tune", "leaderboard", "automl"]
     assert all(route in JOBS for route in routes())
     assert route_kinds("train") == ["train", "forecast"]
     tools = [spec.tool for spec in JOBS.values()]

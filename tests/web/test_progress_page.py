@@ -70,6 +70,7 @@ def test_the_card_names_what_it_counts(page: Page, web_stack: Stack) -> None:
         {"step": 3, "unit": "trial"},
         {"step": 1, "total": 4, "unit": "algorithm"},
         {"step": 3, "total": 200},
+        {"step": 45, "total": 300, "unit": "second"},
     ]
     assert page.evaluate(COUNTED, cases) == [
         "round 26 of 1000",
@@ -78,6 +79,7 @@ def test_the_card_names_what_it_counts(page: Page, web_stack: Stack) -> None:
         "trial 4 (time-boxed)",
         "algorithm 2 of 4",
         "step 3 of 200",
+        "45 s of 300 s budget",
     ]
 
 

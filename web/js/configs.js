@@ -70,7 +70,7 @@ function seriesText(series) {
 export function configTitle(kind, config) {
   if (!config) return kind;
   if (config.explorer) return `${config.explorer} of ${(config.columns || []).join(", ") || "all columns"}`;
-  const what = config.algorithm || (config.algorithms ? "leaderboard" : kind);
+  const what = config.algorithm || (config.time_budget_s ? "automl" : config.algorithms ? "leaderboard" : kind);
   return config.target_column ? `${what} → ${config.target_column}` : what;
 }
 
@@ -87,6 +87,7 @@ export function modelLabel(run) {
   const config = run.config || {};
   const algorithm = result.algorithm || result.training?.algorithm || config.algorithm;
   if (result.task_type === "forecasting" || config.task_type === "forecasting") return `${algorithm || "automatic"} forecast`;
+  if (config.time_budget_s) return `automl ${result.best === "ensemble" ? "ensemble" : algorithm || "model"}`;
   if (result.trials || config.n_trials || config.timeout_s) return `tuned ${algorithm || "model"}`;
   return algorithm || (config.algorithms ? "leaderboard" : run.kind);
 }

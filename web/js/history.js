@@ -10,7 +10,7 @@ const PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 const FILTERS = ["q", "dataset_id", "algorithm", "kind", "status", "since", "until"];
 // The API's job collections and a run's lifecycle, as GET /api/v1/runs filters by them.
-const KINDS = ["train", "tune", "leaderboard", "explore"];
+const KINDS = ["train", "tune", "leaderboard", "automl", "explore"];
 const STATUSES = ["queued", "preprocessing", "training", "finished", "failed", "cancelled"];
 const HEADLINE_METRICS = ["accuracy", "f1", "rmse", "r2", "mae"];
 
@@ -30,7 +30,7 @@ export function when(iso) {
 export function headline(run) {
   const test = run.test_metrics;
   if (!test) return null;
-  if (run.best) { // a leaderboard: its winner's goal metric
+  if (run.best) { // a leaderboard's or an AutoML's: its winner's goal metric
     const value = test[run.goal_metric];
     return typeof value === "number" ? [`${run.goal_metric} (${run.best})`, value, run.goal_metric] : null;
   }

@@ -3,10 +3,13 @@
 
 const COARSE_UNITS = new Set(["trial", "algorithm"]); // each a whole model: a few show the pace
 
-/** "round 26 of 1000", "trial 3 of 20" (the one running), "trial 4 (time-boxed)". */
+/** "round 26 of 1000", "trial 3 of 20" (the one running), "trial 4 (time-boxed)",
+ * "45 s of 300 s budget". */
 export function stepText({ step, total, unit }) {
   if (step === undefined || step === null) return null;
   if (!unit) return total ? `step ${step} of ${total}` : `step ${step}`;
+  // An AutoML counts its budget: "45 s of 300 s budget".
+  if (unit === "second") return total ? `${step} s of ${total} s budget` : `${step} s`;
   if (!COARSE_UNITS.has(unit)) return total ? `${unit} ${step} of ${total}` : `${unit} ${step}`;
   // A coarse step counts the units done; the person wants the one under way.
   if (!total) return `${unit} ${step + 1} (time-boxed)`;

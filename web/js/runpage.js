@@ -11,6 +11,8 @@ import { conversationHref } from "./router.js";
 import { metricsTable } from "./runs.js";
 import { selectionTable } from "./selection.js";
 
+const MODEL_KINDS = new Set(["train", "tune", "leaderboard", "automl"]); // their models reproduce
+
 const FINAL = new Set(["finished", "failed", "cancelled"]);
 const MAX_EXCHANGE = 8;
 
@@ -126,7 +128,7 @@ export class RunPage {
         .then((figure) => { const chart = h("div"); holder.append(chart); drawFigure(chart, figure, { height: 340 }); })
         .catch((error) => holder.append(h("p", { class: "error" }, error.message)));
     }
-    if (run.status === "finished" && (run.kind === "train" || run.kind === "tune" || run.kind === "leaderboard")) {
+    if (run.status === "finished" && MODEL_KINDS.has(run.kind)) {
       apiText(`/runs/${run.run_id}/reproduce`).then((text) => {
         script.textContent = text;
         reproduce.hidden = false;

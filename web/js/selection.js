@@ -31,6 +31,21 @@ function rankingTable(result) {
       h("td", {}, formatMetric(goal, ((entry.metrics || {}).test || {})[goal]))))));
 }
 
+/** An AutoML's models: what each scored on the training data, and its share of the ensemble. */
+function automlTable(result) {
+  const goal = result.goal_metric;
+  const models = result.models.filter((model) => model.rank);
+  if (!models.length) return null;
+  return h("table", { class: "metrics selection" },
+    h("caption", {}, `Chosen by ${goal} on ${result.selected_on || "the training data"}; the test part judged the chosen model after`),
+    h("thead", {}, h("tr", {}, ["rank", "model", `${goal} (chooses)`, "share of the ensemble"].map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, models.map((model) => h("tr", { class: model.weight > 0 ? "best" : "" },
+      h("td", {}, String(model.rank)),
+      h("th", { scope: "row" }, model.name),
+      h("td", {}, meanSpread(goal, model.validation && model.validation.metrics[goal])),
+      h("td", {}, model.weight > 0 ? `${Math.round(model.weight * 100)}%` : "–")))));
+}
+
 /** Each metric fold by fold, with the mean ± spread the choice read. */
 function foldsTable(scores) {
   const names = Object.keys(scores.metrics || {});
@@ -51,6 +66,7 @@ function foldsTable(scores) {
 export function selectionTable(result) {
   if (!result) return null;
   if (Array.isArray(result.entries) && result.goal_metric) return rankingTable(result);
+  if (Array.isArray(result.models) && result.goal_metric) return automlTable(result);
   const scores = result.cross_validation || result.validation;
   return scores && scores.metrics ? foldsTable(scores) : null;
 }

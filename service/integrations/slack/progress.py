@@ -66,11 +66,14 @@ class EtaEstimator:
 
 
 def step_text(step: Any, total: Any, unit: Any) -> str | None:
-    """'tree 120 of 400', 'trial 4 of 20' (the one under way), 'epoch 3'."""
+    """'tree 120 of 400', 'trial 4 of 20' (the one under way), 'epoch 3', '45 s of 300 s
+    budget'."""
     if not isinstance(step, int):
         return None
     if not unit:
         return f"step {step} of {total}" if total else f"step {step}"
+    if unit == "second":  # an AutoML's budget spent
+        return f"{step} s of {total} s budget" if total else f"{step} s"
     if unit not in COARSE_UNITS:
         return f"{unit} {step} of {total}" if total else f"{unit} {step}"
     if not total:

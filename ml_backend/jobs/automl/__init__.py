@@ -1,0 +1,1 @@
+"""The automl kind: screen, tune and ensemble within a wall-clock budget."""
