@@ -42,6 +42,14 @@ def test_coarse_units_count_the_one_under_way() -> None:
     assert "trial 4 of 20" in progress_text(state, T0 + 1)
 
 
+def test_an_automl_counts_its_budget_and_shows_its_best_score() -> None:
+    state = ProgressState(7)
+    state.apply(_event("progress", 45, progress=0.15, step=45, total=300, unit="second",
+                       metrics={"best/accuracy": 0.981}))  # fmt: skip
+    text = progress_text(state, T0 + 45)
+    assert "45 s of 300 s budget" in text and "best/accuracy: 0.981" in text
+
+
 def test_the_end_says_how_long_it_took_or_why_it_failed() -> None:
     finished = ProgressState(7)
     finished.apply(_event("started", 0))
