@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from ml_backend.configs import AutoMLConfig
-from ml_backend.jobs.automl.run import AutoMLResult, ResolvedAutoML, resolve_automl, run_automl
+from ml_backend.jobs.automl.result import AutoMLResult, ResolvedAutoML
+from ml_backend.jobs.automl.run import resolve_automl, run_automl
 from ml_backend.jobs.automl.words import describe_automl, summarize_automl
 from ml_backend.jobs.leaderboard.job import columns as leaderboard_columns
 from ml_backend.jobs.spec import JobEnv, JobResult, JobSpec, Outcome

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import plotly.graph_objects as go
 
 from ml_backend.explorers.figures import figure_json
+from ml_backend.jobs.automl.result import AutoMLResult
 from ml_backend.numbers import format_metric
-
-if TYPE_CHECKING:
-    from ml_backend.jobs.automl.run import AutoMLResult
 
 
 def automl_plots(result: AutoMLResult) -> dict[str, dict[str, Any]]:

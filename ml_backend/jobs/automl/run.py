@@ -17,36 +17,32 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import optuna
 import pandas as pd
-from optuna.trial import create_trial
-from pydantic import BaseModel, ConfigDict
 
 from ml_backend.algorithms import get_algorithm
-from ml_backend.configs import AutoMLConfig, LeaderboardConfig, TaskType
+from ml_backend.configs import AutoMLConfig, LeaderboardConfig
 from ml_backend.errors import JobCancelledError, MLInputError
-from ml_backend.jobs.automl.clock import BudgetReporter, Clock, OutOfTime
+from ml_backend.jobs.automl.clock import Clock, OutOfTime
 from ml_backend.jobs.automl.plots import automl_plots
-from ml_backend.jobs.automl.selection import OutOfFold, Scorer, aligned, select_ensemble
-from ml_backend.jobs.leaderboard.run import Candidate, ResolvedLeaderboard, resolve_leaderboard
-from ml_backend.jobs.spec import Outcome
-from ml_backend.jobs.train.data import TrainingData, prepare
-from ml_backend.jobs.train.resolve import EnsembleMember, ResolvedTraining
-from ml_backend.jobs.train.run import TrainingResult, train
-from ml_backend.jobs.train.scoring import Scored, ValidationScores, score_training
-from ml_backend.jobs.tune.resolve import ResolvedTuning
-from ml_backend.jobs.tune.space import resolve_space, space_from_json, space_to_json
-from ml_backend.jobs.tune.trials import (
-    DEFAULTS_ATTR,
-    SearchProgress,
-    TrialLoop,
-    create_study,
-    enqueued_defaults,
-    run_trials,
+from ml_backend.jobs.automl.result import (
+    AutoMLModel,
+    AutoMLResult,
+    ResolvedAutoML,
+    SkippedAlgorithm,
 )
+from ml_backend.jobs.automl.search import Search
+from ml_backend.jobs.automl.selection import OutOfFold, Scorer, aligned, select_ensemble
+from ml_backend.jobs.automl.tuning import tune_promising
+from ml_backend.jobs.leaderboard.run import Candidate, resolve_leaderboard
+from ml_backend.jobs.spec import Outcome
+from ml_backend.jobs.train.data import prepare
+from ml_backend.jobs.train.resolve import EnsembleMember, ResolvedTraining
+from ml_backend.jobs.train.run import train
+from ml_backend.jobs.train.scoring import score_training
+from ml_backend.jobs.tune.space import resolve_space, space_to_json
 from ml_backend.numbers import format_metric
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
@@ -54,103 +50,15 @@ from ml_backend.splitting import final_split
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["AutoMLResult", "ResolvedAutoML", "resolve_automl", "run_automl"]
+
 SCREENING_SHARE = 0.5
 """Past this share of the budget no default model starts and a running one is stopped (once
 one has finished): the rest is for tuning the promising ones and the final fit."""
-TUNED_ALGORITHMS = 3
-KEPT_PER_ALGORITHM = 3
-"""Tuned models an algorithm contributes to the ensemble's library, besides its defaults."""
-REFIT_RESERVE = (0.1, 0.5)
-"""The final fit's reserve, as shares of the budget: at least the first, at most the second."""
-REFIT_MARGIN = 2.0
-"""The reserve over the estimated final fit: tuned models grow, and explanations follow it."""
-REFIT_OVERHEAD_S = 2.0
-"""Reading the rows, permutation importance and saving, whatever the models."""
 SCREENING_ORDER = ("linear", "lightgbm", "xgboost", "random_forest", "neural_network")
 """Cheap first, so that a short budget still screens most algorithms."""
 
 PhaseHook = Callable[[str, dict[str, Any]], None]
-
-
-class ResolvedAutoML(BaseModel):
-    """An AutoMLConfig checked against its dataset: its candidates and their search spaces."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    leaderboard: ResolvedLeaderboard
-    time_budget_s: float
-    search_spaces: dict[str, dict[str, str]]
-    """Each applicable algorithm's search space, in Optuna's JSON form."""
-
-
-class AutoMLModel(BaseModel):
-    """One model the AutoML tried and kept: its settings and its validation scores."""
-
-    name: str
-    algorithm: str
-    stage: Literal["defaults", "tuned"]
-    hyperparameters: dict[str, Any]
-    value: float | None
-    """Its goal metric on the training data (mean over folds, or the validation part)."""
-    validation: ValidationScores
-    seconds: float
-    weight: float = 0.0
-    """Its share of the final ensemble; 0 when not chosen."""
-    rank: int | None = None
-
-
-class SkippedAlgorithm(BaseModel):
-    algorithm: str
-    reason: str
-
-
-class SearchSummary(BaseModel):
-    """One algorithm's tuning: how many trials, and what its best scored against its defaults."""
-
-    algorithm: str
-    trials: int
-    completed: int
-    pruned: int
-    failed: int
-    default_value: float | None
-    best_value: float | None
-    seconds: float
-
-
-class TracePoint(BaseModel):
-    """A model finished: when (seconds into the budget), what it scored, the best so far."""
-
-    seconds: float
-    value: float
-    best: float
-    name: str
-
-
-class AutoMLResult(BaseModel):
-    """What the AutoML chose, how it chose, and the chosen model judged once on the test part."""
-
-    task_type: TaskType
-    goal_metric: str
-    direction: Literal["maximize", "minimize"]
-    models: list[AutoMLModel]
-    """Every model kept, best validation first."""
-    skipped: list[SkippedAlgorithm]
-    searches: list[SearchSummary]
-    trace: list[TracePoint]
-    best: str
-    """'ensemble', or the name of the single model chosen."""
-    best_single: str
-    ensemble_value: float | None
-    """The chosen combination's goal metric on the rows that chose it (out-of-fold)."""
-    single_value: float | None
-    """The best single model's, on the same rows."""
-    selected_on: str
-    judged_on: str
-    final: ResolvedTraining
-    """The chosen model's training, as fitted on every training row."""
-    training: TrainingResult
-    time_budget_s: float
-    elapsed_s: float
 
 
 def resolve_automl(config: AutoMLConfig, profile: DatasetProfile) -> ResolvedAutoML:
@@ -164,71 +72,6 @@ def resolve_automl(config: AutoMLConfig, profile: DatasetProfile) -> ResolvedAut
     return ResolvedAutoML(
         leaderboard=board, time_budget_s=config.time_budget_s, search_spaces=spaces
     )
-
-
-@dataclass
-class _Kept:
-    model: AutoMLModel
-    training: ResolvedTraining
-    scored: Scored
-
-
-class _Search:
-    """The state of one AutoML: its clock, the models kept, the best so far."""
-
-    def __init__(
-        self, resolved: ResolvedAutoML, data: TrainingData, reporter: Reporter, clock: Clock
-    ) -> None:
-        board = resolved.leaderboard
-        self.resolved = resolved
-        self.goal = board.goal_metric
-        self.sign = 1.0 if board.direction == "maximize" else -1.0
-        self.data = data
-        self.clock = clock
-        self.kept: list[_Kept] = []
-        self.skipped: list[SkippedAlgorithm] = []
-        self.searches: list[SearchSummary] = []
-        self.trace: list[TracePoint] = []
-        self.best_value: float | None = None
-        self.reporter = BudgetReporter(reporter, clock, self.live)
-
-    def live(self) -> dict[str, float]:
-        return {} if self.best_value is None else {f"best/{self.goal}": self.best_value}
-
-    def better(self, value: float, than: float | None) -> bool:
-        return than is None or self.sign * value > self.sign * than
-
-    def keep(self, name: str, stage: str, training: ResolvedTraining, scored: Scored) -> None:
-        value = scored.scores.mean(self.goal)
-        model = AutoMLModel(
-            name=name,
-            algorithm=training.algorithm,
-            stage="tuned" if stage == "tuned" else "defaults",
-            hyperparameters=training.hyperparameters,
-            value=value,
-            validation=scored.scores,
-            seconds=scored.seconds,
-        )
-        self.kept.append(_Kept(model, training, scored))
-        self.note(name, value)
-
-    def note(self, name: str, value: float | None) -> None:
-        """A model finished with `value`: the trace, and the best so far if it is."""
-        if value is None or not math.isfinite(value):
-            return
-        if self.better(value, self.best_value):
-            self.best_value = value
-            self.reporter.announce(
-                f"new best: {name}, {self.goal} {format_metric(self.goal, value)}"
-            )
-        assert self.best_value is not None
-        self.trace.append(
-            TracePoint(seconds=self.clock.elapsed(), value=value, best=self.best_value, name=name)
-        )
-
-    def value_of(self, kept: _Kept) -> float:
-        value = kept.model.value
-        return -math.inf if value is None or not math.isfinite(value) else self.sign * value
 
 
 def run_automl(
@@ -256,7 +99,7 @@ def run_automl(
     first = candidates[0].training
     assert first is not None  # resolve_leaderboard refuses a board with no applicable one
     data = prepare(first, frame, reporter)
-    search = _Search(resolved, data, reporter, clock)
+    search = Search(resolved, data, reporter, clock)
     reporter.log(
         f"AutoML over {', '.join(c.algorithm for c in candidates)} in "
         f"{resolved.time_budget_s:g} s, {board.direction} {search.goal}; the test part stays "
@@ -268,7 +111,7 @@ def run_automl(
         reasons = "; ".join(f"{s.algorithm}: {s.reason}" for s in search.skipped)
         raise MLInputError(f"no algorithm could be trained on this data ({reasons})")
     announce("tuning", {"budget_left_s": round(clock.left(), 1)})
-    _tune(search, candidates, trials_per_algorithm)
+    tune_promising(search, candidates, trials_per_algorithm)
     announce("ensembling", {"models": len(search.kept)})
     final, ensemble_value, single_value = _ensemble(search)
     announce("final fit", {"members": [m.algorithm for m in final.ensemble or []]})
@@ -312,7 +155,7 @@ def _screening_place(candidate: Candidate) -> tuple[int, str]:
     return place, name
 
 
-def _screen(search: _Search, candidates: list[Candidate]) -> None:
+def _screen(search: Search, candidates: list[Candidate]) -> None:
     deadline = search.clock.at(SCREENING_SHARE)
     for candidate in candidates:
         training = candidate.training
@@ -357,136 +200,7 @@ def _screen(search: _Search, candidates: list[Candidate]) -> None:
         )
 
 
-def _refit_reserve(search: _Search) -> float:
-    """Seconds to keep for the final fit: every screened model fitted on every training row
-    (any may join the ensemble), estimated from its screening, with a margin for tuned models'
-    growth and the explanations that follow; within REFIT_RESERVE of the budget."""
-    estimate = REFIT_OVERHEAD_S
-    for kept in search.kept:
-        scores = kept.model.validation
-        # k folds each fit (k-1)/k of the rows; a validation part's fit, 80% of them.
-        per_fit = kept.scored.seconds / scores.folds
-        growth = scores.folds / (scores.folds - 1) if scores.folds > 1 else 1.25
-        estimate += REFIT_MARGIN * per_fit * growth
-    budget = search.clock.budget_s
-    low, high = REFIT_RESERVE
-    return min(high * budget, max(low * budget, estimate))
-
-
-def _tune(search: _Search, candidates: list[Candidate], trials: int | None) -> None:
-    defaults = sorted(search.kept, key=search.value_of, reverse=True)
-    chosen = [k for k in defaults if math.isfinite(search.value_of(k))][:TUNED_ALGORITHMS]
-    reserve = _refit_reserve(search)
-    end = search.clock.started + search.clock.budget_s - reserve
-    trainings = {c.algorithm: c for c in candidates}
-    for index, kept in enumerate(chosen):
-        left = end - time.monotonic()
-        share = left / (len(chosen) - index)
-        # A search shorter than one fit of its defaults would only be pruned.
-        if share < max(kept.scored.seconds * 1.5, 0.5):
-            search.skipped.append(
-                SkippedAlgorithm(
-                    algorithm=kept.model.algorithm,
-                    reason=f"not tuned: {max(share, 0):.1f} s left for it, less than a fit takes",
-                )
-            )
-            continue
-        candidate = trainings[kept.model.algorithm]
-        _tune_one(search, candidate, kept, share, trials)
-
-
-def _tune_one(
-    search: _Search, candidate: Candidate, defaults: _Kept, seconds: float, trials: int | None
-) -> None:
-    algorithm = candidate.algorithm
-    board = search.resolved.leaderboard
-    training = candidate.training
-    assert training is not None
-    tuning = ResolvedTuning(
-        training=training,
-        n_trials=None if trials is None else trials + 1,  # the defaults are the first
-        timeout_s=seconds,
-        goal_metric=search.goal,
-        direction=board.direction,
-        search_space=search.resolved.search_spaces[algorithm],
-        fixed={},
-    )
-    study = create_study(tuning, None, None, training.split.random_state)
-    _warm_start(study, tuning, defaults)
-    tuned: list[_Kept] = []
-
-    def keep(trained: ResolvedTraining, scored: Scored) -> None:
-        name = f"{algorithm} tuned {len(tuned) + 1}"
-        value = scored.scores.mean(search.goal)
-        model = AutoMLModel(
-            name=name,
-            algorithm=algorithm,
-            stage="tuned",
-            hyperparameters=trained.hyperparameters,
-            value=value,
-            validation=scored.scores,
-            seconds=scored.seconds,
-        )
-        tuned.append(_Kept(model, trained, scored))
-        search.note(name, value)
-
-    began = time.monotonic()
-    deadline = time.time() + seconds
-    staged = search.reporter.staged(f"tuning {algorithm}")
-    staged.announce(f"tuning {algorithm} for {seconds:.0f} s")
-    loop = TrialLoop(
-        resolved=tuning,
-        data=search.data,
-        study=study,
-        reporter=staged,
-        search=SearchProgress(tuning, deadline),
-        keep=keep,
-    )
-    run_trials(loop)
-    best = sorted(tuned, key=search.value_of, reverse=True)[:KEPT_PER_ALGORITHM]
-    # Only what beat the defaults joins the library: the rest would add noise, not choices.
-    search.kept.extend(k for k in best if search.value_of(k) > search.value_of(defaults))
-    ran = study.get_trials(deepcopy=False)[1:]  # the first is the screened defaults
-    states = [trial.state for trial in ran]
-    best_value = max((search.value_of(k) for k in [defaults, *tuned]), default=-math.inf)
-    summary = SearchSummary(
-        algorithm=algorithm,
-        trials=len(ran),
-        completed=sum(state == optuna.trial.TrialState.COMPLETE for state in states),
-        pruned=sum(state == optuna.trial.TrialState.PRUNED for state in states),
-        failed=sum(state == optuna.trial.TrialState.FAIL for state in states),
-        default_value=defaults.model.value,
-        best_value=search.sign * best_value if math.isfinite(best_value) else None,
-        seconds=time.monotonic() - began,
-    )
-    search.searches.append(summary)
-    search.reporter.log(
-        f"{algorithm}: {summary.trials} trials ({summary.pruned} pruned) in "
-        f"{summary.seconds:.0f} s; {search.goal} "
-        f"{format_metric(search.goal, summary.default_value)} with defaults, "
-        f"{format_metric(search.goal, summary.best_value)} at best"
-    )
-
-
-def _warm_start(study: optuna.Study, tuning: ResolvedTuning, defaults: _Kept) -> None:
-    """The defaults' screening as the study's first trial: the sampler starts from it, and the
-    pruner and the deadline have a finished trial to compare with."""
-    value = defaults.model.value
-    if value is None or not math.isfinite(value):
-        return
-    space = space_from_json(tuning.search_space)
-    params = enqueued_defaults(tuning)
-    study.add_trial(
-        create_trial(
-            params=params,
-            distributions={name: space[name] for name in params},
-            value=value,
-            user_attrs={DEFAULTS_ATTR: True},
-        )
-    )
-
-
-def _ensemble(search: _Search) -> tuple[ResolvedTraining, float | None, float | None]:
+def _ensemble(search: Search) -> tuple[ResolvedTraining, float | None, float | None]:
     """The final model's training: the greedy ensemble's members and weights, or the best
     single model where the ensemble would hold one; with both their out-of-fold values."""
     library = sorted(
@@ -527,7 +241,7 @@ def _ensemble(search: _Search) -> tuple[ResolvedTraining, float | None, float | 
     return final, selection.value, selection.single_value
 
 
-def _ranked(search: _Search) -> list[AutoMLModel]:
+def _ranked(search: Search) -> list[AutoMLModel]:
     ordered = sorted(search.kept, key=search.value_of, reverse=True)
     values = [search.value_of(k) for k in ordered]
     models = []
@@ -537,7 +251,7 @@ def _ranked(search: _Search) -> list[AutoMLModel]:
     return models
 
 
-def _single_name(search: _Search, final: ResolvedTraining) -> str:
+def _single_name(search: Search, final: ResolvedTraining) -> str:
     for kept in search.kept:
         if kept.training == final:
             return kept.model.name

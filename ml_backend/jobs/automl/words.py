@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ml_backend.configs import AutoMLConfig
-from ml_backend.jobs.automl.run import AutoMLResult
+from ml_backend.jobs.automl.result import AutoMLResult
 from ml_backend.jobs.words import columns_words, dataset_words, duration_words, split_words
 from ml_backend.numbers import format_metric
 
