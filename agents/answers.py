@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agents.automl_answers import automl_label, is_automl, winner_settings_text
 from ml_backend.jobs.words import LOWER_IS_BETTER, headline
 from ml_backend.numbers import format_metric, format_params
 
@@ -115,6 +116,8 @@ def differences_text(runs: Sequence[Mapping[str, Any]]) -> str:
 
 def _settings(run: Mapping[str, Any]) -> str:
     result = run.get("result") or {}
+    if is_automl(result):
+        return winner_settings_text(int(run["run_id"]), result)
     if "best_params" in result:
         return f"the best of a search: {format_params(result['best_params'])}"
     params = result.get("hyperparameters") or (run.get("config") or {}).get("hyperparameters")
@@ -142,6 +145,8 @@ def model_label(run: Mapping[str, Any]) -> str:
     config = run.get("config") or {}
     training = result.get("training") or {}
     algorithm = result.get("algorithm") or training.get("algorithm") or config.get("algorithm")
+    if is_automl(result):
+        return automl_label(result)
     if result.get("task_type") == "forecasting" or config.get("task_type") == "forecasting":
         return f"{algorithm or 'automatic'} forecast"
     if "trials" in result:

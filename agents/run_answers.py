@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from agents.automl_answers import is_automl, winner_settings_text, winner_text
 from ml_backend.numbers import format_metric, format_params
 
 RunAspect = Literal["overview", "features", "settings", "failure", "progress"]
@@ -47,6 +48,9 @@ def _finished_lead(run: Mapping[str, Any], about: str | None) -> str:
     if about == "settings":
         return settings_text(run)
     run_id = run["run_id"]
+    result = run.get("result") or {}
+    if about in {None, "overview"} and is_automl(result):
+        return winner_text(run_id, result)  # 'which one won?': the summary does not lead with it
     took = _took(run)
     if about == "failure":
         return f"Run {run_id} did not fail: it finished{took}."
@@ -79,6 +83,8 @@ def settings_text(run: Mapping[str, Any]) -> str:
     """The run's settings: the best a search found, or those its model was trained with."""
     result = run.get("result") or {}
     run_id = run["run_id"]
+    if is_automl(result):
+        return winner_settings_text(run_id, result)
     if "best_params" in result:
         goal = str(result.get("goal_metric") or "score")
         trials = result.get("trials") or []

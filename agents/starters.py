@@ -10,13 +10,15 @@ from pydantic import BaseModel
 
 from ml_backend.schema import ColumnKind, ColumnProfile, DatasetProfile
 
-StarterAction = Literal["describe", "explore", "train", "leaderboard", "forecast"]
+StarterAction = Literal["describe", "explore", "train", "leaderboard", "automl", "forecast"]
 
 # A class column a person would predict has a few values; more and it is a name or a code.
 _MAX_CLASSES = 12
 # Names a time axis goes by when it is stored as a number (sunspots' `year`).
 _TIME_NAMES = frozenset({"year", "date", "time", "week", "month", "day", "timestamp", "period"})
 _FORECAST_STEPS = 12
+_AUTOML_MINUTES = 5
+"""The AutoML's default budget, said outright so that the suggestion shows what it costs."""
 
 
 class Starter(BaseModel):
@@ -88,7 +90,8 @@ def _chart(
 
 def starters(profile: DatasetProfile, target_hint: str | None = None) -> list[Starter]:
     """A few things to ask about the dataset of `profile`, in the order a person meets it:
-    what is in it, a chart, a model (or a forecast for a time series), all models compared."""
+    what is in it, a chart, a model (or a forecast for a time series), all models compared,
+    and the best model found within a few minutes."""
     rows = profile.row_count
     columns = [c for c in profile.columns if _usable(c, rows)]
     time = _time_axis(columns, rows)
@@ -109,4 +112,6 @@ def starters(profile: DatasetProfile, target_hint: str | None = None) -> list[St
         text = f"train xgboost on {target.name}, hold out a quarter"
     found.append(Starter(text=text, action="train"))
     found.append(Starter(text=f"compare every algorithm on {target.name}", action="leaderboard"))
+    text = f"find the best model for {target.name} in {_AUTOML_MINUTES} minutes"
+    found.append(Starter(text=text, action="automl"))
     return found

@@ -1,5 +1,6 @@
-"""Training-like configs (train, tune, leaderboard, forecast) from what a message says, merged
-with the previous plan of the conversation when the message only changes part of it."""
+"""Training-like configs (train, tune, leaderboard, automl, forecast) from what a message
+says, merged with the previous plan of the conversation when the message only changes part of
+it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from agents.planner.series import panel_key, read_series
 from agents.planner.settings import Duration, horizon_steps, series_step_seconds
 from agents.planner.text import phrase
 from agents.planner.unknown import no_such_column
-from agents.planner.vocabulary import CROSS_VALIDATION, DEFAULT_FOLDS, UNSUPPORTED_SETTINGS
+from agents.planner.vocabulary import (
+    CROSS_VALIDATION,
+    DEFAULT_FOLDS,
+    ENSEMBLES,
+    UNSUPPORTED_SETTINGS,
+)
 from ml_backend.configs import MAX_FOLDS, TaskType
 from ml_backend.jobs.train.resolve import infer_task
 from ml_backend.metrics import METRICS, metric_names
@@ -27,6 +33,10 @@ _DROPPED_KINDS = frozenset({ColumnKind.IDENTIFIER, ColumnKind.TEXT})
 _TUNING_FIELDS = ("n_trials", "timeout_s", "goal_metric", "direction", "search_space")
 _ERROR_METRICS = {TaskType.REGRESSION: "rmse", TaskType.CLASSIFICATION: "log_loss"}
 _CLOCK_UNITS = frozenset({"s", "second", "sec", "min", "minute", "hour", "hr", "h", "day"})
+_EVERY_ALGORITHM = frozenset({"leaderboard", "automl"})
+"""Kinds that train several algorithms, each choosing its own settings."""
+_TRAINING_LIKE = frozenset({"train", "tune"}) | _EVERY_ALGORITHM
+"""Plans a message may change part of ('now with 500 trees', 'give it an hour')."""
 
 
 @dataclass
@@ -54,7 +64,7 @@ class Context:
     @property
     def merging(self) -> bool:
         """Whether the message changes the previous training-like plan rather than starting anew."""
-        if self.previous is None or self.previous_action not in {"train", "tune", "leaderboard"}:
+        if self.previous is None or self.previous_action not in _TRAINING_LIKE:
             return False
         return self.request.followup or self.roles.target is None
 
@@ -73,7 +83,8 @@ def _task_of(ctx: Context, column: ColumnProfile) -> TaskType:
 
 
 def training_draft(ctx: Context, action: str) -> Draft:
-    """The fields shared by train, tune and leaderboard configs; Question if something is open."""
+    """The fields shared by train, tune, leaderboard and automl configs; Question if something
+    is open."""
     base = dict(ctx.previous or {}) if ctx.merging else {}
     draft = Draft({"dataset": ctx.dataset})
     _check_algorithms_exist(ctx)
@@ -85,7 +96,7 @@ def training_draft(ctx: Context, action: str) -> Draft:
     task = TaskType(explicit) if explicit else _task_of(ctx, column)
     draft.config["target_column"] = target
     draft.config["task_type"] = task.value
-    if action != "leaderboard":
+    if action not in _EVERY_ALGORITHM:
         _algorithm(ctx, base, draft, task, action)
     _features(ctx, base, draft, target)
     _split(ctx, base, draft, task)
@@ -99,15 +110,38 @@ def training_draft(ctx: Context, action: str) -> Draft:
         _tuning(ctx, base, draft, task)
     if action == "leaderboard":
         _leaderboard(ctx, base, draft, task)
+    if action == "automl":
+        _automl(ctx, base, draft, task)
     draft.notes.extend(_search_budget_notes(ctx.request, action))
-    draft.notes.extend(unsupported_notes(ctx.request, applied=CROSS_VALIDATION))
+    applied = CROSS_VALIDATION | ENSEMBLES if action == "automl" else CROSS_VALIDATION
+    draft.notes.extend(unsupported_notes(ctx.request, applied=applied))
     return draft
 
 
 def _search_budget_notes(request: Request, action: str) -> list[str]:
-    """A search's budget said to a plan that runs no search ('train ... within 5 minutes')."""
+    """A search's budget said to a plan that runs no search ('train ... within 5 minutes'),
+    or a count of trials to an AutoML, which its time budget alone bounds."""
     if action == "tune":
         return []
+    if action == "automl":
+        budgets = _timeouts(request)
+        notes = [
+            f"I did not use '{phrase(request.tokens, d.start, d.end, request.message)}': an "
+            "AutoML's budget is said in seconds, minutes, hours or days."
+            for d in request.durations
+            if d not in budgets
+        ]
+        notes += [
+            f"I did not use '{phrase(request.tokens, d.start, d.end, request.message)}': an "
+            "AutoML takes one time budget, the first said."
+            for d in budgets[1:]
+        ]
+        if request.n_trials is not None:
+            notes.append(
+                f"I did not use '{request.n_trials} trials': an AutoML is bounded by its time "
+                "budget alone."
+            )
+        return notes
     said = [phrase(request.tokens, d.start, d.end, request.message) for d in _timeouts(request)]
     if request.n_trials is not None:
         said.append(f"{request.n_trials} trials")
@@ -431,18 +465,44 @@ def _leaderboard(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskTyp
         draft.config["algorithms"] = named
     elif base.get("algorithms"):
         draft.config["algorithms"] = base["algorithms"]
+    _ranking_goal(ctx, base, draft, task)
+    _settings_left_out(ctx, draft, "A leaderboard trains each algorithm with its own defaults")
+
+
+def _automl(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
+    """What an AutoML takes besides the training fields: the algorithms named (one is
+    enough: 'the best xgboost you can'), the metric to choose by, and the first clock time
+    said as its budget; none said leaves the config's default, which its plan states."""
+    named = [a for a in ctx.request.algorithms if a in ctx.registry.algorithms]
+    if named:
+        draft.config["algorithms"] = named
+    elif base.get("algorithms"):
+        draft.config["algorithms"] = base["algorithms"]
+    _ranking_goal(ctx, base, draft, task)
+    timeouts = _timeouts(ctx.request)
+    if timeouts:
+        draft.config["time_budget_s"] = timeouts[0].seconds
+    elif base.get("time_budget_s"):
+        draft.config["time_budget_s"] = base["time_budget_s"]
+    elif base.get("timeout_s"):
+        draft.config["time_budget_s"] = base["timeout_s"]  # a search's budget, taken on
+    _settings_left_out(ctx, draft, "An AutoML chooses each algorithm's settings itself")
+
+
+def _ranking_goal(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
     goal = _goal(ctx, task) or base.get("goal_metric")
     if goal:
         draft.config["goal_metric"] = goal
     draft.config.pop("hyperparameters", None)
+
+
+def _settings_left_out(ctx: Context, draft: Draft, why: str) -> None:
     request = ctx.request
     if request.settings:
         said = ", ".join(
             f"'{phrase(request.tokens, s.start, s.end, request.message)}'" for s in request.settings
         )
-        draft.notes.append(
-            f"A leaderboard trains each algorithm with its own defaults, so I left out {said}."
-        )
+        draft.notes.append(f"{why}, so I left out {said}.")
 
 
 def forecast_draft(ctx: Context) -> Draft:

@@ -91,13 +91,22 @@ LEADERBOARD_CUES = phrases(
     "compare the algorithms, compare different, compare several, all models, all algorithms, "
     "all the models, all the algorithms, every model, every algorithm, each algorithm, each "
     "model, which algorithm, which model, best algorithm, best model, leaderboard, benchmark, "
-    "bake off, shootout, automl, auto ml, model selection, several models, several "
+    "bake off, shootout, model selection, several models, several "
     "algorithms, multiple models, multiple algorithms, different models, different "
     "algorithms, many models, rank algorithms, rank the algorithms, rank models, rank the "
     "models, rank all, ranking of the models, ranking of algorithms, best performing, top "
     "performing, try every, try each, model comparison, algorithm comparison, head to head, "
     "side by side, which method, which approach, which technique, best method, best approach"
 )
+
+AUTOML_CUES = phrases(
+    "automl, auto ml, automated ml, automated machine learning, automatic machine learning, "
+    "best model you can, best you can, best you can do, best possible, best possible model, "
+    "as good as possible, as good as you can, as accurate as possible, as well as possible, "
+    "as good a model as, as good a model as you can, best model possible"
+)
+"""Words for 'the best model there is, found within a time': an AutoML rather than a ranking
+of algorithms ('compare all models') or the search of one algorithm's settings ('tune')."""
 
 FORECAST_CUES = phrases(
     "forecast, forecasting, forecasts, ahead, future, horizon, extrapolate, projection, "
@@ -223,6 +232,7 @@ PLOT_TABLE = words_table(PLOT_WORDS)
 DESCRIBE_TABLE = words_table(DESCRIBE_CUES)
 TUNE_TABLE = words_table(TUNE_CUES)
 LEADERBOARD_TABLE = words_table(LEADERBOARD_CUES)
+AUTOML_TABLE = words_table(AUTOML_CUES)
 FORECAST_TABLE = words_table(FORECAST_CUES)
 TRAIN_TABLE = words_table(TRAIN_CUES)
 FOLLOWUP_TABLE = words_table(FOLLOWUP_CUES)
@@ -251,7 +261,7 @@ def _vocabulary_stems() -> frozenset[str]:
             "split validation holdout stratified drop ignore exclude without except remove target "
             "label feature features column columns using use from color colour size hue trials "
             "best compare versus vs against per data dataset table rows row value values next "
-            "ahead step steps horizon time seed random how many much number count"
+            "automl ahead step steps horizon time seed random how many much number count"
         )
     )
     return frozenset(stem(w) for p in single for w in name_words(p))

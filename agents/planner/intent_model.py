@@ -33,7 +33,17 @@ from ml_backend.schema import DatasetProfile
 
 CORPUS = Path(__file__).with_name("intent_corpus.jsonl")
 PLAN_INTENTS = frozenset(
-    {"train", "tune", "forecast", "explore", "describe", "leaderboard", "clarify", "continue"}
+    {
+        "train",
+        "tune",
+        "forecast",
+        "explore",
+        "describe",
+        "leaderboard",
+        "automl",
+        "clarify",
+        "continue",
+    }
 )
 RESULT_INTENTS = frozenset({"explain_run", "compare_runs", "job_status"})
 INTENTS = PLAN_INTENTS | RESULT_INTENTS | {"list_datasets"}

@@ -1,5 +1,5 @@
 """What a message asks for: train, tune, forecast, explore, describe, a leaderboard, an
-answer about runs, or more information; the intent model's scores decide, within what the
+AutoML, an answer about runs, or more information; the intent model's scores decide, within what the
 conversation allows."""
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def decide_action(
         return "clarify"
     if intent == "continue":
         one_algorithm = len(request.algorithms) == 1
-        if previous_action == "leaderboard" and one_algorithm:
-            return "train"
+        if previous_action in {"leaderboard", "automl"} and one_algorithm:
+            return "train"  # 'now try xgboost' after every algorithm: that one alone
         return str(previous_action)
     if intent == "clarify" and previous_action is None and request.unavailable:
         return "train"  # an algorithm mlchat lacks: the training plan says so

@@ -55,6 +55,7 @@ Action = Literal[
     "explore",
     "describe",
     "leaderboard",
+    "automl",
     "clarify",
     "error",
     "explain_run",
@@ -70,7 +71,9 @@ _ANSWERED_ELSEWHERE = {
     "job_status": "I'll look up the run's status.",
 }
 _DATASET_NOUNS = frozenset({"row", "dataset", "data", "table", "record", "sample", "observation"})
-PLANNED_INTENTS = frozenset({"train", "tune", "forecast", "explore", "describe", "leaderboard"})
+PLANNED_INTENTS = frozenset(
+    {"train", "tune", "forecast", "explore", "describe", "leaderboard", "automl"}
+)
 
 
 class PlannedAction(BaseModel):
@@ -343,6 +346,7 @@ _DRAFTERS: dict[str, Callable[[Context, str], Draft]] = {
     "train": training_draft,
     "tune": training_draft,
     "leaderboard": training_draft,
+    "automl": training_draft,
 }
 """How the planner turns a request's words into a draft config of each kind it plans."""
 
@@ -380,13 +384,15 @@ def _open_question(ctx: Context) -> Question:
     if request.explorers and not request.mentions:
         return Question(chart_columns_question(request.explorers[0], ctx.profile),
                         slot="columns", intent="explore")  # fmt: skip
-    if request.mentions or request.algorithms or "train" in request.cues:
-        intent = next((c for c in ("tune", "leaderboard") if c in request.cues), "train")
+    modelling = ("train", "tune", "automl", "leaderboard")
+    if request.mentions or request.algorithms or {"train", "automl"} & request.cues:
+        intent = next((c for c in modelling[1:] if c in request.cues), "train")
         return Question(target_question(ctx.profile), slot="target", intent=intent)
     return Question(
         "What would you like to do with this data? I can describe it, draw charts (scatter, "
         "histogram, box, bar, line, correlation), train or tune a model to predict a column, "
-        "compare algorithms, or forecast a time series. " + target_question(ctx.profile)
+        "compare algorithms, find the best model within a time budget, or forecast a time "
+        "series. " + target_question(ctx.profile)
     )
 
 

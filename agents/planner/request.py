@@ -9,6 +9,7 @@ from typing import Protocol
 from agents.planner.columns import ColumnIndex, ColumnMention, column_index
 from agents.planner.cues import (
     AGGREGATE_WORDS,
+    AUTOML_TABLE,
     BIN_WORDS,
     CHART_HINTS,
     CHART_ROLE_TABLE,
@@ -430,6 +431,7 @@ def _cues(tokens: list[Token], blocked: set[int]) -> set[str]:
         ("describe", DESCRIBE_TABLE),
         ("tune", TUNE_TABLE),
         ("leaderboard", LEADERBOARD_TABLE),
+        ("automl", AUTOML_TABLE),
         ("forecast", FORECAST_TABLE),
         ("train", TRAIN_TABLE),
         ("plot", PLOT_TABLE),

@@ -12,18 +12,22 @@ from typing import Any
 from agents.planner.registry import current_registry
 from agents.planner.text import STOPWORDS, stem, tokenize, words
 
-MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard", "retrain_run"})
+MODEL_TOOLS = frozenset({"train", "tune", "forecast", "leaderboard", "automl", "retrain_run"})
 """The tools whose runs train a model: what "it", "the model" and "the other one" point to."""
 _SETTINGS = frozenset(words("hyperparameter parameter setting param"))
 _OTHER = frozenset(words("other another"))
 _POINTING = frozenset(words("one run model version about"))
 """Words that only point ('the xgboost one', 'what about the run'), besides stopwords."""
+SEARCH_TOOLS = frozenset({"tune", "automl"})
+"""The tools whose runs search settings: where 'the best settings' are found."""
 _KIND_WORDS = {
     "leaderboard": frozenset(words("leaderboard ranking benchmark")),
+    "automl": frozenset(words("automl ensemble")),
     "tune": frozenset(words("tuning tuned search optimization optimisation study")),
     "forecast": frozenset(words("forecast forecasting")),
 }
-"""Words that name a run by its kind: 'the leaderboard', 'the tuned one', 'the forecast'."""
+"""Words that name a run by its kind: 'the leaderboard', 'the tuned one', 'the forecast',
+'the ensemble'."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def results_call(
     if intent == "job_status":
         run = meant or runs[-1]
     elif meant is None and (about == "settings" or said & _SETTINGS):
-        tuned = [r for r in models if r.tool == "tune"]
+        tuned = [r for r in models if r.tool in SEARCH_TOOLS]
         run = (tuned or models)[-1]
     else:
         run = meant or models[-1]
@@ -113,7 +117,10 @@ def follow_up_run(text: str, runs: Sequence[RunRef], discussed: Sequence[int]) -
 
 def askable(text: str, runs: Sequence[RunRef]) -> bool:
     """Whether a question in `text` may be about `runs`: there are some, and it names no
-    algorithm that none of them used (that is a new comparison or training, to plan)."""
+    algorithm that none of them used (that is a new comparison or training, to plan). An
+    AutoML given no list tried them all ('how did xgboost do in it?')."""
+    if any(r.tool == "automl" and not r.config.get("algorithms") for r in runs):
+        return True
     ran = {str(r.config.get("algorithm")) for r in runs}
     ran |= {str(a) for r in runs for a in r.config.get("algorithms") or []}
     return bool(runs) and not algorithms_named(text) - ran

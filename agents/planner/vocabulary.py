@@ -41,6 +41,8 @@ UNAVAILABLE_ALGORITHMS: dict[str, tuple[str, ...]] = {
 CROSS_VALIDATION = frozenset({"cross-validation"})
 """Settings of UNSUPPORTED_SETTINGS that a training, tuning or leaderboard plan does take (as
 `split.folds`): found by the same words, unsupported only where no model is trained."""
+ENSEMBLES = frozenset({"ensembles"})
+"""Settings of UNSUPPORTED_SETTINGS that an AutoML plan has: it ensembles the best models."""
 DEFAULT_FOLDS = 5
 
 UNSUPPORTED_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -61,7 +63,8 @@ UNSUPPORTED_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "ensembles": (
         phrases("ensemble, ensembles, ensembling, stack, stacking, stacked, blend, blending"),
-        "a run trains one algorithm; a leaderboard compares several side by side",
+        "a run trains one algorithm; a leaderboard compares several side by side, and an "
+        "AutoML ensembles the best",
     ),
     "resampling": (
         phrases(

@@ -42,7 +42,7 @@ from tests.agents.messages import (
 )
 
 COUNT = 1200
-TRAINING = {"train", "tune", "leaderboard"}
+TRAINING = {"train", "tune", "leaderboard", "automl"}
 SHOWN = 12
 
 
