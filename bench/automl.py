@@ -11,8 +11,8 @@ Every contender trains on the other 80% and predicts the same test rows:
   splits, no one-hot), missing values left to XGBoost.
 - **flaml**: `flaml.AutoML().fit(..., time_budget=budget_s, metric=<the AMLB loss>)` on the
   same frame (categories as for XGBoost).
-- **mlchat**: `fit_predict_mlchat`, see there: its leaderboard today, its AutoML job when
-  `ml_backend.jobs.automl.run` exists (`--mlchat automl|leaderboard`).
+- **mlchat**: `fit_predict_mlchat`, see there: its AutoML job with the same budget
+  (`--mlchat leaderboard` for its leaderboard, which has no budget).
 
 Every library gets the same thread count (`--n-jobs`; mlchat's through `limit_threads`, as a
 worker sets it for a job).
@@ -28,9 +28,8 @@ losses differ by at most `TIE_RELATIVE` of the larger (or `TIE_ABSOLUTE`, for lo
     python -m bench.automl --quick               # small tables and budgets: a smoke test
     python -m bench.automl --readme bench/README.md   # also writes the table there
 
-A full run takes the datasets x (budget + mlchat's time + a few seconds): 29 minutes at 30 s on
-two cores, 20 of them mlchat's leaderboard on `imbalanced` (its neural network has no time
-cap), so it is not part of `bench.run_all`.
+A full run takes the datasets x (twice the budget + a few seconds): 11 minutes at 30 s, so it
+is not part of `bench.run_all`.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ one-hot parts count as one), on a seeded sample of its rows so that large tests 
 from __future__ import annotations
 
 import importlib
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ MAX_PERMUTATION_ROWS = 2000
 MAX_SHAP_ROWS = 500
 MAX_PREDICTION_PAIRS = 1000
 MIN_EXPLAINED_ROWS = 5
+MIN_PERMUTED_ROWS = 50
+"""Fewer rows than this (when time allows no more) make importances noise, not a reading."""
 TREE_ALGORITHMS = frozenset({"xgboost", "lightgbm", "random_forest"})
 
 _PROBABILITY_METRICS = frozenset({"auc_roc", "log_loss"})
@@ -85,8 +88,13 @@ def explain(
     metrics: Sequence[str],
     random_state: int,
     reporter: Reporter,
+    within_s: float | None = None,
 ) -> Explanations:
-    """Permutation importance, SHAP summary and prediction pairs for the test `rows`."""
+    """Permutation importance, SHAP summary and prediction pairs for the test `rows`.
+
+    With `within_s`, permutation importance reads as many rows as its predictions can take
+    in that time (an AutoML's budget), judged by how long one prediction of them all took;
+    none when even `MIN_PERMUTED_ROWS` would not fit."""
     pairs = prediction_pairs(model, rows, target, random_state=random_state)
     if len(rows) < MIN_EXPLAINED_ROWS:
         reporter.log(
@@ -94,15 +102,36 @@ def explain(
             f"at least {MIN_EXPLAINED_ROWS} are needed"
         )
         return Explanations(test_predictions=pairs)
+    started = time.perf_counter()
     metric = explained_metric(model, rows, target, metrics)
-    reporter.log(f"permutation importance: {metric} on {min(len(rows), MAX_PERMUTATION_ROWS)} rows")
+    limit = _affordable_rows(len(rows), time.perf_counter() - started, model, within_s)
+    if limit < min(len(rows), MIN_PERMUTED_ROWS):
+        reporter.log("permutation importance skipped: it would not fit in the time left")
+        return Explanations(
+            shap_summary=shap_summary(model, rows, random_state=random_state, reporter=reporter),
+            test_predictions=pairs,
+        )
+    reporter.log(f"permutation importance: {metric} on {min(len(rows), limit)} rows")
     return Explanations(
         permutation_importance=permutation_importances(
-            model, rows, target, metric, random_state=random_state
+            model, rows, target, metric, random_state=random_state, max_rows=limit
         ),
         shap_summary=shap_summary(model, rows, random_state=random_state, reporter=reporter),
         test_predictions=pairs,
     )
+
+
+def _affordable_rows(
+    n_rows: int, one_pass_s: float, model: TabularModel, within_s: float | None
+) -> int:
+    """How many rows permutation importance may shuffle: all (up to MAX_PERMUTATION_ROWS)
+    without a time limit, else as many as its predictions (one per column and repeat, each
+    costing at most a pass over every row) can take in `within_s`."""
+    if within_s is None:
+        return MAX_PERMUTATION_ROWS
+    passes = len(model.feature_columns) * PERMUTATION_REPEATS
+    per_row = max(one_pass_s, 1e-6) / max(n_rows, 1)
+    return min(MAX_PERMUTATION_ROWS, int(max(within_s, 0.0) / (passes * per_row)))
 
 
 def headline_metric(task: TaskType, requested: Sequence[str]) -> str:
@@ -133,6 +162,7 @@ def permutation_importances(
     metric: str,
     *,
     random_state: int,
+    max_rows: int = MAX_PERMUTATION_ROWS,
 ) -> list[PermutationImportance]:
     """Permutation importance of each feature column on (a sample of) `rows`, largest first.
 
@@ -140,7 +170,7 @@ def permutation_importances(
     each column's encoded values from those rows. That is the same as shuffling the raw
     column (the preprocessing works row by row) without re-running it for every shuffle.
     """
-    chosen = _sample_positions(len(rows), MAX_PERMUTATION_ROWS, random_state)
+    chosen = _sample_positions(len(rows), max_rows, random_state)
     encoded = _EncodedRows(model, rows.iloc[chosen])
     scorer = METRICS[metric]
 

@@ -71,6 +71,12 @@ def run_notebook(
             "reproduced by its script, GET /api/v1/runs/{id}/reproduce",
             field="algorithm",
         )
+    if resolved.hyperparameters.get("categorical_encoding") == "native":
+        raise ConfigValidationError(
+            f"a notebook retrains one-hot encoded models, and this {algorithm} splits on "
+            "categories natively; it is reproduced by its script, GET /api/v1/runs/{id}/reproduce",
+            field="hyperparameters",
+        )
     if algorithm not in NOTEBOOK_ALGORITHMS:
         raise ConfigValidationError(
             f"a notebook retrains {', '.join(NOTEBOOK_ALGORITHMS)} runs; a {algorithm} run is "

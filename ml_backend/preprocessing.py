@@ -12,7 +12,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
 
 from ml_backend.schema import ColumnKind
 
@@ -21,7 +26,8 @@ from ml_backend.schema import ColumnKind
 MAX_CATEGORIES = 30
 DATETIME_PARTS = ("year", "month", "day", "day_of_week")
 
-_CATEGORICAL_KINDS = {ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN}
+CATEGORICAL_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+"""The kinds of column encoded as categories (one-hot, or codes)."""
 
 
 def as_category_strings(frame: pd.DataFrame) -> NDArray[np.object_]:
@@ -110,22 +116,42 @@ def _categorical() -> Pipeline:
     )
 
 
+def _category_codes() -> Pipeline:
+    """Each category as one code (0, 1, ...), missing and unseen ones as NaN: for estimators
+    that split on categories themselves (LightGBM, XGBoost), whatever their number."""
+    return Pipeline(
+        [
+            ("as_text", FunctionTransformer(as_category_strings, feature_names_out="one-to-one")),
+            (
+                "encode",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    encoded_missing_value=np.nan,
+                    dtype=np.float64,
+                ),
+            ),
+        ]
+    )
+
+
 def _datetime(scale: bool) -> Pipeline:
     return Pipeline([("parts", DatetimeParts()), *_impute_and_scale(scale)])
 
 
 def build_preprocessor(
-    feature_kinds: Mapping[str, ColumnKind], *, scale: bool
+    feature_kinds: Mapping[str, ColumnKind], *, scale: bool, native_categories: bool = False
 ) -> ColumnTransformer:
     """An unfitted transformer with one step per feature column, chosen by the column's kind.
 
     Numeric: median imputation (+ standardising when `scale`); categorical and boolean:
-    most-frequent imputation and one-hot encoding; datetime: year, month, day, day of week.
+    most-frequent imputation and one-hot encoding, or with `native_categories` one code per
+    category (missing stays missing); datetime: year, month, day, day of week.
     """
     steps = []
     for index, (column, kind) in enumerate(feature_kinds.items()):
-        if kind in _CATEGORICAL_KINDS:
-            step = _categorical()
+        if kind in CATEGORICAL_KINDS:
+            step = _category_codes() if native_categories else _categorical()
         elif kind is ColumnKind.DATETIME:
             step = _datetime(scale)
         elif kind is ColumnKind.NUMERIC:
@@ -144,3 +170,12 @@ def output_columns(preprocessor: ColumnTransformer, feature_columns: list[str]) 
         span = preprocessor.output_indices_[f"column{index}"]
         origins[span] = [column] * (span.stop - span.start)
     return origins
+
+
+def category_outputs(
+    preprocessor: ColumnTransformer, feature_kinds: Mapping[str, ColumnKind]
+) -> list[bool]:
+    """For each output feature of the fitted `preprocessor`, whether it is a categorical
+    column's (its codes, with `native_categories`)."""
+    origins = output_columns(preprocessor, list(feature_kinds))
+    return [feature_kinds[origin] in CATEGORICAL_KINDS for origin in origins]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
@@ -121,6 +121,15 @@ class AlgorithmSpec(ABC, Generic[ParamsT]):
         estimator.fit(x_train, y_train)
         progress(1, 1, {})
         return estimator
+
+    def native_categories(self, params: ParamsT) -> bool:
+        """Whether categorical columns reach the estimator as codes it splits on itself,
+        rather than one-hot encoded."""
+        return False
+
+    def use_categories(self, estimator: Estimator, categorical: Sequence[bool]) -> None:
+        """Tell `estimator` which of its input columns are category codes (native only)."""
+        return None
 
     def feature_weights(self, estimator: Estimator) -> NDArray[np.float64]:
         """One non-negative weight per input feature of the fitted estimator."""

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from optuna.distributions import BaseDistribution, FloatDistribution, IntDistribution
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 from pydantic import BaseModel, ConfigDict, Field
 from xgboost import XGBClassifier, XGBRegressor
 from xgboost.callback import TrainingCallback
@@ -56,6 +62,14 @@ class XGBoostParams(BaseModel):
             "(needs validation_size > 0).",
         ),
     ] = None
+    categorical_encoding: Annotated[
+        Literal["onehot", "native"],
+        Field(
+            description="How categorical columns reach the trees: one-hot columns (rare "
+            "levels pooled), or one code per level that XGBoost splits on natively (better on "
+            "columns of many levels)."
+        ),
+    ] = "onehot"
     n_jobs: Threads = None
 
 
@@ -134,9 +148,17 @@ class XGBoostSpec(AlgorithmSpec[XGBoostParams]):
             progress(total, total, {})
         return estimator
 
+    def native_categories(self, params: XGBoostParams) -> bool:
+        return params.categorical_encoding == "native"
+
+    def use_categories(self, estimator: Estimator, categorical: Sequence[bool]) -> None:
+        types = ["c" if code else "q" for code in categorical]
+        estimator.set_params(enable_categorical=True, feature_types=types)
+
     def search_space(self, task: TaskType) -> dict[str, BaseDistribution]:
-        """Rounds, depth, shrinkage, sampling and penalties."""
+        """Rounds, depth, shrinkage, sampling, penalties and how categories are encoded."""
         return {
+            "categorical_encoding": CategoricalDistribution(["onehot", "native"]),
             "n_estimators": IntDistribution(50, 600, log=True),
             "max_depth": IntDistribution(2, 10),
             "learning_rate": FloatDistribution(0.01, 0.3, log=True),

@@ -42,8 +42,9 @@ from ml_backend.jobs.train.data import prepare
 from ml_backend.jobs.train.resolve import EnsembleMember, ResolvedTraining
 from ml_backend.jobs.train.run import train
 from ml_backend.jobs.train.scoring import score_training
-from ml_backend.jobs.tune.space import resolve_space, space_to_json
+from ml_backend.jobs.tune.space import for_features, resolve_space, space_to_json
 from ml_backend.numbers import format_metric
+from ml_backend.preprocessing import CATEGORICAL_KINDS
 from ml_backend.reporting import Reporter
 from ml_backend.schema import DatasetProfile
 from ml_backend.splitting import final_split
@@ -55,6 +56,8 @@ __all__ = ["AutoMLResult", "ResolvedAutoML", "resolve_automl", "run_automl"]
 SCREENING_SHARE = 0.5
 """Past this share of the budget no default model starts and a running one is stopped (once
 one has finished): the rest is for tuning the promising ones and the final fit."""
+NATIVE_FIELD = "categorical_encoding"
+"""The hyperparameter of algorithms that can split on categories themselves."""
 SCREENING_ORDER = ("linear", "lightgbm", "xgboost", "random_forest", "neural_network")
 """Cheap first, so that a short budget still screens most algorithms."""
 
@@ -68,7 +71,10 @@ def resolve_automl(config: AutoMLConfig, profile: DatasetProfile) -> ResolvedAut
     spaces = {}
     for candidate in board.applicable:
         space, _ = resolve_space(get_algorithm(candidate.algorithm), board.task_type, None, {})
-        spaces[candidate.algorithm] = space_to_json(space)
+        assert candidate.training is not None  # applicable candidates have one
+        spaces[candidate.algorithm] = space_to_json(
+            for_features(space, candidate.training.feature_kinds)
+        )
     return ResolvedAutoML(
         leaderboard=board, time_budget_s=config.time_budget_s, search_spaces=spaces
     )
@@ -111,7 +117,7 @@ def run_automl(
         reasons = "; ".join(f"{s.algorithm}: {s.reason}" for s in search.skipped)
         raise MLInputError(f"no algorithm could be trained on this data ({reasons})")
     announce("tuning", {"budget_left_s": round(clock.left(), 1)})
-    tune_promising(search, candidates, trials_per_algorithm)
+    tune_promising(search, trials_per_algorithm)
     announce("ensembling", {"models": len(search.kept)})
     final, ensemble_value, single_value = _ensemble(search)
     announce("final fit", {"members": [m.algorithm for m in final.ensemble or []]})
@@ -121,6 +127,7 @@ def run_automl(
         frame,
         reporter=search.reporter.staged("final fit", quiet=False),
         artifact_dir=artifact_dir,
+        explain_by=clock.at(1.0),
     )
     ranked = _ranked(search)
     best_single = ranked[0].name
@@ -155,12 +162,30 @@ def _screening_place(candidate: Candidate) -> tuple[int, str]:
     return place, name
 
 
-def _screen(search: Search, candidates: list[Candidate]) -> None:
-    deadline = search.clock.at(SCREENING_SHARE)
+def _variants(search: Search, candidates: list[Candidate]) -> list[tuple[str, ResolvedTraining]]:
+    """Each candidate's defaults and, where the data has categorical columns and the algorithm
+    can split on categories itself, its defaults so too: which suits the data is measured."""
+    variants = []
     for candidate in candidates:
         training = candidate.training
         assert training is not None
-        name = candidate.algorithm
+        variants.append((candidate.algorithm, training))
+        categorical = any(kind in CATEGORICAL_KINDS for kind in training.feature_kinds.values())
+        spec = get_algorithm(candidate.algorithm)
+        if categorical and NATIVE_FIELD in spec.hyperparameters.model_fields:
+            native = {**training.hyperparameters, NATIVE_FIELD: "native"}
+            variants.append(
+                (
+                    f"{candidate.algorithm} native categories",
+                    training.model_copy(update={"hyperparameters": native}),
+                )
+            )
+    return variants
+
+
+def _screen(search: Search, candidates: list[Candidate]) -> None:
+    deadline = search.clock.at(SCREENING_SHARE)
+    for name, training in _variants(search, candidates):
         if time.monotonic() >= deadline and search.kept:
             search.skipped.append(
                 SkippedAlgorithm(

@@ -11,7 +11,6 @@ from optuna.trial import create_trial
 
 from ml_backend.jobs.automl.result import AutoMLModel, SearchSummary, SkippedAlgorithm
 from ml_backend.jobs.automl.search import Kept, Search
-from ml_backend.jobs.leaderboard.run import Candidate
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.jobs.train.scoring import Scored
 from ml_backend.jobs.tune.resolve import ResolvedTuning
@@ -21,7 +20,7 @@ from ml_backend.jobs.tune.trials import (
     SearchProgress,
     TrialLoop,
     create_study,
-    enqueued_defaults,
+    holds,
     run_trials,
 )
 from ml_backend.numbers import format_metric
@@ -31,18 +30,22 @@ KEPT_PER_ALGORITHM = 3
 """Tuned models an algorithm contributes to the ensemble's library, besides its defaults."""
 REFIT_RESERVE = (0.1, 0.5)
 """The final fit's reserve, as shares of the budget: at least the first, at most the second."""
-REFIT_MARGIN = 2.0
-"""The reserve over the estimated final fit: tuned models grow, and explanations follow it."""
-REFIT_OVERHEAD_S = 2.0
-"""Reading the rows, permutation importance and saving, whatever the models."""
+REFIT_MARGIN = 1.5
+"""The reserve over the estimated final fit: tuned models grow (more rounds, deeper trees)."""
+REFIT_OVERHEAD_S = 1.0
+"""Reading the rows, scoring the test part and saving, whatever the models."""
+REFIT_MEMBERS = 5
+"""How many of the best screened models the reserve counts on fitting again."""
 
 
 def refit_reserve(search: Search) -> float:
-    """Seconds to keep for the final fit: every screened model fitted on every training row
-    (any may join the ensemble), estimated from its screening, with a margin for tuned models'
-    growth and the explanations that follow; within REFIT_RESERVE of the budget."""
+    """Seconds to keep for the final fit: the best screened models (the ensemble's likely
+    members) fitted on every training row, estimated from their screening, with a margin for
+    tuned models' growth; within REFIT_RESERVE of the budget. Permutation importance after it
+    takes what is left of the budget, not more."""
     estimate = REFIT_OVERHEAD_S
-    for kept in search.kept:
+    likely = sorted(search.kept, key=search.value_of, reverse=True)[:REFIT_MEMBERS]
+    for kept in likely:
         scores = kept.model.validation
         # k folds each fit (k-1)/k of the rows; a validation part's fit, 80% of them.
         per_fit = kept.scored.seconds / scores.folds
@@ -53,12 +56,17 @@ def refit_reserve(search: Search) -> float:
     return min(high * budget, max(low * budget, estimate))
 
 
-def tune_promising(search: Search, candidates: list[Candidate], trials: int | None) -> None:
-    defaults = sorted(search.kept, key=search.value_of, reverse=True)
-    chosen = [k for k in defaults if math.isfinite(search.value_of(k))][:TUNED_ALGORITHMS]
+def tune_promising(search: Search, trials: int | None) -> None:
+    """Tune the best `TUNED_ALGORITHMS` algorithms in turn, each from its best screened
+    defaults (one-hot or native categories), in equal shares of what the final fit leaves."""
+    ranked = sorted(search.kept, key=search.value_of, reverse=True)
+    firsts: dict[str, Kept] = {}
+    for kept in ranked:
+        if math.isfinite(search.value_of(kept)):
+            firsts.setdefault(kept.model.algorithm, kept)
+    chosen = list(firsts.values())[:TUNED_ALGORITHMS]
     reserve = refit_reserve(search)
     end = search.clock.started + search.clock.budget_s - reserve
-    trainings = {c.algorithm: c for c in candidates}
     for index, kept in enumerate(chosen):
         left = end - time.monotonic()
         share = left / (len(chosen) - index)
@@ -71,17 +79,13 @@ def tune_promising(search: Search, candidates: list[Candidate], trials: int | No
                 )
             )
             continue
-        candidate = trainings[kept.model.algorithm]
-        _tune_one(search, candidate, kept, share, trials)
+        _tune_one(search, kept, share, trials)
 
 
-def _tune_one(
-    search: Search, candidate: Candidate, defaults: Kept, seconds: float, trials: int | None
-) -> None:
-    algorithm = candidate.algorithm
+def _tune_one(search: Search, defaults: Kept, seconds: float, trials: int | None) -> None:
+    algorithm = defaults.model.algorithm
     board = search.resolved.leaderboard
-    training = candidate.training
-    assert training is not None
+    training = defaults.training
     tuning = ResolvedTuning(
         training=training,
         n_trials=None if trials is None else trials + 1,  # the defaults are the first
@@ -155,7 +159,12 @@ def _warm_start(study: optuna.Study, tuning: ResolvedTuning, defaults: Kept) -> 
     if value is None or not math.isfinite(value):
         return
     space = space_from_json(tuning.search_space)
-    params = enqueued_defaults(tuning)
+    screened = defaults.training.hyperparameters
+    params = {
+        name: screened[name]
+        for name in space
+        if name in screened and holds(space[name], screened[name])
+    }
     study.add_trial(
         create_trial(
             params=params,

@@ -15,7 +15,7 @@ from ml_backend.jobs.train.data import TrainingData
 from ml_backend.jobs.train.resolve import ResolvedTraining
 from ml_backend.metrics import Predictions
 from ml_backend.model import TabularModel
-from ml_backend.preprocessing import build_preprocessor
+from ml_backend.preprocessing import build_preprocessor, category_outputs
 from ml_backend.reporting import Reporter, ScopedReporter
 
 SINGLE_THREAD_BELOW_ROWS = 10_000
@@ -63,15 +63,20 @@ def fit_model(
     """Preprocessing and estimator fitted on the rows at `fit`, the rows at `watch` (if any)
     scored each round for progress and early stopping; the seconds the estimator took."""
     features = data.rows[resolved.feature_columns]
-    preprocessor = build_preprocessor(resolved.feature_kinds, scale=spec.needs_scaling)
+    params = spec.hyperparameters.model_validate(resolved.hyperparameters)
+    native = spec.native_categories(params)
+    preprocessor = build_preprocessor(
+        resolved.feature_kinds, scale=spec.needs_scaling, native_categories=native
+    )
     x_fit = np.asarray(preprocessor.fit_transform(features.iloc[fit]), dtype=np.float64)
     eval_part: EvalPart | None = None
     if watch is not None and len(watch):
         x_watch = np.asarray(preprocessor.transform(features.iloc[watch]), np.float64)
         eval_part = (x_watch, data.encoded[watch])
-    params = spec.hyperparameters.model_validate(resolved.hyperparameters)
     seed = resolved.split.random_state
     estimator = spec.build(resolved.task_type, params, n_classes=data.n_classes, random_state=seed)
+    if native:
+        spec.use_categories(estimator, category_outputs(preprocessor, resolved.feature_kinds))
     if getattr(params, "n_jobs", 0) is None and len(fit) < SINGLE_THREAD_BELOW_ROWS:
         estimator.set_params(n_jobs=1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +84,12 @@ def train(
     reporter: Reporter,
     artifact_dir: Path | None = None,
     explanations: bool = True,
+    explain_by: float | None = None,
 ) -> TrainingResult:
     """Train `resolved` on `frame`, reporting progress; save the model if `artifact_dir`.
 
-    `explanations=False` skips permutation importance, SHAP and prediction pairs (tuning trials).
+    `explanations=False` skips permutation importance, SHAP and prediction pairs (tuning trials);
+    `explain_by` (a `time.monotonic()` time) bounds permutation importance to what fits by then.
     """
     data = prepare(resolved, frame, reporter)
     cross_validation = None
@@ -111,6 +114,7 @@ def train(
             metrics=resolved.metrics,
             random_state=resolved.split.random_state,
             reporter=reporter,
+            within_s=None if explain_by is None else explain_by - time.monotonic(),
         )
         if explanations
         else Explanations()

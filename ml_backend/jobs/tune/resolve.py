@@ -10,7 +10,7 @@ from ml_backend.algorithms import get_algorithm
 from ml_backend.configs import Direction, TaskType, TrainingConfig, TuningConfig
 from ml_backend.errors import ConfigValidationError
 from ml_backend.jobs.train.resolve import ResolvedTraining, resolve_training
-from ml_backend.jobs.tune.space import resolve_space, space_to_json
+from ml_backend.jobs.tune.space import for_features, resolve_space, space_to_json
 from ml_backend.metrics import METRICS, metric_names
 from ml_backend.schema import DatasetProfile
 from ml_backend.splitting import selection_split
@@ -56,6 +56,7 @@ def resolve_tuning(config: TuningConfig, profile: DatasetProfile) -> ResolvedTun
     spec = get_algorithm(training.algorithm)
     given = dict(config.hyperparameters)
     space, fixed = resolve_space(spec, training.task_type, config.search_space, given)
+    space = for_features(space, training.feature_kinds)
     metrics = training.metrics if goal in training.metrics else [*training.metrics, goal]
     return ResolvedTuning(
         training=training.model_copy(update={"metrics": metrics}),

@@ -19,6 +19,8 @@ from ml_backend.algorithms.base import AlgorithmSpec
 from ml_backend.configs import TaskType
 from ml_backend.errors import ConfigValidationError
 from ml_backend.hyperparameters import validate_hyperparameters
+from ml_backend.preprocessing import CATEGORICAL_KINDS
+from ml_backend.schema import ColumnKind
 from ml_backend.suggestions import did_you_mean
 
 
@@ -133,3 +135,17 @@ def space_to_json(space: Mapping[str, BaseDistribution]) -> dict[str, str]:
 def space_from_json(stored: Mapping[str, str]) -> dict[str, BaseDistribution]:
     """The space stored by `space_to_json`."""
     return {name: json_to_distribution(text) for name, text in stored.items()}
+
+
+CATEGORY_SETTINGS = frozenset({"categorical_encoding", "cat_smooth"})
+"""Hyperparameters that only matter where there are categorical columns."""
+
+
+def for_features(
+    space: dict[str, BaseDistribution], feature_kinds: Mapping[str, ColumnKind]
+) -> dict[str, BaseDistribution]:
+    """`space` less what the features make moot: how categories are encoded, on data with no
+    categorical column (every choice would train the same model)."""
+    if any(kind in CATEGORICAL_KINDS for kind in feature_kinds.values()):
+        return space
+    return {name: dist for name, dist in space.items() if name not in CATEGORY_SETTINGS}

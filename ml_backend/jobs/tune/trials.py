@@ -99,13 +99,12 @@ def enqueued_defaults(resolved: ResolvedTuning) -> dict[str, Any]:
     (a forest's unlimited depth) is set on the trial's training directly."""
     space = space_from_json(resolved.search_space)
     return {
-        name: value
-        for name, value in default_params(resolved).items()
-        if _holds(space[name], value)
+        name: value for name, value in default_params(resolved).items() if holds(space[name], value)
     }
 
 
-def _holds(distribution: BaseDistribution, value: Any) -> bool:
+def holds(distribution: BaseDistribution, value: Any) -> bool:
+    """Whether `value` is one `distribution` can sample."""
     if isinstance(distribution, CategoricalDistribution):
         return value in distribution.choices
     if isinstance(distribution, IntDistribution | FloatDistribution):
