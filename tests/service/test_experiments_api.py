@@ -222,3 +222,32 @@ def test_a_tuning_is_a_model_with_an_iteration_per_trial(client: httpx.Client) -
     assert model.metrics == job["result"]["training"]["metrics"]
     assert model.modules[1]["kind"] == "random_forest"
     assert model.params["n_trials"] == "4" and model.params["goal_metric"] == "f1"
+
+
+@pytest.mark.integration
+def test_an_automl_is_a_model_made_of_what_it_chose(client: httpx.Client) -> None:
+    config = {"dataset": {"name": "penguins"}, "target_column": "species",
+              "algorithms": ["linear", "lightgbm"], "time_budget_s": 10,
+              "experiment": "penguin-automl"}  # fmt: skip
+    accepted = client.post("/api/v1/ml/automl", json=config)
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for(client, "automl", accepted.json()["job_id"], {"finished", "failed"})
+    assert job["status"] == "finished", job
+    result = job["result"]
+
+    (model,) = _models(client, "penguin-automl")
+    assert model.kind == "automl" and model.run_ids == [job["run_id"]]
+    assert model.metrics == result["metrics"]
+    assert model.params["best"] == result["best"] and model.params["time_budget_s"] == "10.0"
+    members = (result["final"] or {}).get("ensemble") or []
+    estimators = model.modules[1:]
+    if members:
+        assert [m["kind"] for m in estimators] == [m["algorithm"] for m in members]
+        assert all("of the average" in m["description"] for m in estimators)
+    else:
+        assert [m["kind"] for m in estimators] == [result["final"]["algorithm"]]
+    # The budget spent, and the best validation score so far, second by second.
+    seconds = [i for i in model.iterations if i.unit == "second"]
+    key = f"best/{result['goal_metric']}"
+    best = [i.metrics[key] for i in seconds if key in i.metrics]
+    assert best and best == sorted(best)

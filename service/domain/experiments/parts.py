@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ml_backend.algorithms import ALGORITHMS
 
-MODEL_KINDS = frozenset({"train", "tune", "forecast"})
+MODEL_KINDS = frozenset({"train", "tune", "forecast", "automl"})
 """The kinds whose run ends with one model; the others (explore, leaderboard) record none."""
 
 PARAM_VALUE_MAX = 6000
@@ -50,6 +50,13 @@ def default_experiment(dataset_name: str, target_column: str) -> str:
 
 def target_of(resolved: dict[str, Any]) -> str | None:
     training = resolved.get("training")
+    board = resolved.get("leaderboard")
+    if isinstance(board, dict) and not isinstance(training, dict):
+        # An AutoML's candidates share one target: the first one's says it.
+        training = next(
+            (c.get("training") for c in board.get("candidates") or [] if c.get("training")),
+            None,
+        )
     source = training if isinstance(training, dict) else resolved
     target = source.get("target_column")
     return str(target) if target is not None else None
@@ -65,6 +72,8 @@ def model_parts(kind: str, resolved: dict[str, Any], result: dict[str, Any]) -> 
         extra = {"best_trial": result.get("best_trial"), "goal_metric": result.get("goal_metric")}
         params = flat_params({**resolved, "training": None, **extra, **_config_params(config)})
         return _tabular(training, config, params)
+    if kind == "automl":
+        return _automl(result)
     if kind == "forecast":
         algorithm = str(result["algorithm"])
         estimator = {
@@ -81,6 +90,43 @@ def model_parts(kind: str, resolved: dict[str, Any], result: dict[str, Any]) -> 
             model_files=list(result.get("model_files") or []),
         )
     return _tabular(result, resolved, flat_params(_config_params(resolved)))
+
+
+def _automl(result: dict[str, Any]) -> ModelParts:
+    """An AutoML's chosen model: its final training's parts, with one estimator module per
+    member of an ensemble (its weight said), and how the choice was made as params."""
+    final = dict(result.get("final") or {})
+    extra = {
+        "goal_metric": result.get("goal_metric"),
+        "time_budget_s": result.get("time_budget_s"),
+        "best": result.get("best"),
+        "selected_on": result.get("selected_on"),
+    }
+    config = {k: v for k, v in final.items() if k != "ensemble"}
+    parts = _tabular(
+        dict(result["training"]), final, flat_params({**extra, **_config_params(config)})
+    )
+    members = final.get("ensemble") or []
+    if not members:
+        return parts
+    estimators = [
+        {
+            "name": f"member{index}",
+            "kind": member["algorithm"],
+            "description": f"{member['algorithm']}, {member['weight']:.0%} of the average",
+            "parameters": member.get("hyperparameters") or {},
+        }
+        for index, member in enumerate(members, start=1)
+    ]
+    return replace(parts, modules=[parts.modules[0], *estimators])
+
+
+def model_identity(kind: str, resolved: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """What makes two runs' models the same model: their resolved config, and for an AutoML
+    also what it chose (the same budget may choose differently on another day)."""
+    if kind == "automl":
+        return {**resolved, "chosen": result.get("final")}
+    return resolved
 
 
 def _config_params(resolved: dict[str, Any]) -> dict[str, Any]:

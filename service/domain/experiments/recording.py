@@ -16,6 +16,7 @@ from service.domain.experiments.parts import (
     default_experiment,
     merged_iterations,
     model_hash,
+    model_identity,
     model_parts,
     target_of,
 )
@@ -56,7 +57,9 @@ def record_model(
         dataset.name if dataset is not None else "unknown data", target_of(run.resolved) or "?"
     )
     experiment = experiment_named(session, run.tenant, str(name))
-    digest = model_hash(run.kind, run.resolved, data_version)
+    digest = model_hash(
+        run.kind, model_identity(run.kind, run.resolved, run.result or {}), data_version
+    )
     query = select(ExperimentModel).where(
         ExperimentModel.experiment_id == experiment.id, ExperimentModel.hash == digest
     )

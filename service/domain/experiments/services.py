@@ -149,6 +149,7 @@ class ExperimentService:
                                           .where(Run.id.in_(run_ids)))  # fmt: skip
         files: dict[int, builtins.list[str]] = {}
         for run_id, kind, result in rows.all():
-            source = (result or {}).get("training") if kind == "tune" else result
+            # A tuning and an AutoML keep their final fit's files under `training`.
+            source = (result or {}).get("training") if kind in {"tune", "automl"} else result
             files[run_id] = list((source or {}).get("model_files") or [])
         return files
