@@ -251,3 +251,22 @@ def test_an_automl_is_a_model_made_of_what_it_chose(client: httpx.Client) -> Non
     key = f"best/{result['goal_metric']}"
     best = [i.metrics[key] for i in seconds if key in i.metrics]
     assert best and best == sorted(best)
+
+
+@pytest.mark.integration
+def test_a_leaderboards_winner_is_the_model_of_its_experiment(client: httpx.Client) -> None:
+    config = {"dataset": {"name": "penguins"}, "target_column": "species",
+              "algorithms": ["linear", "random_forest"], "experiment": "penguin-board"}  # fmt: skip
+    accepted = client.post("/api/v1/ml/leaderboard", json=config)
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for(client, "leaderboard", accepted.json()["job_id"], {"finished", "failed"})
+    assert job["status"] == "finished", job
+    result = job["result"]
+
+    (model,) = _models(client, "penguin-board")
+    assert model.kind == "leaderboard" and model.run_ids == [job["run_id"]]
+    assert model.modules[1]["kind"] == result["best"]
+    assert model.metrics == result["metrics"]
+    assert (
+        model.params["best"] == result["best"] and "cross-validation" in model.params["selected_on"]
+    )

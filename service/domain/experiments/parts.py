@@ -10,8 +10,9 @@ from typing import Any
 
 from ml_backend.algorithms import ALGORITHMS
 
-MODEL_KINDS = frozenset({"train", "tune", "forecast", "automl"})
-"""The kinds whose run ends with one model; the others (explore, leaderboard) record none."""
+MODEL_KINDS = frozenset({"train", "tune", "forecast", "leaderboard", "automl"})
+"""The kinds whose run ends with one model (a leaderboard's winner, an AutoML's choice); an
+exploration records none."""
 
 PARAM_VALUE_MAX = 6000
 """MLflow's limit on a param's value; a longer value is cut to it."""
@@ -50,9 +51,9 @@ def default_experiment(dataset_name: str, target_column: str) -> str:
 
 def target_of(resolved: dict[str, Any]) -> str | None:
     training = resolved.get("training")
-    board = resolved.get("leaderboard")
+    board = resolved.get("leaderboard") if "candidates" not in resolved else resolved
     if isinstance(board, dict) and not isinstance(training, dict):
-        # An AutoML's candidates share one target: the first one's says it.
+        # A leaderboard's (or an AutoML's) candidates share one target: the first one's says it.
         training = next(
             (c.get("training") for c in board.get("candidates") or [] if c.get("training")),
             None,
@@ -74,6 +75,8 @@ def model_parts(kind: str, resolved: dict[str, Any], result: dict[str, Any]) -> 
         return _tabular(training, config, params)
     if kind == "automl":
         return _automl(result)
+    if kind == "leaderboard":
+        return _winner(resolved, result)
     if kind == "forecast":
         algorithm = str(result["algorithm"])
         estimator = {
@@ -121,11 +124,37 @@ def _automl(result: dict[str, Any]) -> ModelParts:
     return replace(parts, modules=[parts.modules[0], *estimators])
 
 
+def _winner(resolved: dict[str, Any], result: dict[str, Any]) -> ModelParts | None:
+    """A leaderboard's winner, fitted on every training row: its model is the run's."""
+    best = result.get("best")
+    training = next(
+        (
+            c.get("training")
+            for c in resolved.get("candidates") or []
+            if c.get("algorithm") == best and c.get("training")
+        ),
+        None,
+    )
+    if best is None or training is None:
+        return None  # nothing trained: no model to record
+    entry: dict[str, Any] = next(
+        (e for e in result.get("entries") or [] if e.get("algorithm") == best), {}
+    )
+    extra = {"goal_metric": result.get("goal_metric"), "best": best,
+             "selected_on": result.get("selected_on")}  # fmt: skip
+    winner = {"algorithm": best, "task_type": result.get("task_type"),
+              "hyperparameters": training.get("hyperparameters"),
+              "metrics": result.get("metrics") or entry.get("metrics")}  # fmt: skip
+    return _tabular(winner, training, flat_params({**extra, **_config_params(training)}))
+
+
 def model_identity(kind: str, resolved: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """What makes two runs' models the same model: their resolved config, and for an AutoML
     also what it chose (the same budget may choose differently on another day)."""
     if kind == "automl":
         return {**resolved, "chosen": result.get("final")}
+    if kind == "leaderboard":
+        return {**resolved, "chosen": result.get("best")}
     return resolved
 
 
