@@ -44,6 +44,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     from service.domain.experiments.mlflow_export import (
         ExportedExperiment,
         local_model_files,
+        mlflow_name,
         write_mlflow,
     )
     from service.domain.experiments.schemas import ModelOut
@@ -68,7 +69,9 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
                     models, await experiments.model_files(records), storage, tenant
                 )
                 exported.append(
-                    ExportedExperiment(experiment.name, experiment.description, models, files)
+                    ExportedExperiment(
+                        mlflow_name(experiment.name), experiment.description, models, files
+                    )
                 )
     finally:
         await engine.dispose()

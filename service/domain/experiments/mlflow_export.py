@@ -173,4 +173,10 @@ def export_zip(
 ) -> bytes:
     """One experiment as an MLflow zip, each model with its run's saved files."""
     files = local_model_files(models, files_by_run, storage, tenant)
-    return mlflow_zip([ExportedExperiment(name, description, models, files)])
+    return mlflow_zip([ExportedExperiment(mlflow_name(name), description, models, files)])
+
+
+def mlflow_name(name: str) -> str:
+    """`name` as MLflow accepts it: MLflow refuses a name that is blank once stripped (mlchat
+    takes any, '\x85' included), so such a one is exported as its Python literal."""
+    return name if name.strip() else repr(name)
