@@ -38,6 +38,7 @@ from service.confinement import (
     ran_out_of_memory,
 )
 from service.db.engines import sync_engine, sync_session_factory
+from service.db.migrate import wait_until_current
 from service.db.models import ACTIVE_STATUSES, Dataset, Run, RunStatus, utcnow
 from service.db.transitions import START_RUN, applied, transition
 from service.domain.conversations.notes import note_run_end
@@ -446,6 +447,7 @@ def run_worker(settings: Settings, *, burst: bool = False, name: str | None = No
     global _settings
     preload_ml_libraries()
     _settings = settings
+    wait_until_current(settings.resolved_database_url)
     book = LimitBook(job_engine(settings.resolved_database_url), Limits.defaults(settings))
     connection = redis.Redis.from_url(settings.resolved_redis_url)
     _wait_for_redis(connection)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.db.engines import sync_engine
 
@@ -51,5 +55,35 @@ def _migrate(database_url: str, step: Callable[[Config, str], None], revision: s
             config = alembic_config(database_url)
             config.attributes["connection"] = connection
             step(config, revision)
+    finally:
+        engine.dispose()
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database's schema is at the newest migration this code knows."""
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+    except SQLAlchemyError:
+        return False
+
+
+def wait_until_current(database_url: str, *, poll_s: float = 0.5, say_every_s: float = 30) -> None:
+    """Until the schema is up to date: a worker started beside (or before) the API that
+    migrates would otherwise read tables that are not there yet."""
+    engine = sync_engine(database_url)
+    said = -say_every_s
+    started = time.monotonic()
+    try:
+        while not is_current(engine):
+            waited = time.monotonic() - started
+            if waited - said >= say_every_s:
+                said = waited
+                log.warning(
+                    "waiting for the database schema: start `mlchat api` or run `mlchat migrate`",
+                    extra={"waited_s": round(waited)},
+                )
+            time.sleep(poll_s)
     finally:
         engine.dispose()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from service.db.engines import sync_engine
-from service.db.migrate import downgrade, upgrade
+from service.db.migrate import downgrade, is_current, upgrade, wait_until_current
 from service.db.models import Base
 from tests.service.stack import create_postgres_database, drop_postgres_database
 
@@ -148,3 +150,38 @@ def test_list_summaries_are_written_for_existing_results(database_url: str) -> N
                                                    inspect(engine).get_indexes("runs")}  # fmt: skip
     finally:
         engine.dispose()
+
+
+class _Said(logging.Handler):
+    """Sets an event when a log record with `words` in its message arrives."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words, self.event = words, threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.words in record.getMessage():
+            self.event.set()
+
+
+def test_a_worker_waits_for_the_schema_and_goes_on_once_it_is_migrated(database_url: str) -> None:
+    said = _Said("waiting for the database schema")
+    logging.getLogger("service.db.migrate").addHandler(said)
+    waiting = threading.Thread(
+        target=wait_until_current, args=(database_url,), kwargs={"poll_s": 0.05}
+    )
+    try:
+        waiting.start()
+        assert said.event.wait(120), "the wait never said what it waits for"
+        assert waiting.is_alive(), "an empty database was taken for an up-to-date one"
+        upgrade(database_url, "0001")
+        engine = sync_engine(database_url)
+        try:
+            assert not is_current(engine), "a schema short of the newest migration is current"
+        finally:
+            engine.dispose()
+        upgrade(database_url)
+        waiting.join(120)
+        assert not waiting.is_alive(), "the wait went on after the schema was migrated"
+    finally:
+        logging.getLogger("service.db.migrate").removeHandler(said)
