@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 
 class TaskType(StrEnum):
@@ -19,6 +19,16 @@ class _Strict(BaseModel):
 
 
 MAX_ID = 2**31 - 1
+
+
+def _visible(name: str) -> str:
+    # MLflow, where experiments are exported, refuses a name that is blank once stripped.
+    if not name.strip():
+        raise ValueError("a name needs at least one visible character")
+    return name
+
+
+ExperimentName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_visible)]
 """The largest id a stored row can have (the database's integer keys): a larger names nothing."""
 
 
@@ -142,10 +152,8 @@ class TrainingConfig(_Strict):
     """One training run: which data, which target, which algorithm and how."""
 
     name: str | None = Field(default=None, max_length=200)
-    experiment: str | None = Field(
+    experiment: ExperimentName | None = Field(
         default=None,
-        min_length=1,
-        max_length=200,
         description="The experiment its model joins, e.g. 'churn'; null: one per dataset "
         "and target.",
     )
@@ -231,10 +239,8 @@ class LeaderboardConfig(_Strict):
     """
 
     name: str | None = Field(default=None, max_length=200)
-    experiment: str | None = Field(
+    experiment: ExperimentName | None = Field(
         default=None,
-        min_length=1,
-        max_length=200,
         description="The experiment its model joins, e.g. 'churn'; null: one per dataset "
         "and target.",
     )

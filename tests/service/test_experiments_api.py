@@ -85,6 +85,25 @@ def test_models_protocol_as_the_document_states_it(client: httpx.Client) -> None
     assert counts["protocol"] == 1 and counts["protocol-other"] == 1
 
 
+@pytest.mark.integration
+@pytest.mark.parametrize("blank", [" ", "\x85", "\u2003\t"])
+def test_a_name_with_nothing_visible_is_refused_before_anything_is_made(
+    client: httpx.Client, blank: str
+) -> None:
+    """MLflow refuses such a name on export, so mlchat refuses it at the door."""
+    made = client.post("/api/v1/experiments", json={"name": blank})
+    assert made.status_code == 422, made.text
+    assert "visible character" in made.text
+    client.post("/api/v1/experiments", json={"name": "named"})
+    model = client.post("/api/v1/experiments/named/models", json={"hash": "h1", "name": blank})
+    assert model.status_code == 422, model.text
+    training = client.post("/api/v1/ml/train", json={**PENGUINS, "experiment": blank})
+    assert training.status_code == 422, training.text
+    assert "experiment" in training.text
+    assert all(e.name.strip() for e in Experiments(http=client).list())
+    assert Experiments(http=client).models("named").list() == []
+
+
 @pytest.fixture(scope="module")
 def trained(stack: Stack) -> Iterator[dict[str, Any]]:
     """Four trainings: twice the same in a named experiment, the same again unnamed, and

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ml_backend.configs import ExperimentName
 from service.db.models import Experiment, ExperimentModel
 
 
@@ -15,7 +16,7 @@ def _utc(instant: datetime) -> datetime:
     return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = ExperimentName
 Hash = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$")]
 
 
