@@ -27,6 +27,7 @@ _COUNT_NOUNS = frozenset(
     )
 )
 _WIDTH_NOUNS = frozenset({"unit", "neuron", "node", "width"})
+_LAYER_NOUNS = frozenset(stem(w) for w in words("layers layer"))
 _LIST_JOINERS = frozenset({",", "and", "x", "-", "/", "then", "by", "[", "]", "(", ")"})
 _DEFAULT_WIDTH = 64
 _GENERIC_CHOICES = frozenset({"none", "auto", "add", "mul", "n", "c", "t", "ct", "l1", "l2"})
@@ -301,6 +302,17 @@ def _layers(
     return Setting("hidden_layers", sizes, start, end)
 
 
+def _counts_another(tokens: list[Token], quantity: Quantity) -> bool:
+    """Whether a number in a list is another setting's count: in 'layers of 64 and 32, 100
+    epochs' the 100 counts epochs."""
+    after = quantity.end
+    return (
+        after < len(tokens)
+        and tokens[after].stem in _COUNT_NOUNS - _LAYER_NOUNS
+        and tokens[after].stem not in _WIDTH_NOUNS
+    )
+
+
 def _list_after(
     tokens: list[Token], quantities: list[Quantity], end: int, used: set[int], least: int = 1
 ) -> list[Quantity]:
@@ -331,6 +343,8 @@ def _run(
     found: list[Quantity] = []
     while 0 <= j < len(tokens):
         quantity = by_start.get(j) if step > 0 else by_end.get(j)
+        if quantity is not None and found and _counts_another(tokens, quantity):
+            break
         if quantity is not None and quantity.as_int is not None and quantity.value >= least:
             found.append(quantity)
             used.add(quantity.start)
