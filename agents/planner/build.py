@@ -302,11 +302,14 @@ def _algorithm(
 ) -> None:
     named = [a for a in ctx.request.algorithms if a in ctx.registry.algorithms]
     algorithm = named[0] if named else str(base.get("algorithm") or "")
+    classification = task is TaskType.CLASSIFICATION
     if algorithm not in ctx.registry.algorithms:
-        algorithm = ctx.registry.default_algorithm
+        algorithm = _algorithm_for_settings(ctx, classification)
+        if algorithm != ctx.registry.default_algorithm:
+            draft.notes.append(f"No algorithm was named; I chose {algorithm}, the one that has "
+                               "every setting you gave.")  # fmt: skip
     draft.config["algorithm"] = algorithm
     model = ctx.registry.models[algorithm]
-    classification = task is TaskType.CLASSIFICATION
     said, unknown = resolve_settings(ctx.request.settings, model, classification=classification)
     carried: dict[str, Any] = {}
     earlier = dict(base.get("hyperparameters") or {})
@@ -323,6 +326,24 @@ def _algorithm(
     hyperparameters = {**carried, **said}
     if hyperparameters:
         draft.config["hyperparameters"] = hyperparameters
+
+
+def _algorithm_for_settings(ctx: Context, classification: bool) -> str:
+    """The default algorithm, unless it lacks settings the message gave and another has them
+    all ('two hidden layers of 64 and 32' says a neural network)."""
+    default = ctx.registry.default_algorithm
+    settings = ctx.request.settings
+    if not settings:
+        return default
+    left_out = {
+        name: len(resolve_settings(settings, model, classification=classification)[1])
+        for name, model in ctx.registry.models.items()
+        if name in ctx.registry.algorithms
+    }
+    if left_out.get(default, 0) == 0:
+        return default
+    fitting = [name for name, count in left_out.items() if count == 0]
+    return fitting[0] if len(fitting) == 1 else default
 
 
 def default_features(profile: DatasetProfile, target: str) -> list[str]:
