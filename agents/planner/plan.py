@@ -42,6 +42,7 @@ from agents.planner.questions import (
 from agents.planner.registry import Registry, current_registry
 from agents.planner.request import Request, read_request
 from agents.planner.roles import Roles, read_roles
+from agents.planner.spelling import respell
 from agents.planner.text import name_words, stem
 from agents.planner.unknown import no_such_column
 from agents.plans import describe_plan
@@ -121,6 +122,7 @@ def read_message(message: str, profile: DatasetProfile, dataset: dict[str, Any])
     other = unsupported(language)
     if other is not None:
         return Reading(english, profile, registry, None, None, other)
+    english = respell(english, registry, protected=column_words | dataset_words)
     request = read_request(english, profile, registry, dataset_words)
     roles = read_roles(request, profile, set(dataset_words | _DATASET_NOUNS))
     return Reading(english, profile, registry, request, roles)

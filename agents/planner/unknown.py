@@ -60,8 +60,8 @@ words going on into a column's name ('daily consumption') or a number ('keep 15%
 name of their own."""
 
 
-def _known_words() -> frozenset[str]:
-    """Every word that has a meaning of its own to the planner, as stems."""
+def known_phrases() -> list[str]:
+    """Every phrase that has a meaning of its own to the planner."""
     phrases: list[str] = [
         *TRAIN_CUES, *TUNE_CUES, *LEADERBOARD_CUES, *FORECAST_CUES, *FOLLOWUP_CUES,
         *PLOT_WORDS, *DESCRIBE_CUES, *TIME_SPLIT_PHRASES, *RANDOM_SPLIT_PHRASES,
@@ -73,7 +73,12 @@ def _known_words() -> frozenset[str]:
         for key, said in table.items():
             phrases += [key, *said]
     phrases += [p for said, _why in UNSUPPORTED_SETTINGS.values() for p in said]
-    return VOCABULARY | frozenset(stem(w) for p in phrases for w in name_words(p))
+    return phrases
+
+
+def _known_words() -> frozenset[str]:
+    """Every word that has a meaning of its own to the planner, as stems."""
+    return VOCABULARY | frozenset(stem(w) for p in known_phrases() for w in name_words(p))
 
 
 KNOWN_WORDS = (
