@@ -59,7 +59,9 @@ ENGLISH_YES = ("yes", "yep", "yeah", "y", "ok", "okay", "sure", "go", "go ahead"
                "do it", "start", "approve", "looks good", "lgtm", "please do")  # fmt: skip
 ENGLISH_NO = ("no", "nope", "cancel", "stop", "never mind", "nevermind", "forget it", "abort")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-ENGLISH_TOO = frozenset({"a", "an", "am", "as", "classes", "num", "on", "so", "was", "will"})
+ENGLISH_TOO = frozenset(
+    {"a", "an", "am", "as", "classes", "no", "num", "on", "pro", "so", "was", "will"}
+)
 """Words common in English that a pack also has as another word (French 'à', 'an', 'classes';
 Portuguese 'só', 'num'): written so, without accents, they are no sign of the pack's language,
 though too common in other languages to be English markers."""
@@ -94,6 +96,9 @@ class Pack:
     compounds: bool = False
     """Whether the language writes nouns together ('Jahreseinkommen'): unknown words are
     then read as two known ones, with the letters that link or inflect them."""
+    adjectives_follow: bool = False
+    """Whether adjectives come after their noun ('el mes próximo', 'le nombre total'): the
+    English ones are then put back before it ('the next month', 'the total number')."""
     inflections: tuple[tuple[str, str], ...] = ()
     """(ending, replacement) pairs that undo plurals and agreement: an unknown 'anuales' is
     read as the known 'anual', 'automática' as 'automático'."""
@@ -124,6 +129,7 @@ def packs() -> dict[str, Pack]:
             numbers={fold(k): int(v) for k, v in (numbers.get("words") or {}).items()},
             joiners=frozenset(fold(w) for w in numbers.get("joiners", [])),
             compounds=bool(data.get("compounds", False)),
+            adjectives_follow=bool(data.get("adjectives_follow", False)),
             inflections=tuple((fold(a), fold(b)) for a, b in data.get("inflections", [])),
             accented={k.lower(): v for k, v in (data.get("accented") or {}).items()},
         )
@@ -176,6 +182,12 @@ def detect(text: str) -> str:
             and w not in ENGLISH_MARKERS
             and spelt.lower() not in ENGLISH_TOO
             and fold(pack.phrases[w]) != w
+        )
+        # ...and so do its phrases of several words ('matrice de corrélation'), once each
+        hits += sum(
+            1.0
+            for found in pack.pattern.finditer(" ".join(said))
+            if " " in found.group(1) and found.group(1) in pack.phrases
         )
         if hits > best_hits:
             best, best_hits = pack.code, hits
@@ -270,10 +282,55 @@ def to_english(text: str, protected: Iterable[str] = ()) -> tuple[str, str]:
             said = text[match.start() : match.end()].lower()
             english = pack.accented.get(said) or pack.phrases[key]
             english += " " if key.endswith("'") else ""
-        pieces += [text[last : match.start()], english]
+        between = text[last : match.start()]
+        if (
+            pack.adjectives_follow
+            and english.strip() in POSTPOSED_ADJECTIVES
+            and key not in keep
+            and not _ends_with_kept(text[: match.start()], keep)
+            and not _starts_with_kept(folded[match.end() :], keep)
+        ):
+            pieces = _before_noun(pieces, between, english.strip())
+        else:
+            pieces += [between, english]
         last = match.end()
     pieces.append(text[last:])
     return _join_numbers("".join(pieces), pack), code
+
+
+POSTPOSED_ADJECTIVES = frozenset(
+    words_of(
+        "next last previous following coming total average mean median logistic linear random "
+        "hidden daily weekly monthly yearly annual quarterly maximum minimum final"
+    )
+)
+"""English adjectives whose foreign words may follow their noun; they go back before it."""
+_SPAN_ADJECTIVES = frozenset(words_of("next last previous following coming"))
+_FUNCTION_WORDS = frozenset(words_of("the a an of for to in on at by with and or from"))
+
+
+_COUNT_BEFORE = re.compile(r"(?<!\S)(\d+(?:[.,]\d+)?)\s+$")
+_LAST_WORD = re.compile(r"(?<!\S)((?:\d+(?:[.,]\d+)?\s+)?([^\W\d_]+))\s*$")
+
+
+def _before_noun(pieces: list[str], between: str, adjective: str) -> list[str]:
+    """`pieces` (translations, and the text between them), `between` and `adjective`, with
+    the adjective put before the noun that comes just before it: before the whole last
+    translation when nothing stands between ('modelo de regresión logística': 'logistic
+    regression model'), else before the last word."""
+    if pieces and not between.strip() and pieces[-1].strip():
+        last = pieces[-1].strip()
+        if last.split()[-1].lower() not in _FUNCTION_WORDS and not last[-1].isdigit():
+            counted = _COUNT_BEFORE.search("".join(pieces[:-1]))
+            if counted is not None and adjective in _SPAN_ADJECTIVES:  # 'the next 30 days'
+                said = "".join(pieces[:-1])
+                return [said[: counted.start()], f"{adjective} {counted.group(1)} {last}"]
+            return [*pieces[:-1], f"{adjective} {last}"]
+    said = "".join(pieces) + between
+    found = _LAST_WORD.search(said)
+    if found is None or found.group(2).lower() in _FUNCTION_WORDS:
+        return [said, adjective]
+    return [said[: found.start()], f"{adjective} {found.group(1)}"]
 
 
 def _hyphenated(text: str, start: int, end: int) -> bool:
@@ -342,7 +399,34 @@ def _known(word: str, pack: Pack) -> str | None:
         stem = word[: len(word) - len(ending)] + replacement if ending else word
         if ending and word.endswith(ending) and len(stem) >= 3 and stem in pack.phrases:
             return pack.phrases[stem]
+    if word in _phrase_words(pack.code):
+        return None  # left to the phrase it is part of ('arrêt anticipé')
+    for ending, replacement in pack.inflections:
+        # the other way: a pack that knows only the plural 'minutos' reads 'minuto' too
+        if ending and word.endswith(replacement):
+            inflected = word[: len(word) - len(replacement)] + ending
+            if inflected in pack.phrases:
+                return pack.phrases[inflected]
     return None
+
+
+def _ends_with_kept(said: str, keep: set[str]) -> bool:
+    """Whether `said` ends with a word of a column's name: an adjective stays out of it."""
+    last = _WORD.findall(said[-40:])
+    return bool(last) and fold(last[-1]) in keep
+
+
+def _starts_with_kept(rest: str, keep: set[str]) -> bool:
+    """Whether `rest` starts with a word of a column's name, which the adjective before it
+    qualifies ('total sales')."""
+    first = _WORD.findall(rest[:40])
+    return bool(first) and first[0] in keep
+
+
+@cache
+def _phrase_words(code: str) -> frozenset[str]:
+    """The words of the pack's phrases of several words."""
+    return frozenset(w for key in packs()[code].phrases if " " in key for w in key.split())
 
 
 def _split(word: str, pack: Pack) -> str | None:
