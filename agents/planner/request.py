@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from agents.planner.columns import ColumnIndex, ColumnMention, column_index
+from agents.planner.columns import WEAK_WORDS, ColumnIndex, ColumnMention, column_index
 from agents.planner.cues import (
     AGGREGATE_WORDS,
     AUTOML_TABLE,
@@ -46,7 +46,17 @@ from agents.planner.settings import (
     find_split,
     find_trials,
 )
-from agents.planner.text import STOPWORDS, Token, name_words, phrase, phrases, stem, tokenize, words
+from agents.planner.text import (
+    CLAUSE_BREAKS,
+    STOPWORDS,
+    Token,
+    name_words,
+    phrase,
+    phrases,
+    stem,
+    tokenize,
+    words,
+)
 from agents.planner.vocabulary import (
     ALGORITHM_PHRASES,
     GENERIC_ERROR_WORDS,
@@ -134,7 +144,7 @@ def read_request(
     index = column_index(profile)
     experiment = find_experiment(tokens, message)
     blocked: set[int] = set(range(experiment.start, experiment.end)) if experiment else set()
-    mentions = index.mentions(tokens, blocked, full_only=True, message=message)
+    mentions = _glossed(tokens, index.mentions(tokens, blocked, full_only=True, message=message))
     blocked |= _spans(mentions)
     group_mentions = _group_mentions(tokens, blocked, profile, message)
     algorithm_matches = algorithm_table(registry.aliases).find(tokens, blocked)
@@ -399,6 +409,59 @@ class _Span(Protocol):
     def start(self) -> int: ...
     @property
     def end(self) -> int: ...
+
+
+_GLOSS_WORDS = 6
+_GLOSS_FILLERS = frozenset(words("of the a an"))
+_GLOSS_STOPS = (TRAIN_TABLE, TUNE_TABLE, FORECAST_TABLE, LEADERBOARD_TABLE, AUTOML_TABLE,
+                PLOT_TABLE, DESCRIBE_TABLE)  # fmt: skip
+"""What a request says it does: a gloss never runs back into it."""
+
+
+def _glossed(tokens: list[Token], mentions: list[ColumnMention]) -> list[ColumnMention]:
+    """`mentions`, each exact name in brackets taking in the words it glosses: in 'if a loan
+    defaults (DEFAULT_FLAG)' the bracketed name is what is meant, and the words before it
+    name nothing else. They run back to a clause's start or a word the planner reads."""
+    found: list[ColumnMention] = []
+    cues = _spans(match for table in _GLOSS_STOPS for match in table.find(tokens, set()))
+    for mention in mentions:
+        opens, closes = mention.start - 1, mention.end
+        if not (
+            mention.column
+            and opens > 0
+            and closes < len(tokens)
+            and tokens[opens].text == "("
+            and tokens[closes].text == ")"
+        ):
+            found.append(mention)
+            continue
+        i = opens - 1
+        while (
+            i >= 0
+            and opens - i <= _GLOSS_WORDS
+            and i not in cues
+            and tokens[i].text not in CLAUSE_BREAKS
+            and (
+                tokens[i].text in _GLOSS_FILLERS
+                or (
+                    tokens[i].text not in STOPWORDS
+                    and (tokens[i].stem not in VOCABULARY or tokens[i].stem in WEAK_WORDS)
+                )
+            )
+        ):
+            i -= 1
+        first = i + 1
+        while first < opens and tokens[first].text in _GLOSS_FILLERS:
+            first += 1  # 'the' of 'predict the cost (totalCharges)' stays the sentence's
+        found.append(replace(mention, start=first, end=closes + 1) if first < opens else mention)
+    # what a gloss took in names nothing of its own ('number' of 'number of casual users')
+    glossed = [
+        (m.start, m.end) for m in found if m.end > m.start + 1 and tokens[m.end - 1].text == ")"
+    ]
+    return [
+        m for m in found
+        if not any(a <= m.start and m.end <= b and (m.start, m.end) != (a, b) for a, b in glossed)
+    ]  # fmt: skip
 
 
 def _spans(items: Iterable[_Span]) -> set[int]:
