@@ -3,7 +3,7 @@
 Run (with `mlchat up` serving on the default port):
 
     .venv/bin/python bench/agent_eval.py [--url http://127.0.0.1:8000]
-        [--set dev|test|public|fresh|fresh2] [--failures]
+        [--set dev|test|public|fresh|fresh2|fresh3] [--failures]
 
 `dev` is the development set (`bench/eval/dev_*.jsonl`): tune on it. `test` is the held-apart
 set (`bench/eval/test_*.jsonl`): run it only to report, never to tune. `public` is
@@ -18,6 +18,10 @@ a fresh held-out part written after the tuning (see bench/README.md).
 
 `fresh` and `fresh2` are independent sets written apart from the planner, each on tables of its
 own (`bench/eval/fresh_tables.py`, `bench/eval/fresh2_tables.py`), uploaded first if missing.
+
+`fresh3` is a third independent set (`bench/eval/fresh3_*.jsonl`, on the tables of
+`bench/eval/fresh3_tables.py`), written without reading the planner. It is held out: run it
+only to report, never to tune the planner on it (and do not read its cases while tuning).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.eval.fresh2_tables import write_fresh2_csvs
+from bench.eval.fresh3_tables import write_fresh3_csvs
 from bench.eval.fresh_tables import write_fresh_csvs
 from bench.eval.probe_tables import write_probe_csvs
 from bench.eval.report import Outcome, Report
@@ -46,6 +51,7 @@ SETS = {
     "probe_results": ([], [EVAL / "probe_results.jsonl"]),
     "fresh": ([EVAL / "fresh_cases.jsonl"], [EVAL / "fresh_conversations.jsonl"]),
     "fresh2": ([EVAL / "fresh2_cases.jsonl"], [EVAL / "fresh2_conversations.jsonl"]),
+    "fresh3": ([EVAL / "fresh3_cases.jsonl"], [EVAL / "fresh3_conversations.jsonl"]),
 }
 RESULT_ACTIONS = {"explain_run", "compare_runs", "job_status"}
 
@@ -67,6 +73,8 @@ def main() -> int:
             ensure_tables(http, write_fresh_csvs)
         if args.set == "fresh2":
             ensure_tables(http, write_fresh2_csvs)
+        if args.set == "fresh3":
+            ensure_tables(http, write_fresh3_csvs)
         cases = [case for path in case_files if path.exists() for case in load(path)]
         if cases:
             reports.append(run_cases(http, cases, f"{args.set} requests"))
