@@ -354,9 +354,14 @@ _WORD_NUMBERS = re.compile(_ONE + r"(?:[\s-]+(?:\w+[\s-]+)?" + _ONE + ")*")
 
 
 def _decimal_commas(text: str) -> str:
-    """'0,05' -> '0.05' and '1.000' -> '1000', as these languages write numbers."""
+    """'0,05' -> '0.05' and '1.000' -> '1000', as these languages write numbers; and 'a' or
+    'à' between two numbers is 'to' ('de 3 a 12'), not the article it is elsewhere."""
     text = _THOUSANDS_DOT.sub(lambda m: m.group(1).replace(".", ""), text)
-    return _DECIMAL_COMMA.sub(r"\1.\2", text)
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+    return _NUMBER_TO_NUMBER.sub(r"\1 to \2", text)
+
+
+_NUMBER_TO_NUMBER = re.compile(r"(\d)\s+[aà]\s+(\d)")
 
 
 def _compound_numbers(text: str, pack: Pack) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.planner.columns import ColumnMention, column_index
 from agents.planner.explore import time_like
-from agents.planner.hyperparameters import check_each, resolve_settings
+from agents.planner.hyperparameters import Range, check_each, resolve_settings
 from agents.planner.questions import Question, Reply, named_columns
 from agents.planner.registry import Registry
 from agents.planner.request import Request
@@ -323,6 +323,19 @@ def _algorithm(
         elif name not in said:
             draft.notes.append(f"{algorithm} has no setting {name}={value!r}, so I dropped it.")
     draft.notes.extend(_left_out(ctx, algorithm, unknown))
+    ranges = {name: value for name, value in said.items() if isinstance(value, Range)}
+    said = {name: value for name, value in said.items() if name not in ranges}
+    if ranges and action == "tune":
+        space = dict(base.get("search_space") or {})
+        space.update({n: {"low": r.low, "high": r.high} for n, r in ranges.items()})
+        draft.config["search_space"] = space
+        carried = {name: value for name, value in carried.items() if name not in space}
+    elif ranges:
+        draft.notes += [
+            f"I did not use {name} from {r.low} to {r.high}: a range is searched by tuning; "
+            f"say 'tune' to search it."
+            for name, r in ranges.items()
+        ]
     hyperparameters = {**carried, **said}
     if hyperparameters:
         draft.config["hyperparameters"] = hyperparameters
@@ -459,7 +472,7 @@ def _timeouts(request: Request) -> list[Duration]:
 
 def _tuning(ctx: Context, base: dict[str, Any], draft: Draft, task: TaskType) -> None:
     for name in _TUNING_FIELDS:
-        if name in base and base[name] is not None:
+        if name in base and base[name] is not None and name not in draft.config:
             draft.config[name] = base[name]
     request = ctx.request
     timeouts = _timeouts(request)

@@ -45,6 +45,14 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class Range:
+    """Two ends said for one setting ('max depth between 3 and 12'): a range to search."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class FieldShape:
     """What values a hyperparameter field takes, read from its annotation."""
 
@@ -145,7 +153,9 @@ def find_settings(
         elif match.value in choices:
             setting = _choice(tokens, match, choices[match.value])
         else:
-            setting = _number(tokens, quantities, match, used)
+            setting = _range(tokens, quantities, match, used) or _number(
+                tokens, quantities, match, used
+            )
         if setting is None and _negated(tokens, match.start) and not _named_on(tokens, match.end):
             setting = Setting(match.value, False, match.start, match.end)
         elif setting is None and match.value in flags:
@@ -189,6 +199,33 @@ def _counted_apart(
         else:
             found.append(match)
     return found
+
+
+_RANGE_OPENS = frozenset(words("between from in range of = : is"))
+_RANGE_JOINS = frozenset(words("to - through until .."))
+"""Words between the ends of a range; 'and' only after 'between' ('depth 6 and 300 trees'
+are two settings)."""
+
+
+def _range(
+    tokens: list[Token], quantities: list[Quantity], match: PhraseMatch[str], used: set[int]
+) -> Setting | None:
+    """'max depth between 3 and 12', 'learning rate from 0.01 to 0.3': both ends after it."""
+    j = match.end
+    opened = set()
+    while j < len(tokens) and j - match.end < 2 and tokens[j].text in _RANGE_OPENS:
+        opened.add(tokens[j].text)
+        j += 1
+    joins = _RANGE_JOINS | ({"and"} if "between" in opened else set())
+    by_start = {q.start: q for q in quantities if q.start not in used}
+    low = by_start.get(j)
+    if low is None or low.end >= len(tokens) or tokens[low.end].text not in joins:
+        return None
+    high = by_start.get(low.end + 1)
+    if high is None or high.value <= low.value or _counts_another(tokens, high):
+        return None
+    used.update({low.start, high.start})
+    return Setting(match.value, Range(low.plain, high.plain), match.start, high.end)
 
 
 def _number(
@@ -393,6 +430,10 @@ UNUSABLE = object()
 def coerce(setting: Setting, shape: FieldShape) -> Any:
     """The setting's value in the field's type: a share for '10%', an int for '3', a list..."""
     value = setting.value
+    if isinstance(value, Range):
+        if shape.ints and float(value.low).is_integer() and float(value.high).is_integer():
+            return Range(int(value.low), int(value.high))
+        return Range(float(value.low), float(value.high)) if shape.floats else UNUSABLE
     if isinstance(value, bool):
         if shape.bools:
             return value

@@ -14,10 +14,16 @@ def describe_tuning(config: TuningConfig) -> str:
     if config.timeout_s:
         budget += f" for up to {duration_words(config.timeout_s)}"
     fixed = format_params(config.hyperparameters)
+    ranges = ", ".join(
+        f"{name} from {wanted['low']} to {wanted['high']}"
+        for name, wanted in (config.search_space or {}).items()
+        if isinstance(wanted, dict) and "low" in wanted and "high" in wanted
+    )
     return (
         f"Tune {config.algorithm} to predict `{config.target_column}` on "
         f"{dataset_words(config.dataset)}: {budget} optimising {goal}, "
-        f"{split_words(config.split)}{f', keeping {fixed} fixed' if fixed else ''}."
+        f"{split_words(config.split)}{f', searching {ranges}' if ranges else ''}"
+        f"{f', keeping {fixed} fixed' if fixed else ''}."
     )
 
 
