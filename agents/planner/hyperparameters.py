@@ -343,6 +343,8 @@ def _counts_another(tokens: list[Token], quantity: Quantity) -> bool:
     """Whether a number in a list is another setting's count: in 'layers of 64 and 32, 100
     epochs' the 100 counts epochs."""
     after = quantity.end
+    if after < len(tokens) and tokens[after].text in _BEFORE_GAP:
+        after += 1  # '100 training epochs'
     return (
         after < len(tokens)
         and tokens[after].stem in _COUNT_NOUNS - _LAYER_NOUNS

@@ -413,6 +413,10 @@ class _Span(Protocol):
 
 _GLOSS_WORDS = 6
 _GLOSS_FILLERS = frozenset(words("of the a an"))
+_GLOSS_ENDS = frozenset(
+    words("with using from without except excluding and or but vs versus against on to by per")
+)
+"""Words that start another part of the request: a gloss never runs back past them."""
 _GLOSS_STOPS = (TRAIN_TABLE, TUNE_TABLE, FORECAST_TABLE, LEADERBOARD_TABLE, AUTOML_TABLE,
                 PLOT_TABLE, DESCRIBE_TABLE)  # fmt: skip
 """What a request says it does: a gloss never runs back into it."""
@@ -423,7 +427,14 @@ def _glossed(tokens: list[Token], mentions: list[ColumnMention]) -> list[ColumnM
     defaults (DEFAULT_FLAG)' the bracketed name is what is meant, and the words before it
     name nothing else. They run back to a clause's start or a word the planner reads."""
     found: list[ColumnMention] = []
-    cues = _spans(match for table in _GLOSS_STOPS for match in table.find(tokens, set()))
+    cues = _spans(
+        match
+        for table in (*_GLOSS_STOPS, EXPLORER_TABLE)
+        for match in table.find(tokens, set())
+        # 'number of' counts rows as a chart, yet is a gloss's word in 'the number of users'
+        if any(t.stem not in WEAK_WORDS | STOPWORDS for t in tokens[match.start : match.end])
+    )
+    named = _spans(mentions)  # a column named exactly is never a gloss's word
     for mention in mentions:
         opens, closes = mention.start - 1, mention.end
         if not (
@@ -439,15 +450,9 @@ def _glossed(tokens: list[Token], mentions: list[ColumnMention]) -> list[ColumnM
         while (
             i >= 0
             and opens - i <= _GLOSS_WORDS
-            and i not in cues
+            and i not in cues | named
             and tokens[i].text not in CLAUSE_BREAKS
-            and (
-                tokens[i].text in _GLOSS_FILLERS
-                or (
-                    tokens[i].text not in STOPWORDS
-                    and (tokens[i].stem not in VOCABULARY or tokens[i].stem in WEAK_WORDS)
-                )
-            )
+            and tokens[i].text not in _GLOSS_ENDS
         ):
             i -= 1
         first = i + 1
