@@ -102,6 +102,7 @@ _FUZZY_MIN_RATIO = 80.0
 _PREFIX_MIN_LENGTH = 4
 _NEAREST_MIN_SCORE = 60.0
 _SHARED_STEM = 6
+_EXACT_QUALITY = 0.85
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,11 @@ class _Candidate:
     quality: float
 
     @property
-    def rank(self) -> tuple[float, float, float, int]:
-        return (self.core_said, self.coverage, self.quality, -(self.end - self.start))
+    def rank(self) -> tuple[float, bool, float, float, int]:
+        # words said as written (or a synonym, a prefix) come before a look-alike: 'charges'
+        # is totalCharges, not dischargeTo, though 'discharge' is that column's only word
+        exact = self.quality >= _EXACT_QUALITY
+        return (self.core_said, exact, self.coverage, self.quality, -(self.end - self.start))
 
 
 class ColumnIndex:
@@ -216,7 +220,7 @@ class ColumnIndex:
             ties = {
                 c.column
                 for c in candidates
-                if c.rank[:3] == candidate.rank[:3] and set(range(c.start, c.end)) & span
+                if c.rank[:4] == candidate.rank[:4] and set(range(c.start, c.end)) & span
             }
             columns = tuple(name for name in self.names if name in ties)
             taken |= span

@@ -88,12 +88,14 @@ KNOWN_WORDS = (
         for w in words(
             "metric metrics goal objective criterion measure setting settings parameter parameters "
             "option options default defaults last past recent first final improvement progress "
-            "x y axis axes horizontal vertical"
+            "x y axis axes horizontal vertical plain simple basic vanilla standard regular "
+            "ordinary classic classical"
         )
     )
     | frozenset(stem(w) for phrase in (*ENGLISH_YES, *ENGLISH_NO) for w in name_words(phrase))
 )
-"""...and the words of a yes or a no ('never mind, just drop island')."""
+"""...words that qualify a model ('a plain linear regression'), and the words of a yes or a no
+('never mind, just drop island')."""
 _SETTING_FILLERS = frozenset(words("a an the of for as"))
 _SETTING_STARTS = frozenset(
     {stem(w) for w in SETTING_WORDS | BIN_WORDS | TOP_WORDS}
