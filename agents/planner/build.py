@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.planner.columns import ColumnMention, column_index
+from agents.planner.columns import UNIT_WORDS, ColumnMention, column_index
 from agents.planner.explore import time_like
 from agents.planner.hyperparameters import Range, check_each, resolve_settings
 from agents.planner.questions import Question, Reply, named_columns
@@ -16,7 +16,7 @@ from agents.planner.request import Request
 from agents.planner.roles import Roles
 from agents.planner.series import panel_key, read_series
 from agents.planner.settings import Duration, horizon_steps, series_step_seconds
-from agents.planner.text import phrase
+from agents.planner.text import name_words, phrase, words
 from agents.planner.unknown import no_such_column
 from agents.planner.vocabulary import (
     CROSS_VALIDATION,
@@ -69,12 +69,21 @@ class Context:
         return self.request.followup or self.roles.target is None
 
 
+_FEW_CLASSES = 10
+_QUANTITY_WORDS = UNIT_WORDS | frozenset(
+    words("n num number count cnt qty quantity amount total size length duration age")
+)
+"""Words of a column's name that make its whole numbers an amount, not codes of classes."""
+
+
 def _task_of(ctx: Context, column: ColumnProfile) -> TaskType:
     """The task the target implies, unless the metrics asked for belong only to the other one:
     'minimise rmse' on a count makes it a regression."""
     inferred = infer_task(column, ctx.profile.row_count)
     if column.kind is not ColumnKind.NUMERIC or inferred is TaskType.REGRESSION:
         return inferred
+    if column.distinct > _FEW_CLASSES and set(name_words(column.name)) & _QUANTITY_WORDS:
+        return TaskType.REGRESSION  # 'shipDays', 'n_items': more than a few values of an amount
     asked = set(ctx.request.metrics)
     regression = set(metric_names(TaskType.REGRESSION))
     if asked and asked <= regression and not asked & set(metric_names(inferred)):

@@ -3,6 +3,7 @@ annual_income_usd, 'age' -> age_years; and saying when two columns fit equally w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(
         "mass weight heavy heaviness weigh, income salary earnings earning wage wages pay, sex "
         "gender, price cost value worth, revenue sales turnover, churn churned churning "
         "attrition, signup registration registered joined, temperature temp, quantity qty, amount "
-        "amt, number num count cnt, percent pct percentage, customer client, identifier id, "
+        "amt, number num count cnt n, percent pct percentage, customer client, identifier id, "
         "average avg mean, height tall, length long, width wide, birth dob, progression progress, "
         "kwh energy consumption electricity usage power, bmi imc, seniority tenure"
     )
@@ -206,6 +207,7 @@ class ColumnIndex:
                 or self.kinds[candidate.column] is not ColumnKind.IDENTIFIER
             )
         ]
+        candidates += self._written_whole(tokens, blocked, message)
         if full_only:
             candidates = [c for c in candidates if c.end - c.start >= 2 or c.core_said >= 2]
         else:
@@ -244,6 +246,25 @@ class ColumnIndex:
                 )
             )
         return sorted(chosen, key=lambda m: m.start)
+
+    def _written_whole(
+        self, tokens: list[Token], blocked: set[int], message: str
+    ) -> list[_Candidate]:
+        """Names written out as they are ('PM2.5', 'NO2 (µg/m³)'), whatever their words and
+        marks split into: each names its column in full, before any looser reading."""
+        found: list[_Candidate] = []
+        for name in self.names:
+            if len(name) < 3 or name.lower() in STOPWORDS:
+                continue
+            for match in re.finditer(rf"(?<![\w.]){re.escape(name)}(?![\w])", message, re.I):
+                span = [
+                    i for i, t in enumerate(tokens)
+                    if t.start >= match.start() and t.end <= match.end()
+                ]  # fmt: skip
+                if span and not set(span) & blocked:
+                    strength = len(name_words(name)) + 1
+                    found.append(_Candidate(span[0], span[-1] + 1, name, strength, 1.0, 1.0))
+        return found
 
     def _identifier_words(self, tokens: list[Token], blocked: set[int]) -> list[_Candidate]:
         """'the id': the dataset's one identifier column, when it has exactly one."""

@@ -217,7 +217,11 @@ def read_request(
     )
     mentions = sorted([*mentions, *loose, *group_mentions], key=lambda m: m.start)
     mentions = _coordinated(index, tokens, blocked, mentions, message)
-    mentions = [m for m in mentions if not _names_the_data(tokens, m, dataset_words)]
+    mentions = [
+        m
+        for m in mentions
+        if not _names_the_data(tokens, m, dataset_words) and not _names_the_rows(m, profile)
+    ]
     _place_parameters(explore, parameter_cues, mentions, tokens)
     masked = mask(message, [(tokens[m.start].start, tokens[m.end - 1].end) for m in mentions])
     taken = blocked | _spans(mentions) | _spans(algorithm_matches)
@@ -332,6 +336,22 @@ def _coordinated(
 _DATA_NOUNS = frozenset(words("data dataset datasets table file sheet"))
 _PLACES = frozenset(words("in on from for using with of"))
 _PLACE_FILLERS = frozenset(words("the this that my our your"))
+
+
+def _names_the_rows(mention: ColumnMention, profile: DatasetProfile) -> bool:
+    """'orders' of a table with order.id and order.value: the rows the identifier counts, not
+    a column whose name only starts so ('bar chart of orders per payment type')."""
+    if mention.full or not mention.plural or mention.group:
+        return False
+    rows = {
+        stem(w)
+        for c in profile.columns
+        if c.kind is ColumnKind.IDENTIFIER
+        for w in name_words(c.name)
+        if w not in {"id", "identifier", "key", "code", "number", "no"}
+    }
+    said = [stem(w) for w in name_words(mention.text)]
+    return bool(said) and all(w in rows for w in said)
 
 
 def _names_the_data(

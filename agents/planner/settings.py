@@ -23,12 +23,16 @@ SECONDS = {
     "h": 3600.0,
     "day": 86_400.0,
     "week": 604_800.0,
+    "fortnight": 1_209_600.0,
     "month": 2_629_746.0,
     "quarter": 7_889_238.0,
     "year": 31_556_952.0,
     "decade": 315_569_520.0,
 }
-_CALENDAR = frozenset({"day", "week", "month", "quarter", "year", "decade"})
+_CALENDAR = frozenset({"day", "week", "fortnight", "month", "quarter", "year", "decade"})
+_SPAN_OPENERS = frozenset(words("a an next one coming upcoming following"))
+"""Words that make a unit alone a span of one: 'next year', 'the coming week', 'a fortnight'."""
+_ONE_DAY = frozenset(words("tomorrow"))
 STEP_WORDS = frozenset(
     {"step", "period", "point", "observation", "value", "timestep", "lag", "row", "tick"}
 )
@@ -117,8 +121,14 @@ def find_durations(
         if i in taken or i + 1 in taken or i in blocked:
             continue
         unit = _unit(tokens[i + 1])
-        if token.text in {"a", "an", "next", "one"} and unit in SECONDS and unit not in {"s", "h"}:
+        if token.text in _SPAN_OPENERS and unit in SECONDS and unit not in {"s", "h"}:
             found.append(Duration(i, i + 2, 1.0, unit))
+            taken |= {i, i + 1}
+    found += [
+        Duration(i, i + 1, 1.0, "day")
+        for i, token in enumerate(tokens)
+        if token.text in _ONE_DAY and i not in taken and i not in blocked
+    ]
     return sorted(found, key=lambda d: d.start)
 
 

@@ -2,8 +2,9 @@
 
 A word is respelt only when nothing knows it (not the planner's phrases, the registered
 names, the intent corpus, the dataset's columns) and exactly one word the planner reads lies
-one edit away (two for long words), with the same first letter: typing slips rarely hit it,
-and a near word with another start is usually another word.
+one edit away (a swap of two letters is one), with the same first letter: typing slips rarely
+hit it, and a near word with another start is usually another word. Two edits made
+'shipping' into 'stopping'.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ _WORD = re.compile(r"[A-Za-z]+")
 _SHORTEST = 5
 """Shorter words have too many neighbours: 'rate', 'tree', 'test' are one edit apart from
 many words."""
-_LONG = 8
-"""From this length two edits are allowed."""
+_SHARED = 4
+"""A word that starts as a column's word does (4 letters) is taken for that word."""
 
 
 @cache
@@ -61,7 +62,9 @@ def respell(text: str, registry: Registry, protected: Iterable[str] = ()) -> str
             or lower in targets
         ):
             return word
-        most = 2 if len(lower) >= _LONG else 1
+        if any(lower.startswith(w[:_SHARED]) for w in keep if len(w) >= _SHARED):
+            return word  # 'shipping' beside a column 'shipDays' is that column's word
+        most = 1
         near = [
             (target, distance)
             for target, distance, _ in extract(

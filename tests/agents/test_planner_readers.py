@@ -4,14 +4,19 @@ back before their noun in languages that write them after it."""
 
 from __future__ import annotations
 
+import datetime
 import random
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from agents.languages import POSTPOSED_ADJECTIVES, fold, packs, to_english
 from agents.planner import plan_message
 from agents.planner.registry import current_registry
 from agents.planner.spelling import respell
+from ml_backend.datasets import ingest_table
+from ml_backend.schema import DatasetProfile
 from tests.agents.planner_data import Profiles
 
 CHURN = {"name": "churn"}
@@ -152,15 +157,71 @@ def test_an_adjective_written_after_its_noun_reads_before_it(code: str) -> None:
     pack = packs()[code]
     assert pack.adjectives_follow
     elsewhere = {k for other in packs().values() if other.code != code for k in other.phrases}
-    own = {k: v for k, v in pack.phrases.items()
-           if " " not in k and k not in elsewhere and fold(v) != k and k not in pack.numbers}
+    own = {
+        k: v
+        for k, v in pack.phrases.items()
+        if " " not in k and k not in elsewhere and fold(v) != k and k not in pack.numbers
+    }
     nouns = [(k, v) for k, v in own.items()
              if len(k) >= 5 and v.isalpha() and v not in POSTPOSED_ADJECTIVES]  # fmt: skip
     adjectives = [(k, v) for k, v in own.items() if v in POSTPOSED_ADJECTIVES]
     rng = random.Random(code)
     for _ in range(60):
-        (noun, english_noun), (adjective, english_adjective) = rng.choice(nouns), rng.choice(
-            adjectives
+        (noun, english_noun), (adjective, english_adjective) = (
+            rng.choice(nouns),
+            rng.choice(adjectives),
         )
         english, _ = to_english(f"{noun} {adjective}")
         assert f"{english_adjective} {english_noun}" in english, (noun, adjective, english)
+
+
+def _odd_names(profiles: Profiles) -> DatasetProfile:
+    """A daily series whose names hold marks, units and symbols."""
+    rng = np.random.default_rng(7)
+    days = 200
+    start = datetime.datetime(2024, 1, 1)
+    table = pa.table({
+        "Date": pa.array([start + datetime.timedelta(days=i) for i in range(days)],
+                         pa.timestamp("ms")),
+        "PM2.5": rng.gamma(3, 5, days).round(1), "PM10": rng.gamma(4, 6, days).round(1),
+        "NO2 (µg/m³)": rng.gamma(5, 4, days).round(1), "Temp (°C)": rng.normal(12, 8, days),
+        "order.value": rng.gamma(3, 30, days).round(2), "Station": rng.choice(["A", "B"], days),
+    })  # fmt: skip
+    return ingest_table(table, profiles.directory / "odd").profile
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_name_written_out_with_its_marks_names_its_column(profiles: Profiles, seed: int) -> None:
+    rng = random.Random(seed)
+    profile = _odd_names(profiles)
+    numeric = ["PM2.5", "PM10", "NO2 (µg/m³)", "Temp (°C)", "order.value"]
+    first, second = rng.sample(numeric, 2)
+    message, columns = rng.choice([
+        (f"does {'the ' * rng.randint(0, 1)}{first} differ by Station?", [first, "Station"]),
+        (f"scatter {first} against {second}", [first, second]),
+        (f"histogram of {first}", [first]),
+    ])  # fmt: skip
+    config = plan_message(message, profile, {"name": "odd"}).config or {}
+    assert config.get("columns") == columns, message
+
+
+SPANS = {"a fortnight": 14, "the next fortnight": 14, "the coming week": 7, "tomorrow": 1,
+         "the upcoming month": 30, "next week": 7, "3 fortnights": 42,
+         "the following quarter": 91}  # fmt: skip
+
+
+@pytest.mark.parametrize("span", SPANS)
+def test_a_calendar_span_in_words_is_the_forecasts_horizon(profiles: Profiles, span: str) -> None:
+    profile = _odd_names(profiles)
+    plan = plan_message(f"forecast PM10 for {span}", profile, {"name": "odd"})
+    assert plan.action == "forecast" and (plan.config or {}).get("horizon") == SPANS[span], span
+
+
+@pytest.mark.parametrize(("column", "task"), [("tenure_months", "regression"),
+                                              ("senior_citizen", "classification")])  # fmt: skip
+def test_whole_numbers_of_an_amount_are_a_regression(
+    profiles: Profiles, column: str, task: str
+) -> None:
+    """tenure_months holds 71 whole numbers of months: an amount, though they are few."""
+    config = plan_message(f"predict {column}", profiles["churn"], CHURN).config or {}
+    assert config.get("task_type") == task
